@@ -1,0 +1,40 @@
+# Maths Hubs Atlas: `make run` serves the app, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+# Open data is read in place through configuration, never copied into the repository.
+ATLAS_REFERENCE_DIR ?= $(wildcard $(abspath ../shared/data))
+export ATLAS_REFERENCE_DIR
+
+.PHONY: setup run build warehouse test lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+warehouse: setup
+	@test -f data/warehouse/CURRENT || $(BIN)/atlas build
+
+build: setup
+	$(BIN)/atlas build
+
+run: warehouse
+	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.address localhost
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf data/warehouse data/landed data/open .pytest_cache test-artifacts
