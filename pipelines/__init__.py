@@ -1,0 +1,1 @@
+"""Maths Hubs Atlas pipelines: read export files, validate every row, publish DuckDB snapshots."""

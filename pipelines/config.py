@@ -1,0 +1,57 @@
+"""Where things live: the data directory, the committed reference facts and the open-data folder.
+
+Every path comes from configuration (environment variables or CLI options), so tests can point the
+whole pipeline at a temporary directory and the shared open data is read in place, never copied
+into the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FACTS_DIR = REPO_ROOT / "data" / "reference"
+TEMPLATES_DIR = REPO_ROOT / "data" / "templates"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The folders one data directory holds."""
+
+    data_dir: Path
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse"
+
+    @property
+    def snapshots(self) -> Path:
+        return self.warehouse / "snapshots"
+
+    @property
+    def pointer(self) -> Path:
+        return self.warehouse / "CURRENT"
+
+    @property
+    def landed(self) -> Path:
+        return self.data_dir / "landed"
+
+    @property
+    def open_data(self) -> Path:
+        """Open datasets staged by `atlas reference` (git-ignored; a cache, not a copy in git)."""
+        return self.data_dir / "open"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("ATLAS_DATA_DIR") or "data").resolve()
+
+
+def paths(data: Path | None = None) -> Paths:
+    return Paths((data or data_dir()).resolve())
+
+
+def reference_dir_from_env() -> Path | None:
+    raw = os.environ.get("ATLAS_REFERENCE_DIR")
+    return Path(raw).resolve() if raw else None

@@ -1,0 +1,162 @@
+"""Shared parsing expressions and the rule book that gives every rule a column and a plain reason.
+
+Contracts parse text into typed columns first (polars 2 has no string-to-date cast, and we want
+the raw text kept for the quarantine record), then a dataframely schema checks named rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import dataframely as dy
+import polars as pl
+
+from pipelines.vocab import vocab
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+UK_DATE = r"^\d{2}/\d{2}/\d{4}$"
+POSTCODE = r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$"
+ACADEMIC_YEAR = r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$"
+URN = r"^\d{6}$"
+# England's extent with a small margin (ONS boundaries: lon -6.36..1.76, lat 49.88..55.81).
+ENGLAND_LAT = (49.8, 55.9)
+ENGLAND_LON = (-6.5, 1.9)
+MAX_TEXT = 2000  # characters in a free-text field (titles, notes); longer is almost surely junk
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    column: str
+    reason: str
+
+
+class RuleBook:
+    """Registers dataframely rules together with the column they judge and a plain reason."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, Rule] = {}
+
+    def check(self, column: str, reason: str) -> Callable:
+        def decorate(fn: Callable) -> dy._rule.RuleFactory:
+            self.rules[fn.__name__] = Rule(fn.__name__, column, reason)
+            return dy.rule()(fn)
+
+        return decorate
+
+
+# --- parsing expressions -----------------------------------------------------------------------
+
+
+def as_int(column: str) -> pl.Expr:
+    c = pl.col(column)
+    return pl.when(c.str.contains(r"^-?\d{1,9}$")).then(c.str.to_integer(strict=False)).otherwise(None)
+
+
+def as_date(expr: pl.Expr) -> pl.Expr:
+    """ISO 2025-10-14 or UK 14/10/2025; anything else (and impossible dates) becomes null."""
+    return (
+        pl.when(expr.str.contains(ISO_DATE))
+        .then(expr.str.to_date("%Y-%m-%d", strict=False))
+        .when(expr.str.contains(UK_DATE))
+        .then(expr.str.to_date("%d/%m/%Y", strict=False))
+        .otherwise(None)
+    )
+
+
+def as_list(column: str) -> pl.Expr:
+    """`a; b;;c` -> ["a", "b", "c"]; empty or missing -> empty list."""
+    return (
+        pl.col(column)
+        .fill_null("")
+        .str.split(";")
+        .list.eval(pl.element().str.strip_chars())
+        .list.eval(pl.element().filter(pl.element() != ""))
+    )
+
+
+def as_date_list(column: str) -> pl.Expr:
+    return as_list(column).list.eval(as_date(pl.element()))
+
+
+def list_has_null(expr: pl.Expr) -> pl.Expr:
+    return expr.list.eval(pl.element().is_null().any()).list.first().fill_null(False)
+
+
+def _alias_key(expr: pl.Expr) -> pl.Expr:
+    return expr.str.to_lowercase().str.replace_all(r"[\s\-_.]+", "")
+
+
+def as_codes(column: str, vocabulary: str) -> pl.Expr:
+    """A `;` list of aliases -> a list of codes; unknown aliases become null (caught by a rule)."""
+    aliases = vocab(vocabulary).aliases
+    return as_list(column).list.eval(
+        _alias_key(pl.element()).replace_strict(aliases, default=None, return_dtype=pl.String)
+    )
+
+
+def as_code(column: str, vocabulary: str) -> pl.Expr:
+    aliases = vocab(vocabulary).aliases
+    return _alias_key(pl.col(column)).replace_strict(aliases, default=None, return_dtype=pl.String)
+
+
+def unique_codes(expr: pl.Expr) -> pl.Expr:
+    return expr.list.unique(maintain_order=True)
+
+
+def as_postcode(column: str) -> pl.Expr:
+    """Upper-case with one space before the inward code: `gl55 6ab` -> `GL55 6AB`."""
+    squashed = pl.col(column).str.to_uppercase().str.replace_all(r"\s+", "")
+    return pl.when(squashed.str.len_chars() >= 5).then(
+        squashed.str.slice(0, squashed.str.len_chars() - 3) + " " + squashed.str.slice(-3)
+    )
+
+
+def academic_year_start(column: str) -> pl.Expr:
+    """`2025/26` (also 2025-26, 2025/2026) -> 2025 when the second year follows the first."""
+    c = pl.col(column)
+    first = c.str.extract(ACADEMIC_YEAR, 1).cast(pl.Int32, strict=False)
+    second = c.str.extract(ACADEMIC_YEAR, 2)
+    follows = (second.str.len_chars() == 2) & (second.cast(pl.Int32, strict=False) == (first + 1) % 100) | (
+        second.str.len_chars() == 4
+    ) & (second.cast(pl.Int32, strict=False) == first + 1)
+    return pl.when(follows & first.is_between(2000, 2099)).then(first).otherwise(None)
+
+
+def academic_year_label(start: pl.Expr) -> pl.Expr:
+    return start.cast(pl.String) + "/" + ((start + 1) % 100).cast(pl.String).str.zfill(2)
+
+
+def missing_or(column: str, ok: pl.Expr) -> pl.Expr:
+    """A rule on an optional column: fine when empty, otherwise `ok` must hold."""
+    return pl.col(column).is_null() | ok.fill_null(False)
+
+
+def present(column: str) -> pl.Expr:
+    return pl.col(column).is_not_null()
+
+
+def short_text(column: str, limit: int = MAX_TEXT) -> pl.Expr:
+    return missing_or(column, pl.col(column).str.len_chars() <= limit)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What cross-table rules check against: the warehouse as it stands before this load."""
+
+    hub_aliases: dict[str, str]  # normalised hub_id or name -> hub_id
+    programme_aliases: dict[str, str]  # normalised programme_id or name -> programme_id
+    work_group_ids: pl.Series  # String
+    school_urns: pl.Series  # Int64
+
+
+def alias_key(text: str) -> str:
+    import re
+
+    return re.sub(r"[\s\-_.]+", "", text.strip().lower())
+
+
+def resolve(column: str, aliases: dict[str, str]) -> pl.Expr:
+    """Map a name or id typed any case/spacing to its id, or null when unknown."""
+    return _alias_key(pl.col(column)).replace_strict(aliases, default=None, return_dtype=pl.String)

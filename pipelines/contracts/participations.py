@@ -1,0 +1,84 @@
+"""Contract for school participations: which school sent how many teachers to which Work Group."""
+
+from __future__ import annotations
+
+import dataframely as dy
+import polars as pl
+
+from pipelines.contracts.common import URN, Context, RuleBook, as_code, as_int, missing_or, present
+
+ENTITY = "participations"
+KEY = ("work_group_id", "school_urn")
+REQUIRED = ("work_group_id", "school_urn", "teachers")
+OPTIONAL = ("stage",)
+TEMPLATE = ("work_group_id", "school_urn", "teachers", "stage")
+OUTPUT = ("work_group_id", "school_urn", "teachers", "stage")
+
+rules = RuleBook()
+
+
+def parse(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    urn = pl.when(pl.col("school_urn").str.contains(URN)).then(
+        pl.col("school_urn").cast(pl.Int64, strict=False)
+    )
+    return frame.with_columns(
+        urn=urn,
+        teachers_n=as_int("teachers"),
+        stage_code=as_code("stage", "stage"),
+        work_group_known=pl.col("work_group_id").is_in(ctx.work_group_ids.implode()),
+        school_known=urn.is_in(ctx.school_urns.implode()),
+    )
+
+
+def key_columns(parsed: pl.DataFrame) -> list[pl.Expr]:
+    """Duplicates are judged on the normalised key (URN as a number, not as typed)."""
+    return [pl.col("work_group_id"), pl.col("urn")]
+
+
+def finish(good: pl.DataFrame) -> pl.DataFrame:
+    return good.select(
+        "work_group_id",
+        pl.col("urn").alias("school_urn"),
+        pl.col("teachers_n").alias("teachers"),
+        pl.col("stage_code").alias("stage"),
+    )
+
+
+class ParticipationSchema(dy.Schema):
+    _row = dy.Int64(nullable=False)
+    work_group_id = dy.String(nullable=True)
+    school_urn = dy.String(nullable=True)
+    urn = dy.Int64(nullable=True)
+    teachers = dy.String(nullable=True)
+    teachers_n = dy.Int64(nullable=True)
+    stage = dy.String(nullable=True)
+    stage_code = dy.String(nullable=True)
+    work_group_known = dy.Bool(nullable=True)
+    school_known = dy.Bool(nullable=True)
+
+    @rules.check("work_group_id", "is required")
+    def work_group_id_present(cls) -> pl.Expr:
+        return present("work_group_id")
+
+    @rules.check("work_group_id", "is not a Work Group in the warehouse (load the Work Groups file first)")
+    def work_group_known_rule(cls) -> pl.Expr:
+        return missing_or("work_group_id", pl.col("work_group_known"))
+
+    @rules.check("school_urn", "must be a 6-digit DfE URN")
+    def school_urn_format(cls) -> pl.Expr:
+        return pl.col("urn").is_not_null()
+
+    @rules.check("school_urn", "is not a school in the school register")
+    def school_known_rule(cls) -> pl.Expr:
+        return pl.col("urn").is_null() | pl.col("school_known").fill_null(False)
+
+    @rules.check("teachers", "must be a whole number, 1 or more")
+    def teachers_count(cls) -> pl.Expr:
+        return (pl.col("teachers_n") >= 1).fill_null(False)
+
+    @rules.check("stage", "must be readiness, development, embedding or sustaining")
+    def stage_known(cls) -> pl.Expr:
+        return missing_or("stage", pl.col("stage_code").is_not_null())
+
+
+SCHEMA = ParticipationSchema

@@ -1,0 +1,253 @@
+"""Contract for Work Groups: the `work_groups` import template, its parsing and its rules.
+
+A Work Group is one NCETM project run by one hub in one academic year (multi-session, for one or
+more phases). Each rule below carries the plain-English reason a quarantined row is given.
+"""
+
+from __future__ import annotations
+
+import dataframely as dy
+import polars as pl
+
+from pipelines.contracts.common import (
+    POSTCODE,
+    Context,
+    RuleBook,
+    academic_year_label,
+    academic_year_start,
+    as_code,
+    as_codes,
+    as_date_list,
+    as_int,
+    as_postcode,
+    list_has_null,
+    missing_or,
+    present,
+    resolve,
+    short_text,
+    unique_codes,
+)
+
+ENTITY = "work_groups"
+KEY = ("work_group_id",)
+REQUIRED = (
+    "work_group_id",
+    "hub",
+    "academic_year",
+    "programme",
+    "title",
+    "phases",
+    "delivery",
+    "session_dates",
+    "status",
+)
+OPTIONAL = (
+    "project_code", "venue_name", "venue_postcode", "capacity", "places_left", "booking_url", "cost_note", "eligibility",
+)  # fmt: skip
+TEMPLATE = (
+    "work_group_id", "hub", "academic_year", "project_code", "programme", "title", "phases", "delivery",
+    "venue_name", "venue_postcode", "session_dates", "capacity", "places_left", "status", "booking_url",
+    "cost_note", "eligibility",
+)  # fmt: skip
+OUTPUT = (
+    "work_group_id", "hub_id", "academic_year", "year_start", "project_code", "programme_id", "programme",
+    "title", "phases", "delivery", "venue_name", "venue_postcode", "session_dates", "capacity", "places_left",
+    "status", "booking_url", "cost_note", "eligibility",
+)  # fmt: skip
+
+rules = RuleBook()
+
+
+def parse(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    return frame.with_columns(
+        hub_id=resolve("hub", ctx.hub_aliases),
+        year_start=academic_year_start("academic_year"),
+        programme_id=resolve("programme", ctx.programme_aliases),
+        project_code=pl.col("project_code").str.to_uppercase(),
+        phase_codes=unique_codes(as_codes("phases", "phase")),
+        delivery_code=as_code("delivery", "delivery"),
+        status_code=as_code("status", "status"),
+        postcode=as_postcode("venue_postcode"),
+        dates=as_date_list("session_dates").list.sort(),
+        capacity_n=as_int("capacity"),
+        places_left_n=as_int("places_left"),
+    )
+
+
+def finish(good: pl.DataFrame) -> pl.DataFrame:
+    return good.select(
+        "work_group_id",
+        "hub_id",
+        academic_year_label(pl.col("year_start")).alias("academic_year"),
+        "year_start",
+        "project_code",
+        "programme_id",
+        "programme",
+        "title",
+        pl.col("phase_codes").alias("phases"),
+        pl.col("delivery_code").alias("delivery"),
+        "venue_name",
+        pl.col("postcode").alias("venue_postcode"),
+        pl.col("dates").alias("session_dates"),
+        pl.col("capacity_n").alias("capacity"),
+        pl.col("places_left_n").alias("places_left"),
+        pl.col("status_code").alias("status"),
+        "booking_url",
+        "cost_note",
+        "eligibility",
+    )
+
+
+class WorkGroupSchema(dy.Schema):
+    _row = dy.Int64(nullable=False)
+    work_group_id = dy.String(nullable=True)
+    hub = dy.String(nullable=True)
+    hub_id = dy.String(nullable=True)
+    academic_year = dy.String(nullable=True)
+    year_start = dy.Int32(nullable=True)
+    project_code = dy.String(nullable=True)
+    programme = dy.String(nullable=True)
+    programme_id = dy.String(nullable=True)
+    title = dy.String(nullable=True)
+    phases = dy.String(nullable=True)
+    phase_codes = dy.List(dy.String(nullable=True), nullable=True)
+    delivery = dy.String(nullable=True)
+    delivery_code = dy.String(nullable=True)
+    venue_name = dy.String(nullable=True)
+    venue_postcode = dy.String(nullable=True)
+    postcode = dy.String(nullable=True)
+    session_dates = dy.String(nullable=True)
+    dates = dy.List(dy.Date(nullable=True), nullable=True)
+    capacity = dy.String(nullable=True)
+    capacity_n = dy.Int64(nullable=True)
+    places_left = dy.String(nullable=True)
+    places_left_n = dy.Int64(nullable=True)
+    status = dy.String(nullable=True)
+    status_code = dy.String(nullable=True)
+    booking_url = dy.String(nullable=True)
+    cost_note = dy.String(nullable=True)
+    eligibility = dy.String(nullable=True)
+
+    @rules.check("work_group_id", "is required")
+    def work_group_id_present(cls) -> pl.Expr:
+        return present("work_group_id")
+
+    @rules.check("work_group_id", "must be 1-64 letters, digits or - _ . / with no spaces")
+    def work_group_id_format(cls) -> pl.Expr:
+        return missing_or(
+            "work_group_id", pl.col("work_group_id").str.contains(r"^[A-Za-z0-9][A-Za-z0-9_./\-]{0,63}$")
+        )
+
+    @rules.check("hub", "is required (a hub_id such as 'origin' or a hub name)")
+    def hub_present(cls) -> pl.Expr:
+        return present("hub")
+
+    @rules.check("hub", "is not one of the 40 Maths Hubs (use a hub_id or the hub's name)")
+    def hub_known(cls) -> pl.Expr:
+        return missing_or("hub", pl.col("hub_id").is_not_null())
+
+    @rules.check("academic_year", "must be an academic year like 2025/26")
+    def academic_year_valid(cls) -> pl.Expr:
+        return pl.col("year_start").is_not_null()
+
+    @rules.check("project_code", "must be a short code of letters, digits and hyphens, e.g. NCP25-30")
+    def project_code_format(cls) -> pl.Expr:
+        return missing_or("project_code", pl.col("project_code").str.contains(r"^[A-Z0-9][A-Z0-9\-/]{1,19}$"))
+
+    @rules.check("programme", "is required")
+    def programme_present(cls) -> pl.Expr:
+        return present("programme")
+
+    @rules.check("programme", "must be at most 200 characters")
+    def programme_length(cls) -> pl.Expr:
+        return short_text("programme", 200)
+
+    @rules.check("title", "is required")
+    def title_present(cls) -> pl.Expr:
+        return present("title")
+
+    @rules.check("title", "must be at most 300 characters")
+    def title_length(cls) -> pl.Expr:
+        return short_text("title", 300)
+
+    @rules.check("phases", "needs at least one phase (Early Years, Primary, Secondary, Post-16)")
+    def phases_present(cls) -> pl.Expr:
+        return pl.col("phase_codes").list.len() > 0
+
+    @rules.check("phases", "contains a phase that is not Early Years, Primary, Secondary or Post-16")
+    def phases_known(cls) -> pl.Expr:
+        return ~list_has_null(pl.col("phase_codes"))
+
+    @rules.check("delivery", "must be face-to-face, online or blended")
+    def delivery_known(cls) -> pl.Expr:
+        return pl.col("delivery_code").is_not_null()
+
+    @rules.check("venue_postcode", "is not a valid UK postcode (e.g. GL55 6AB)")
+    def venue_postcode_valid(cls) -> pl.Expr:
+        return missing_or("venue_postcode", pl.col("postcode").str.contains(POSTCODE))
+
+    @rules.check("venue_postcode", "is required for face-to-face and blended Work Groups")
+    def venue_postcode_in_person(cls) -> pl.Expr:
+        return (
+            (pl.col("delivery_code") == "online")
+            | pl.col("delivery_code").is_null()
+            | present("venue_postcode")
+        )
+
+    @rules.check("session_dates", "needs at least one session date")
+    def session_dates_present(cls) -> pl.Expr:
+        return pl.col("dates").list.len() > 0
+
+    @rules.check("session_dates", "has a date that is not a real date in the form 2025-10-14 or 14/10/2025")
+    def session_dates_valid(cls) -> pl.Expr:
+        return ~list_has_null(pl.col("dates"))
+
+    @rules.check("session_dates", "has a date outside the academic year (1 September to 31 August)")
+    def session_dates_in_year(cls) -> pl.Expr:
+        first = pl.col("dates").list.min()
+        last = pl.col("dates").list.max()
+        start = pl.date(pl.col("year_start"), 9, 1)
+        end = pl.date(pl.col("year_start") + 1, 8, 31)
+        return (
+            pl.col("year_start").is_null()
+            | first.is_null()
+            | ((first >= start) & (last <= end)).fill_null(True)
+        )
+
+    @rules.check("capacity", "must be a whole number, 0 or more")
+    def capacity_count(cls) -> pl.Expr:
+        return missing_or("capacity", pl.col("capacity_n") >= 0)
+
+    @rules.check("places_left", "must be a whole number, 0 or more")
+    def places_left_count(cls) -> pl.Expr:
+        return missing_or("places_left", pl.col("places_left_n") >= 0)
+
+    @rules.check("places_left", "cannot be more than capacity")
+    def places_left_within_capacity(cls) -> pl.Expr:
+        # A negative capacity is already reported by capacity_count; don't report it twice.
+        return ((pl.col("places_left_n") <= pl.col("capacity_n")) | (pl.col("capacity_n") < 0)).fill_null(
+            True
+        )
+
+    @rules.check("status", "must be open, full or closed")
+    def status_known(cls) -> pl.Expr:
+        return pl.col("status_code").is_not_null()
+
+    @rules.check("booking_url", "must be a web address starting with https:// or http://")
+    def booking_url_web(cls) -> pl.Expr:
+        return missing_or("booking_url", pl.col("booking_url").str.contains(r"^https?://[^\s<>\"']{3,500}$"))
+
+    @rules.check("venue_name", "must be at most 300 characters")
+    def venue_name_length(cls) -> pl.Expr:
+        return short_text("venue_name", 300)
+
+    @rules.check("cost_note", "must be at most 2,000 characters")
+    def cost_note_length(cls) -> pl.Expr:
+        return short_text("cost_note")
+
+    @rules.check("eligibility", "must be at most 2,000 characters")
+    def eligibility_length(cls) -> pl.Expr:
+        return short_text("eligibility")
+
+
+SCHEMA = WorkGroupSchema

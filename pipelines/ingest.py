@@ -1,0 +1,132 @@
+"""`atlas ingest`: one file in, a new published snapshot out (or nothing changed at all).
+
+Steps: hash the file; read it into text rows; validate every row against the entity's contract
+(cross-table rules read the current snapshot); copy the current snapshot to a new file, upsert the
+valid rows, write quarantine and load_log there; checkpoint; flip CURRENT. Any failure before the
+flip discards the new file, so the published data stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import Paths
+from pipelines.contracts import ENTITIES, FileRejected, validate
+from pipelines.readers import ReadError, read_table
+from pipelines.warehouse import loading, store
+
+
+@dataclass
+class IngestResult:
+    status: str  # loaded | rejected
+    entity: str
+    file: str
+    received: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    extra_columns: list[str] = field(default_factory=list)
+    snapshot: str | None = None
+    message: str = ""
+    unchanged: bool = False
+    run_id: int | None = None
+    duration_s: float = 0.0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> IngestResult:
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    result = IngestResult("rejected", entity, path.name)
+    try:
+        if entity not in ENTITIES:
+            raise FileRejected(f"unknown entity '{entity}' (choose one of: {', '.join(ENTITIES)})")
+        if not path.is_file():
+            raise ReadError(f"{path}: no such file")
+        digest = sha256_of(path)
+        with store.writer_lock(p):
+            base = store.current_snapshot(p)
+            if base is None:
+                raise FileRejected("there is no warehouse yet: run `atlas build` first")
+            if _already_latest(base, entity, digest):
+                result.status, result.unchanged, result.snapshot = "loaded", True, base.name
+                result.message = "this file is already the latest loaded for this entity: nothing changed"
+                return _finish(p, result, t0)
+            raw = read_table(path)
+            with duckdb.connect(str(base), read_only=True) as ro:
+                v = validate(entity, raw, loading.context(ro), path.name)
+            result.received, result.loaded, result.quarantined = v.received, v.good.height, v.quarantined_rows
+            result.reasons, result.extra_columns = v.reasons, v.extra_columns
+            if strict and v.quarantined_rows:
+                raise FileRejected(
+                    f"{path.name}: --strict and {v.quarantined_rows} of {v.received} rows failed a rule; nothing loaded"
+                )
+            snapshot = store.start_snapshot(p, fresh=False)
+            try:
+                landed = _land(p, path, entity, digest, started)
+                with duckdb.connect(str(snapshot)) as con:
+                    run_id = loading.next_run_id(con)
+                    loading.upsert(con, v, run_id, is_sample=False)
+                    if entity == "work_groups":
+                        loading.refresh_locations(con)
+                    loading.record(
+                        con, v, run_id=run_id, kind="ingest", file_name=path.name, sha256=digest, started=started,
+                        duration_s=time.perf_counter() - t0, snapshot=snapshot.name,
+                    )  # fmt: skip
+                    con.execute("CHECKPOINT")
+                store.publish(p, snapshot)
+                landed.rename(landed.with_suffix(""))
+            except BaseException:
+                store.discard(snapshot)
+                raise
+            result.status, result.snapshot, result.run_id = "loaded", snapshot.name, run_id
+            result.message = f"{v.good.height} loaded, {v.quarantined_rows} quarantined"
+    except (ReadError, FileRejected, TimeoutError) as exc:
+        result.status, result.message = "rejected", str(exc)
+        result.loaded = 0
+    return _finish(p, result, t0)
+
+
+def _already_latest(snapshot: Path, entity: str, digest: str) -> bool:
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        row = con.execute(
+            "SELECT sha256 FROM load_log WHERE kind = 'ingest' AND entity = ? ORDER BY run_id DESC LIMIT 1",
+            [entity],
+        ).fetchall()
+    return bool(row) and row[0][0] == digest
+
+
+def _land(p: Paths, path: Path, entity: str, digest: str, started: datetime) -> Path:
+    """Keep the file so `atlas build` can replay it; `.pending` until the snapshot is published."""
+    p.landed.mkdir(parents=True, exist_ok=True)
+    stamp = started.strftime("%Y%m%dT%H%M%S%f")
+    target = p.landed / f"{stamp}__{entity}__{digest[:12]}{path.suffix.lower()}.pending"
+    shutil.copyfile(path, target)
+    return target
+
+
+def _finish(p: Paths, result: IngestResult, t0: float) -> IngestResult:
+    result.duration_s = round(time.perf_counter() - t0, 3)
+    p.warehouse.mkdir(parents=True, exist_ok=True)
+    entry = {"at": datetime.now(UTC).isoformat(timespec="seconds"), **result.to_json()}
+    with open(p.warehouse / "runs.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(entry) + "\n")
+    return result

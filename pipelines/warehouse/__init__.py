@@ -1,0 +1,1 @@
+"""The published warehouse: versioned DuckDB snapshot files behind an atomically flipped pointer."""

@@ -1,0 +1,142 @@
+"""Versioned snapshots and the CURRENT pointer.
+
+Readers (the dashboard) open the file CURRENT names, read-only. A writer never opens that file for
+writing: it copies it to a new snapshot, changes the copy, checkpoints and closes it, then flips
+CURRENT with an atomic rename. A crash at any point leaves CURRENT naming a complete file; a
+half-written snapshot is just an orphan that the next prune removes. One writer at a time holds
+an exclusive lock so that two loads cannot start from the same snapshot and lose each other's rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import Paths
+
+KEEP_SNAPSHOTS = 4
+MODELS = Path(__file__).resolve().parent.parent / "models"
+
+
+def current_snapshot(p: Paths) -> Path | None:
+    try:
+        name = p.pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = p.snapshots / name
+    return path if name and path.exists() else None
+
+
+def new_snapshot_path(p: Paths) -> Path:
+    p.snapshots.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return p.snapshots / f"atlas-{stamp}-{os.getpid()}.duckdb"
+
+
+@contextlib.contextmanager
+def writer_lock(p: Paths, timeout_s: float = 600) -> Iterator[None]:
+    """Serialise writers across processes (flock is released by the kernel if a writer dies)."""
+    p.warehouse.mkdir(parents=True, exist_ok=True)
+    with open(p.warehouse / ".writer.lock", "w") as handle:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("another load is still running; try again later") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def apply_models(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table, then every view, one model file at a time (in file-name order)."""
+    for folder in ("tables", "views"):
+        for sql in sorted((MODELS / folder).glob("*.sql")):
+            con.execute(sql.read_text(encoding="utf-8"))
+
+
+def recreate_views(con: duckdb.DuckDBPyConnection) -> None:
+    for sql in sorted((MODELS / "views").glob("*.sql")):
+        con.execute(sql.read_text(encoding="utf-8").replace("CREATE VIEW", "CREATE OR REPLACE VIEW"))
+
+
+def start_snapshot(p: Paths, *, fresh: bool) -> Path:
+    """A new snapshot file: empty with the schema (fresh) or a byte copy of the current one."""
+    target = new_snapshot_path(p)
+    base = current_snapshot(p)
+    if not fresh and base is not None:
+        shutil.copyfile(base, target)
+    else:
+        with duckdb.connect(str(target)) as con:
+            apply_models(con)
+    return target
+
+
+def publish(p: Paths, snapshot: Path) -> None:
+    """Make `snapshot` current: fsync it, then replace the pointer atomically."""
+    with open(snapshot, "rb") as f:
+        os.fsync(f.fileno())
+    tmp = p.pointer.with_name(f"CURRENT.{os.getpid()}.tmp")
+    tmp.write_text(snapshot.name + "\n", encoding="utf-8")
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, p.pointer)
+    with open(p.warehouse / "PUBLISHED", "a", encoding="utf-8") as history:
+        history.write(snapshot.name + "\n")
+    dir_fd = os.open(p.warehouse, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    prune(p)
+
+
+def discard(snapshot: Path) -> None:
+    for path in (snapshot, snapshot.with_name(snapshot.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def prune(p: Paths, keep: int = KEEP_SNAPSHOTS) -> list[Path]:
+    """Keep the current snapshot and the newest previously published ones (`keep` in all).
+
+    Anything else is either old or an orphan of a writer that died before its flip (writers hold
+    the lock while pruning, so none is in progress). A reader that still has an old file open keeps
+    reading it: on Linux the data stays until the last handle closes.
+    """
+    current = current_snapshot(p)
+    if current is None:
+        return []
+    history = p.warehouse / "PUBLISHED"
+    published = history.read_text(encoding="utf-8").split() if history.exists() else []
+    previous = [name for name in reversed(published) if name != current.name]
+    keepers = {current.name, *previous[: keep - 1]}
+    removed = [f for f in p.snapshots.glob("atlas-*.duckdb") if f.name not in keepers]
+    for f in removed:
+        discard(f)
+    if len(published) > 10 * keep:  # keep the history file short
+        history.write_text("".join(f"{n}\n" for n in published[-keep:]), encoding="utf-8")
+    for tmp in p.warehouse.glob("CURRENT.*.tmp"):
+        tmp.unlink(missing_ok=True)
+    return removed
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame, select: str = "*") -> None:
+    """INSERT a polars frame into `table` by column name (`select` may add computed columns)."""
+    con.register("_frame", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM _frame")  # noqa: S608 - internal names only
+    finally:
+        con.unregister("_frame")

@@ -1,0 +1,189 @@
+"""`atlas ingest` against real DuckDB snapshots: accounting, idempotence, rejection, concurrency."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from pipelines.ingest import ingest
+from pipelines.warehouse.store import current_snapshot
+
+TEMPLATE = (
+    "work_group_id,hub,academic_year,project_code,programme,title,phases,delivery,venue_name,venue_postcode,"
+    "session_dates,capacity,places_left,status,booking_url,cost_note,eligibility"
+)
+
+
+def wg_file(tmp_path, rows: list[str], name: str = "wg.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(("\n".join([TEMPLATE, *rows]) + "\n").encode(encoding))
+    return path
+
+
+GOOD_ROW = (
+    "new-wg-1,Origin Maths Hub,2026/27,NCP26-06,Mastering Number at KS2,Solihull cohort,Primary,Online,,,"
+    "2026-10-14;2026-11-18;2027-01-20,20,4,open,https://example.org/book,Fully funded,Y4 and Y5 teachers"
+)
+
+
+def table_dump(snapshot) -> dict[str, list]:
+    """Every table's full contents, for comparing two snapshots."""
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}  # noqa: S608
+
+
+def test_mixed_file_rows_in_equal_loaded_plus_quarantined(fresh_warehouse, tmp_path):
+    rows = [
+        GOOD_ROW,
+        GOOD_ROW.replace("new-wg-1", "new-wg-2").replace(",20,4,", ",20,40,"),  # places_left > capacity
+        GOOD_ROW.replace("new-wg-1", "new-wg-3").replace("Origin Maths Hub", "Atlantis"),  # unknown hub
+        "only,three,fields",  # structural
+        GOOD_ROW.replace("new-wg-1", "new-wg-4").replace("2026-10-14", "2025-13-01"),  # impossible date
+    ]
+    result = ingest(fresh_warehouse, "work_groups", wg_file(tmp_path, rows))
+    assert result.status == "loaded"
+    assert (result.received, result.loaded, result.quarantined) == (5, 1, 4)
+    assert result.received == result.loaded + result.quarantined
+    assert result.reasons == {
+        "hub_known": 1, "places_left_within_capacity": 1, "session_dates_valid": 1, "structural": 1,
+    }  # fmt: skip
+    with duckdb.connect(str(current_snapshot(fresh_warehouse)), read_only=True) as con:
+        assert con.execute("SELECT title FROM work_groups WHERE work_group_id = 'new-wg-1'").fetchall() == [
+            ("Solihull cohort",)
+        ]
+        quarantined = con.execute(
+            "SELECT row_number, column_name, rule, file_name FROM quarantine WHERE run_id = ? ORDER BY 1",
+            [result.run_id],
+        ).fetchall()
+    assert quarantined == [
+        (3, "places_left", "places_left_within_capacity", "wg.csv"),
+        (4, "hub", "hub_known", "wg.csv"),
+        (5, "", "structural", "wg.csv"),
+        (6, "session_dates", "session_dates_valid", "wg.csv"),
+    ]
+
+
+def test_ingesting_the_same_file_twice_leaves_every_table_identical(fresh_warehouse, tmp_path):
+    path = wg_file(tmp_path, [GOOD_ROW])
+    first = ingest(fresh_warehouse, "work_groups", path)
+    before = table_dump(current_snapshot(fresh_warehouse))
+    second = ingest(fresh_warehouse, "work_groups", path)
+    assert first.status == second.status == "loaded"
+    assert second.unchanged
+    assert second.snapshot == first.snapshot
+    assert table_dump(current_snapshot(fresh_warehouse)) == before
+
+
+def test_upsert_replaces_rows_with_the_same_key(fresh_warehouse, tmp_path):
+    ingest(fresh_warehouse, "work_groups", wg_file(tmp_path, [GOOD_ROW], "a.csv"))
+    ingest(
+        fresh_warehouse,
+        "work_groups",
+        wg_file(tmp_path, [GOOD_ROW.replace("Solihull cohort", "Renamed")], "b.csv"),
+    )
+    with duckdb.connect(str(current_snapshot(fresh_warehouse)), read_only=True) as con:
+        assert con.execute("SELECT title FROM work_groups WHERE work_group_id = 'new-wg-1'").fetchall() == [
+            ("Renamed",)
+        ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"work_group_id,hub\nx,origin\n", "required column 'academic_year'"),
+        (b"", "the file is empty"),
+        (b"\x00\x01binary", "not a text file"),
+    ],
+)
+def test_a_rejected_file_leaves_the_current_snapshot_untouched(fresh_warehouse, tmp_path, content, message):
+    before_name = current_snapshot(fresh_warehouse)
+    before = table_dump(before_name)
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    result = ingest(fresh_warehouse, "work_groups", path)
+    assert result.status == "rejected"
+    assert message in result.message
+    assert current_snapshot(fresh_warehouse) == before_name
+    assert table_dump(before_name) == before
+
+
+def test_strict_rejects_the_whole_file_when_any_row_fails(fresh_warehouse, tmp_path):
+    before = current_snapshot(fresh_warehouse)
+    bad = GOOD_ROW.replace("new-wg-1", "new-wg-2").replace(",20,4,", ",x,4,")
+    result = ingest(fresh_warehouse, "work_groups", wg_file(tmp_path, [GOOD_ROW, bad]), strict=True)
+    assert result.status == "rejected"
+    assert "--strict" in result.message
+    assert current_snapshot(fresh_warehouse) == before
+
+
+def test_cp1252_smart_quotes_and_pound_sign_load_with_the_right_characters(fresh_warehouse, tmp_path):
+    row = GOOD_ROW.replace("Solihull cohort", "\u201cMastering Number\u201d \u2013 Solihull").replace(
+        "Fully funded", "\u00a30 \u2014 fully funded"
+    )
+    result = ingest(fresh_warehouse, "work_groups", wg_file(tmp_path, [row], encoding="cp1252"))
+    assert result.loaded == 1
+    with duckdb.connect(str(current_snapshot(fresh_warehouse)), read_only=True) as con:
+        assert con.execute(
+            "SELECT title, cost_note FROM work_groups WHERE work_group_id = 'new-wg-1'"
+        ).fetchall() == [("\u201cMastering Number\u201d \u2013 Solihull", "\u00a30 \u2014 fully funded")]
+
+
+READER = """
+import sys, duckdb
+from pathlib import Path
+from pipelines.config import paths
+from pipelines.warehouse.store import current_snapshot
+p = paths(Path(sys.argv[1]))
+con = duckdb.connect(str(current_snapshot(p)), read_only=True)
+q = "SELECT count(*) FROM work_groups WHERE work_group_id = 'new-wg-1'"
+print(con.execute(q).fetchall()[0][0], flush=True)
+sys.stdin.readline()  # hold the file open until the writer is done
+print(con.execute(q).fetchall()[0][0], flush=True)
+con.close()
+con = duckdb.connect(str(current_snapshot(p)), read_only=True)
+print(con.execute(q).fetchall()[0][0], flush=True)
+"""
+
+
+def test_ingest_succeeds_while_another_process_holds_the_snapshot_open(fresh_warehouse, tmp_path):
+    """A reader keeps the current file open read-only; the writer publishes a new file; the reader
+    sees the new data after reopening through the pointer."""
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(fresh_warehouse.data_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert reader.stdout.readline().strip() == "0"
+    result = ingest(fresh_warehouse, "work_groups", wg_file(tmp_path, [GOOD_ROW]))
+    assert result.status == "loaded", result.message
+    out, _ = reader.communicate("go\n", timeout=60)
+    assert out.split() == ["0", "1"]  # old file unchanged while held; new data after reopening
+
+
+def test_unknown_entity_is_rejected(fresh_warehouse, tmp_path):
+    result = ingest(fresh_warehouse, "teachers", wg_file(tmp_path, [GOOD_ROW]))
+    assert result.status == "rejected"
+    assert "unknown entity" in result.message
+
+
+def test_participations_need_known_work_groups_and_schools(fresh_warehouse, tmp_path):
+    with duckdb.connect(str(current_snapshot(fresh_warehouse)), read_only=True) as con:
+        wg, urn = con.execute("SELECT work_group_id, school_urn FROM participations LIMIT 1").fetchall()[0]
+    path = tmp_path / "p.csv"
+    path.write_text(
+        f"work_group_id,school_urn,teachers,stage\n{wg},{urn},3,Embedding\nnope,{urn},1,\n{wg},123456,1,\n",
+        encoding="utf-8",
+    )
+    result = ingest(fresh_warehouse, "participations", path)
+    assert (result.loaded, result.quarantined) == (1, 2)
+    assert result.reasons == {"school_known_rule": 1, "work_group_known_rule": 1}
+    with duckdb.connect(str(current_snapshot(fresh_warehouse)), read_only=True) as con:
+        assert con.execute(
+            "SELECT teachers, stage, is_sample FROM participations WHERE work_group_id = ? AND school_urn = ?",
+            [wg, urn],
+        ).fetchall() == [(3, "embedding", False)]

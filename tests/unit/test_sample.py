@@ -1,0 +1,56 @@
+"""Sample data: deterministic, labelled, realistic in shape, valid against the contracts."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.warehouse.store import current_snapshot
+from tests.conftest import SCALE
+
+
+def test_sample_rows_are_marked_and_loaded_without_quarantine(warehouse):
+    with duckdb.connect(str(current_snapshot(warehouse)), read_only=True) as con:
+        q = con.execute("SELECT count(*) FROM quarantine").fetchall()[0][0]
+        flags = con.execute(
+            "SELECT bool_and(is_sample) FROM (SELECT is_sample FROM llmes UNION ALL SELECT is_sample FROM work_groups"
+            " UNION ALL SELECT is_sample FROM participations)"
+        ).fetchall()[0][0]
+        emails = con.execute("SELECT count(*) FROM llmes WHERE email NOT LIKE '%@example.org'").fetchall()[0][
+            0
+        ]
+    assert q == 0
+    assert flags is True
+    assert emails == 0  # fictional people only
+
+
+def test_shape_five_years_all_hubs_sessions_and_thin_phases(warehouse):
+    with duckdb.connect(str(current_snapshot(warehouse)), read_only=True) as con:
+        years = con.execute("SELECT count(DISTINCT academic_year) FROM work_groups").fetchall()[0][0]
+        hubs = con.execute("SELECT count(DISTINCT hub_id) FROM work_groups").fetchall()[0][0]
+        sessions = con.execute(
+            "SELECT min(len(session_dates)), max(len(session_dates)) FROM work_groups"
+        ).fetchall()[0]
+        deliveries = {r[0] for r in con.execute("SELECT DISTINCT delivery FROM work_groups").fetchall()}
+        by_phase = dict(
+            con.execute(
+                "SELECT phase, count(*) FROM llme_activity, unnest(phases) AS p(phase)"
+                " WHERE year_start = 2026 GROUP BY phase"
+            ).fetchall()
+        )
+    assert years == 5 and hubs == 40
+    assert 3 <= sessions[0] and sessions[1] <= 7
+    assert deliveries == {"face_to_face", "online", "blended"}
+    assert by_phase["early_years"] < by_phase["primary"] / 3
+    assert by_phase["post16"] < by_phase["secondary"] / 3
+
+
+def test_generation_is_deterministic(warehouse):
+    from pipelines import sample
+    from tests.conftest import TODAY
+
+    with duckdb.connect(str(current_snapshot(warehouse)), read_only=True) as con:
+        a = sample.generate(con, SCALE, today=TODAY)
+        b = sample.generate(con, SCALE, today=TODAY)
+    assert a.work_groups.equals(b.work_groups)
+    assert a.llmes.equals(b.llmes)
+    assert a.participations.equals(b.participations)
