@@ -79,8 +79,7 @@ def build(
                             snapshot=snapshot.name,
                         )
                 skipped = []
-                landed = sorted(p.landed.glob("*__*__*.*")) if p.landed.exists() else []
-                landed = [f for f in landed if not f.name.endswith(".pending")]
+                landed = _landed_files(p)
                 for f in landed:
                     entity = f.name.split("__")[1]
                     progress(f"landed file {f.name}")
@@ -120,6 +119,30 @@ def build(
         snapshot.name, round(time.perf_counter() - t0, 2), counts, str(open_dir) if open_dir else None,
         sample_scale, len(landed), skipped,
     )  # fmt: skip
+
+
+def _landed_files(p: Paths) -> list[Path]:
+    """Landed files in arrival order. A `.pending` file is a load that crashed: keep it if its
+    snapshot was published (its hash is in the current load log), else it never happened."""
+    if not p.landed.exists():
+        return []
+    published: set[str] = set()
+    current = store.current_snapshot(p)
+    if current is not None:
+        with duckdb.connect(str(current), read_only=True) as con:
+            rows = con.execute(
+                "SELECT sha256 FROM load_log WHERE kind = 'ingest' AND sha256 IS NOT NULL"
+            ).fetchall()
+        published = {r[0][:12] for r in rows}
+    files = []
+    for f in sorted(p.landed.glob("*__*__*")):
+        if f.name.endswith(".pending"):
+            if f.name.split("__")[2][:12] not in published:
+                f.unlink()
+                continue
+            f = f.rename(f.with_suffix(""))
+        files.append(f)
+    return files
 
 
 def _as_raw(frame: pl.DataFrame) -> RawTable:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import signal
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -71,8 +73,10 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
                 result.message = "this file is already the latest loaded for this entity: nothing changed"
                 return _finish(p, result, t0)
             raw = read_table(path)
+            _failpoint("read")
             with duckdb.connect(str(base), read_only=True) as ro:
                 v = validate(entity, raw, loading.context(ro), path.name)
+            _failpoint("validate")
             result.received, result.loaded, result.quarantined = v.received, v.good.height, v.quarantined_rows
             result.reasons, result.extra_columns = v.reasons, v.extra_columns
             if strict and v.quarantined_rows:
@@ -91,8 +95,11 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
                         con, v, run_id=run_id, kind="ingest", file_name=path.name, sha256=digest, started=started,
                         duration_s=time.perf_counter() - t0, snapshot=snapshot.name,
                     )  # fmt: skip
+                    _failpoint("write")
                     con.execute("CHECKPOINT")
+                _failpoint("before_flip")
                 store.publish(p, snapshot)
+                _failpoint("after_flip")
                 landed.rename(landed.with_suffix(""))
             except BaseException:
                 store.discard(snapshot)
@@ -103,6 +110,12 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
         result.status, result.message = "rejected", str(exc)
         result.loaded = 0
     return _finish(p, result, t0)
+
+
+def _failpoint(name: str) -> None:
+    """Crash-safety tests set ATLAS_FAILPOINT=<name> to kill -9 the load here, like a power cut."""
+    if os.environ.get("ATLAS_FAILPOINT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _already_latest(snapshot: Path, entity: str, digest: str) -> bool:

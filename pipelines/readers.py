@@ -74,7 +74,9 @@ def read_table(path: Path) -> RawTable:
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
+    """Decode bytes as UTF-8 (with or without BOM), else Windows-1252 (a superset of Latin-1's
+    printable characters, so Latin-1 files read the same). Anything else is refused rather than
+    loaded as mojibake."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError(f"{name}: the file is UTF-16 encoded; save it as 'CSV UTF-8' and try again")
     if b"\x00" in data[:65536]:
@@ -86,8 +88,13 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     try:
         # Excel on Windows writes cp1252: smart quotes and the pound sign live in 0x80-0x9F.
         return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+    except UnicodeDecodeError as exc:
+        # Bytes cp1252 leaves undefined are C1 controls in Latin-1, never real text: this is
+        # another encoding (Shift-JIS, GB2312, ...).
+        raise ReadError(
+            f"{name}: byte {exc.start + 1} is not UTF-8, Windows-1252 or Latin-1 text; "
+            "save the file as 'CSV UTF-8' and try again"
+        ) from None
 
 
 def sniff_delimiter(header_line: str) -> str:

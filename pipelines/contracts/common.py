@@ -7,7 +7,7 @@ the raw text kept for the quarantine record), then a dataframely schema checks n
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dataframely as dy
 import polars as pl
@@ -149,6 +149,9 @@ class Context:
     programme_aliases: dict[str, str]  # normalised programme_id or name -> programme_id
     work_group_ids: pl.Series  # String
     school_urns: pl.Series  # Int64
+    foreign_districts: pl.Series = field(
+        default_factory=lambda: pl.Series([], dtype=pl.String)
+    )  # not England
 
 
 def alias_key(text: str) -> str:

@@ -55,6 +55,13 @@ OUTPUT = (
     "status", "booking_url", "cost_note", "eligibility",
 )  # fmt: skip
 
+# Postcode areas wholly outside England (Scotland, Wales, Northern Ireland, Crown dependencies),
+# so the check works without open data; with it, district-level country data catches the rest.
+NON_ENGLISH_AREAS = [
+    "AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH", "ZE",
+    "CF", "LD", "LL", "NP", "SA", "BT", "GY", "JE", "IM",
+]  # fmt: skip
+
 rules = RuleBook()
 
 
@@ -68,6 +75,11 @@ def parse(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         delivery_code=as_code("delivery", "delivery"),
         status_code=as_code("status", "status"),
         postcode=as_postcode("venue_postcode"),
+        venue_abroad=as_postcode("venue_postcode")
+        .str.split(" ")
+        .list.first()
+        .is_in(ctx.foreign_districts.implode())
+        | as_postcode("venue_postcode").str.extract(r"^([A-Z]{1,2})\d", 1).is_in(NON_ENGLISH_AREAS),
         dates=as_date_list("session_dates").list.sort(),
         capacity_n=as_int("capacity"),
         places_left_n=as_int("places_left"),
@@ -116,6 +128,7 @@ class WorkGroupSchema(dy.Schema):
     venue_name = dy.String(nullable=True)
     venue_postcode = dy.String(nullable=True)
     postcode = dy.String(nullable=True)
+    venue_abroad = dy.Bool(nullable=True)
     session_dates = dy.String(nullable=True)
     dates = dy.List(dy.Date(nullable=True), nullable=True)
     capacity = dy.String(nullable=True)
@@ -185,6 +198,10 @@ class WorkGroupSchema(dy.Schema):
     @rules.check("venue_postcode", "is not a valid UK postcode (e.g. GL55 6AB)")
     def venue_postcode_valid(cls) -> pl.Expr:
         return missing_or("venue_postcode", pl.col("postcode").str.contains(POSTCODE))
+
+    @rules.check("venue_postcode", "is outside England (Maths Hubs serve English schools)")
+    def venue_in_england(cls) -> pl.Expr:
+        return ~pl.col("venue_abroad").fill_null(False)
 
     @rules.check("venue_postcode", "is required for face-to-face and blended Work Groups")
     def venue_postcode_in_person(cls) -> pl.Expr:

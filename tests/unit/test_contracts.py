@@ -21,6 +21,7 @@ CTX = Context(
     programme_aliases={"masteringnumberatks2": "mastering-number-ks2"},
     work_group_ids=pl.Series(["origin-25-0001"], dtype=pl.String),
     school_urns=pl.Series([136310, 100000], dtype=pl.Int64),
+    foreign_districts=pl.Series(["EH1", "CF10"], dtype=pl.String),
 )
 
 GOOD = {
@@ -58,6 +59,7 @@ BAD = {
         "delivery_known": ("delivery", "carrier pigeon"),
         "venue_postcode_valid": ("venue_postcode", "NOT A PC"),
         "venue_postcode_in_person": ("venue_postcode", None),
+        "venue_in_england": ("venue_postcode", "EH1 1YZ"),
         "session_dates_present": ("session_dates", ";"),
         "session_dates_valid": ("session_dates", "31/02/2026"),
         "session_dates_in_year": ("session_dates", "2026-09-01"),

@@ -79,6 +79,7 @@ def test_empty_strings_become_missing_and_spaces_are_trimmed(tmp_path):
         (b"\xff\xfea\x00,\x00b\x00", "UTF-16"),
         (b"\x00\x01\x02junk", "not a text file"),
         (b"a,a\n1,2\n", "appears more than once"),
+        ("a,b\n1,\u6570\u5b66\n".encode("shift_jis"), "not UTF-8, Windows-1252 or Latin-1"),
     ],
 )
 def test_unreadable_files_are_rejected_with_one_message(tmp_path, data, message):
