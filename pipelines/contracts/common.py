@@ -149,9 +149,9 @@ class Context:
     programme_aliases: dict[str, str]  # normalised programme_id or name -> programme_id
     work_group_ids: pl.Series  # String
     school_urns: pl.Series  # Int64
-    foreign_districts: pl.Series = field(
-        default_factory=lambda: pl.Series([], dtype=pl.String)
-    )  # not England
+    # Postcode districts outside England, and postcodes of English schools (always accepted).
+    foreign_districts: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.String))
+    school_postcodes: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.String))
 
 
 def alias_key(text: str) -> str:

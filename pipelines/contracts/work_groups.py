@@ -56,13 +56,23 @@ OUTPUT = (
 )  # fmt: skip
 
 # Postcode areas wholly outside England (Scotland, Wales, Northern Ireland, Crown dependencies),
-# so the check works without open data; with it, district-level country data catches the rest.
+# so the check works without open data. Border areas that also hold English addresses (TD, CH,
+# SY, LL, LD, NP) are left to the district data, and a postcode that an English school in the
+# register uses is always accepted.
 NON_ENGLISH_AREAS = [
     "AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH", "ZE",
-    "CF", "LD", "LL", "NP", "SA", "BT", "GY", "JE", "IM",
+    "CF", "SA", "BT", "GY", "JE", "IM",
 ]  # fmt: skip
 
 rules = RuleBook()
+
+
+def venue_abroad(ctx: Context) -> pl.Expr:
+    postcode = as_postcode("venue_postcode")
+    district = postcode.str.split(" ").list.first()
+    area = postcode.str.extract(r"^([A-Z]{1,2})\d", 1)
+    outside = district.is_in(ctx.foreign_districts.implode()) | area.is_in(NON_ENGLISH_AREAS)
+    return outside & ~postcode.is_in(ctx.school_postcodes.implode())
 
 
 def parse(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
@@ -75,11 +85,7 @@ def parse(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         delivery_code=as_code("delivery", "delivery"),
         status_code=as_code("status", "status"),
         postcode=as_postcode("venue_postcode"),
-        venue_abroad=as_postcode("venue_postcode")
-        .str.split(" ")
-        .list.first()
-        .is_in(ctx.foreign_districts.implode())
-        | as_postcode("venue_postcode").str.extract(r"^([A-Z]{1,2})\d", 1).is_in(NON_ENGLISH_AREAS),
+        venue_abroad=venue_abroad(ctx),
         dates=as_date_list("session_dates").list.sort(),
         capacity_n=as_int("capacity"),
         places_left_n=as_int("places_left"),

@@ -30,15 +30,15 @@ def context(con: duckdb.DuckDBPyConnection) -> Context:
         programmes = cur.sql("SELECT programme_id, name FROM programmes").fetchall()
         wg_ids = cur.sql("SELECT work_group_id FROM work_groups").pl()["work_group_id"]
         urns = cur.sql("SELECT urn FROM schools").pl()["urn"]
-        foreign = cur.sql("SELECT district FROM postcode_districts WHERE country <> 'England'").pl()[
-            "district"
-        ]
+        foreign = cur.sql("SELECT district FROM postcode_districts WHERE country <> 'England'").pl()
+        postcodes = cur.sql("SELECT DISTINCT postcode FROM schools WHERE postcode IS NOT NULL").pl()
     return Context(
         hub_aliases=_aliases(hubs, " Maths Hub"),
         programme_aliases=_aliases(programmes, ""),
         work_group_ids=wg_ids,
         school_urns=urns,
-        foreign_districts=foreign,
+        foreign_districts=foreign["district"],
+        school_postcodes=postcodes["postcode"],
     )
 
 

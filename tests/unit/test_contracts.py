@@ -194,3 +194,18 @@ def test_extra_columns_are_kept_aside_and_reported():
     v = validate("participations", raw([{**GOOD["participations"], "notes": "hi"}]), CTX, "p.csv")
     assert v.extra_columns == ["notes"]
     assert v.good.height == 1
+
+
+def test_an_english_school_postcode_in_a_border_district_is_accepted():
+    ctx = Context(
+        CTX.hub_aliases, CTX.programme_aliases, CTX.work_group_ids, CTX.school_urns,
+        foreign_districts=pl.Series(["NP16"], dtype=pl.String),
+        school_postcodes=pl.Series(["NP16 7LA"], dtype=pl.String),
+    )  # fmt: skip
+    rows = [
+        {**GOOD["work_groups"], "venue_postcode": "NP16 7LA"},
+        {**GOOD["work_groups"], "work_group_id": "wg-2", "venue_postcode": "NP16 5AA"},
+    ]
+    v = validate("work_groups", raw(rows), ctx, "f.csv")
+    assert v.good["work_group_id"].to_list() == ["origin-25-0001"]
+    assert v.quarantine["rule"].to_list() == ["venue_in_england"]
