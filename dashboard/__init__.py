@@ -1,0 +1,1 @@
+"""Maths Hubs Atlas dashboard (Streamlit)."""

@@ -1,0 +1,49 @@
+"""Maths Hubs Atlas: the entrypoint builds the navigation; each page lives in app_pages/."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.auth import sign_in_controls, viewer
+from dashboard.data.db import NoWarehouse
+from dashboard.ui import sample_banner
+
+HERE = Path(__file__).parent
+PAGES = HERE / "app_pages"
+
+st.set_page_config(
+    page_title="Maths Hubs Atlas", page_icon=str(HERE / "static" / "favicon.png"), layout="wide"
+)
+who = viewer()
+
+
+def restricted(file: str, title: str, icon: str, url_path: str, roles: tuple[str, ...]) -> st.Page:
+    # Pages a viewer may not open stay routable but hidden, and refuse with a message themselves.
+    visible = "visible" if who.role in roles else "hidden"
+    return st.Page(PAGES / file, title=title, icon=icon, url_path=url_path, visibility=visible)
+
+
+pages = [
+    st.Page(PAGES / "national_map.py", title="National map", icon=":material/map:", default=True),
+    st.Page(PAGES / "llme_coverage.py", title="LLME coverage", icon=":material/groups:", url_path="coverage"),
+    st.Page(PAGES / "hub_profile.py", title="Hub profile", icon=":material/school:", url_path="hub"),
+    st.Page(
+        PAGES / "work_group_finder.py", title="Find a Work Group", icon=":material/search:", url_path="finder"
+    ),
+    st.Page(PAGES / "about_data.py", title="About the data", icon=":material/info:", url_path="about"),
+    restricted("hub_roster.py", "LLME roster", ":material/badge:", "roster", ("hub_lead", "coordinator")),
+    restricted("ingest_report.py", "Ingest report", ":material/fact_check:", "ingest", ("coordinator",)),
+    restricted("load_file.py", "Load a file", ":material/upload_file:", "load", ("coordinator",)),
+    restricted(
+        "unmet_demand.py", "Unmet demand", ":material/search_off:", "demand", ("hub_lead", "coordinator")
+    ),
+]
+page = st.navigation(pages, position="top")
+sign_in_controls(who)
+
+try:
+    sample_banner()
+except NoWarehouse as exc:
+    st.error(str(exc))
+    st.stop()
+page.run()

@@ -1,0 +1,149 @@
+"""About the data: definitions, methodology, sources and licences, data as at, hub facts provenance."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard.data import common
+from dashboard.data import national as data
+from dashboard.ui import csv_download
+
+ONS_BOUNDARIES = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+    "Contains OS data © Crown copyright and database right 2024."
+)
+ONS_POSTCODES = (
+    "Contains OS data © Crown copyright and database right 2025. "
+    "Contains Royal Mail data © Royal Mail copyright and database right 2025. "
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0."
+)
+DFE_SCHOOLS = (
+    "Contains public sector information from the Department for Education (Get Information about Schools; "
+    "school performance tables) licensed under the Open Government Licence v3.0."
+)
+
+info = common.build_info()
+counts = dict(data.table_counts().iter_rows())
+open_data = info.get("open_data") == "loaded"
+
+st.title("About the data")
+
+# --- Data as at -------------------------------------------------------------------------------
+st.header("Data as at")
+a1, a2, a3 = st.columns(3)
+a1.metric("Warehouse built", (info.get("built_at") or "unknown")[:16].replace("T", " "), border=True,
+          help="When the data behind every page was last rebuilt (UTC).")  # fmt: skip
+a2.metric("Last load", (info.get("last_load") or "none")[:16], border=True,
+          help="The newest entry in the load log: a file ingested, or the sample data generated.")  # fmt: skip
+a3.metric("Current academic year", common.current_year() or "none", border=True,
+          help=f"The newest academic year that had started on {info.get('today', 'the build date')}.")  # fmt: skip
+if info.get("has_sample") == "True":
+    st.markdown(
+        f"This build shows **sample data** (scale {info.get('sample_scale', '?')}): LLMEs, Work Groups and school "
+        "participations are generated for demonstration. Hubs, their areas and programmes are real published facts."
+    )
+st.markdown(
+    f"Open data (ONS boundaries and postcodes, DfE schools): **{'loaded' if open_data else 'not loaded'}**. "
+    + (
+        ""
+        if open_data
+        else "Load it with `atlas reference --from DIR`; until then schools are sample schools and "
+        "the map is schematic."
+    )  # fmt: skip
+)
+loads = data.load_history()
+with st.expander(f"Load log (newest {loads.height})"):
+    st.dataframe(loads, hide_index=True, key="loads_table")
+    csv_download(loads, "load-log.csv", key="loads_csv")
+
+# --- Definitions ------------------------------------------------------------------------------
+st.header("Definitions")
+st.markdown(
+    f"""
+- **Maths Hub**: one of the 40 school-led hubs, funded by the Department for Education and coordinated by the
+  NCETM, that lead maths professional development for the schools and colleges in an area of England.
+- **LLME**: a local leader of mathematics education, an experienced teacher who leads the hub's Work Groups
+  and other professional development.
+- **Active LLME** in an academic year: an LLME whose first active year is on or before it and who had not
+  stopped before it. Each LLME belongs to one hub. In phase, role and accreditation breakdowns an LLME counts
+  once in each phase, role or accreditation they hold, so the parts add up to more than the total.
+- **Target**: at least **{data.TARGET_PER_HUB} active LLMEs per hub, {data.NATIONAL_TARGET:,} nationally**. This
+  is the programme's working ambition. The nearest published wording is "2,000 LLMEs by 2023" (the 2020-23
+  priorities); the Maths Hubs annual report 2024/25 gave 1,945 active LLMEs nationally.
+- **Work Group**: a group of schools working together on one focus over most of a school year, led by an LLME.
+- **School reached** in a year: a state-funded school that took part in at least one Maths Hub Work Group that
+  year. A hub's share is the schools its Work Groups reached divided by the state-funded schools in its area.
+  Schools may work with any hub, so a few may be reached by a hub outside their own area.
+- **Gap**: a hub with fewer than {data.GAP_THRESHOLD} active LLMEs in a phase, or a kind of professional
+  development a hub does not offer in a year.
+"""
+)
+terms = data.definitions()
+titles = {"phase": "Phases", "stage": "Teaching for mastery stages", "role": "LLME roles",
+          "accreditation": "Accreditations"}  # fmt: skip
+cols = st.columns(2)
+for i, vocabulary in enumerate(titles):
+    rows = terms.filter(pl.col("vocabulary") == vocabulary)
+    with cols[i % 2]:
+        st.subheader(titles[vocabulary])
+        terms_table = rows.select(pl.col("label").alias("Term"), pl.col("description").alias("Meaning"))
+        st.table(data.escape_markdown_frame(terms_table), hide_index=True)
+st.subheader("Kinds of professional development")
+st.markdown(
+    "The provision audit on each hub profile groups Work Groups by the kinds of professional development "
+    "listed by ACME (the Advisory Committee on Mathematics Education) in *Empowering teachers: success for "
+    "learners* (2013): " + ", ".join(k.lower() for k in data.ACME_KINDS.values()) + "."
+)
+
+# --- Methodology ------------------------------------------------------------------------------
+st.header("Methodology")
+st.markdown(
+    """
+- **Hub areas.** Every English local authority district is assigned to exactly one hub. *Declared* districts
+  are named by the hub itself (its website or NCETM's hub page); *estimated* districts are our assignment where
+  a hub's description is vague or missing, and are drawn paler on the map.
+- **Map points.** A hub is drawn at its lead school when we know it; otherwise at the centre of its districts.
+- **Counting.** All figures are counted from the warehouse at the time shown above. No page shows names or
+  email addresses of LLMEs; every count passes through one disclosure step so that small numbers can be
+  suppressed consistently.
+- **Year-on-year changes** compare an academic year with the one before. The current year is still in
+  progress, so its counts can rise until the summer.
+"""
+)
+
+# --- Sources and licences ---------------------------------------------------------------------
+st.header("Sources and licences")
+st.markdown(
+    f"""
+- **Maths Hubs, hub areas and programmes**: published facts gathered from NCETM and hub websites (source
+  links are kept with each fact in the warehouse).
+- **Local authority district boundaries and lookups** (ONS, May 2024): {ONS_BOUNDARIES}
+- **Postcode districts** (ONS Postcode Lookup, May 2025) and school coordinates, which come from postcodes:
+  {ONS_POSTCODES}
+- **Schools** (DfE, July 2025): {DFE_SCHOOLS}
+"""
+)
+
+# --- Hub facts provenance ---------------------------------------------------------------------
+st.header("How sure are the hub facts?")
+prov = data.provenance_summary()
+p1, p2, p3 = st.columns(3)
+p1.metric("Districts declared by hubs", f"{int(prov['declared'].sum())} of {counts.get('Districts (local authority districts) assigned to a hub', 0)}",
+          border=True)  # fmt: skip
+p2.metric("Districts estimated", int(prov["estimated"].sum()), border=True)
+p3.metric("Hubs drawn at their lead school", f"{(prov['map_point_source'] == 'lead school').sum()} of {prov.height}",
+          border=True)  # fmt: skip
+confidence = prov.group_by("confidence").len("hubs").sort("confidence")
+st.markdown(
+    "Confidence in each hub's published facts: "
+    + ", ".join(
+        f"**{row['confidence'] or 'unknown'}** {row['hubs']}" for row in confidence.iter_rows(named=True)
+    )
+    + " hubs."
+)
+st.dataframe(prov, hide_index=True, key="provenance_table")
+csv_download(prov, "hub-provenance.csv", key="provenance_csv")
+
+with st.expander("What the warehouse holds"):
+    st.dataframe(
+        pl.DataFrame({"what": list(counts), "rows": list(counts.values())}), hide_index=True, key="counts"
+    )

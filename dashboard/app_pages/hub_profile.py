@@ -1,0 +1,154 @@
+"""Hub profile (?hub=<hub_id>): one hub's LLMEs, Work Groups, reach and provision, printable."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard.charts import national as charts
+from dashboard.data import common
+from dashboard.data import national as data
+from dashboard.ui import csv_download
+
+# Browser print gives a clean one-hub report: no app chrome, widgets or download buttons.
+PRINT_CSS = """<style>
+@media print {
+  header, [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
+  [data-testid="stDecoration"], [data-testid="stDownloadButton"], .st-key-controls { display: none !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 0 !important; max-width: 100% !important; }
+  [data-testid="stVegaLiteChart"], [data-testid="stTable"] { break-inside: avoid; }
+}
+</style>"""
+
+hubs = common.hubs()
+ids = hubs["hub_id"].to_list()
+names = dict(zip(ids, hubs["name"], strict=True))
+years, current = data.year_choices()
+requested = st.query_params.get("hub")
+
+st.html(PRINT_CSS)
+# The hub lives in the URL as its id (?hub=glow). A bound selectbox would write the hub's display
+# name instead, so this one widget is synced by hand; every other setting is bound.
+with st.container(key="controls"):
+    c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+    hub_id = c1.selectbox("Hub", ids, index=ids.index(requested) if requested in ids else 0,
+                          format_func=names.get, key="hub_select")  # fmt: skip
+    year = c2.selectbox("Academic year", years, index=years.index(current), key="year", bind="query-params")
+    printing = c3.toggle("Print view", key="print", bind="query-params",
+                         help="A plain one-page layout: tables instead of interactive grids, no buttons. "
+                         "Then use your browser's Print.")  # fmt: skip
+st.query_params["hub"] = hub_id
+year_start = data.year_start_of(year)
+slug = f"{hub_id}-{year.replace('/', '-')}"
+
+
+def show_table(frame: pl.DataFrame, title: str, name: str) -> None:
+    """The table alternative to a chart: static in print view, else a sortable grid and a CSV."""
+    frame = data.readable(frame)
+    if printing:
+        st.table(data.escape_markdown_frame(frame), hide_index=True)
+        return
+    with st.expander(f"Table: {title}"):
+        config = {"% reached": st.column_config.NumberColumn(format="%d%%")}
+        st.dataframe(frame, hide_index=True, key=f"{name}_table", column_config=config)
+        csv_download(frame, f"{name}-{slug}.csv", key=f"{name}_csv")
+
+
+def chart(figure) -> None:
+    st.altair_chart(figure)
+
+
+facts = data.hub_facts(hub_id)
+st.title(facts["name"])
+md = data.escape_markdown
+st.markdown(
+    f"{md(facts['region'])} · Lead school: {md(facts['lead_schools'] or 'not known')} · "
+    + (f"[Hub website]({facts['website']})" if facts["website"] else "No website recorded")
+)
+st.markdown(
+    f"Area: {md(facts['areas_summary'] or 'not described')} ({facts['districts']} districts: "
+    f"{facts['districts_declared']} declared by the hub, {facts['districts_estimated']} estimated). "
+    f"Published facts confidence: {facts['confidence'] or 'unknown'}. Figures for {year}."
+)
+
+# --- Headline numbers against the national median ----------------------------------------------
+head = data.hub_headlines(hub_id, year_start)
+cols = st.columns(head.height)
+for col, row in zip(cols, head.iter_rows(named=True), strict=True):
+    share = row["measure"] == "reach_share"
+    value, median = row["hub"], row["national_median"]
+    shown = "n/a" if value is None else f"{value:.0%}" if share else f"{value:,.0f}"
+    delta = None if value is None or median is None else round((value - median) * (100 if share else 1), 1)
+    versus = "n/a" if median is None else f"{median:.0%}" if share else f"{median:,.1f}".removesuffix(".0")
+    col.metric(row["label"], shown, data.change_text(delta, f"{'pts ' if share else ''}vs median {versus}"),
+               delta_arrow="auto" if delta else "off", delta_color="normal" if delta else "off", border=True,
+               help=f"{row['label']}: this hub against the national median, the middle value of the 40 hubs.")  # fmt: skip
+
+# --- LLMEs ----------------------------------------------------------------------------------
+st.header("LLMEs")
+active = int(next(r["hub"] for r in head.iter_rows(named=True) if r["measure"] == "active_llmes") or 0)
+st.progress(min(active / data.TARGET_PER_HUB, 1.0),
+            text=f"{active} active LLMEs of the target of {data.TARGET_PER_HUB}")  # fmt: skip
+llme_cols = st.columns(3)
+for column, by, title in zip(llme_cols, ("phase", "role", "accreditation"), ("Phase", "Role", "Accreditation"),
+                             strict=True):  # fmt: skip
+    frame = data.hub_llmes(hub_id, year_start, by)
+    with column:
+        st.subheader(f"By {by}")
+        chart(charts.count_bars(frame, "label", "active_llmes", title, "Active LLMEs"))
+        show_table(frame.select(pl.col("label").alias(title), pl.col("active_llmes").alias("Active LLMEs")),
+                   f"active LLMEs by {by}", f"llmes-by-{by}")  # fmt: skip
+st.markdown("An LLME who leads in two phases (or holds two roles) counts in each.")
+
+# --- Work Groups ----------------------------------------------------------------------------
+st.header("Work Groups")
+groups = data.hub_work_groups(hub_id, year_start)
+if groups.is_empty():
+    st.info(f"No Work Groups recorded for {year}.")
+else:
+    chart(charts.work_group_bars(groups))
+    show_table(groups.drop("sort_order"), "Work Groups by programme and phase", "work-groups")
+
+# --- Schools reached ------------------------------------------------------------------------
+st.header("Schools reached")
+st.markdown("Schools that took part in at least one of the hub's Work Groups this year, as a share of the "
+           "state-funded schools in the hub's area.")  # fmt: skip
+by_phase = data.hub_reach_by_phase(hub_id, year_start)
+by_la = data.hub_reach_by_la(hub_id, year_start)
+r1, r2 = st.columns(2)
+with r1:
+    st.subheader("By phase")
+    chart(charts.reach_bars(by_phase, "phase", "Phase"))
+    show_table(by_phase.drop("sort_order"), "schools reached by phase", "reach-by-phase")
+with r2:
+    st.subheader("By local authority")
+    chart(charts.reach_bars(by_la, "local_authority", "Local authority"))
+    show_table(by_la, "schools reached by local authority", "reach-by-la")
+
+st.subheader("The school journey")
+stages = data.labels("stage")["label"].to_list()
+journey = data.hub_journey(hub_id)
+if journey.is_empty():
+    st.info("No teaching-for-mastery stages recorded for this hub's schools.")
+else:
+    chart(charts.journey_chart(journey, stages))
+    wide = journey.pivot(on="stage_label", index="academic_year", values="schools", sort_columns=False)
+    show_table(wide.select("academic_year", *[s for s in stages if s in wide.columns]), "schools by stage and year",
+               "journey")  # fmt: skip
+st.markdown(
+    " -> ".join(stages) + ": schools in the hub's teaching-for-mastery Work Groups at each stage, by year."
+)
+
+# --- Provision audit ------------------------------------------------------------------------
+st.header("Provision audit")
+st.markdown("The hub's Work Groups this year by kind of professional development (ACME 2013, \"Empowering "
+           "teachers: success for learners\") and phase. 'none' marks a gap in the offer.")  # fmt: skip
+provision = data.hub_provision(hub_id, year_start)
+chart(charts.provision_heatmap(provision))
+missing = (
+    provision.group_by("kind", maintain_order=True)
+    .agg(pl.col("work_groups").sum())
+    .filter(pl.col("work_groups") == 0)
+)
+if missing.height:
+    st.markdown("**Not offered this year:** " + ", ".join(missing["kind"].to_list()) + ".")
+audit = provision.pivot(on="phase_label", index="kind", values="work_groups", sort_columns=False)
+show_table(audit, "Work Groups by kind and phase", "provision")

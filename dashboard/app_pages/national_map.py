@@ -1,0 +1,175 @@
+"""National map (home page): England's Maths Hubs at a glance, key figures and "find your hub"."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard.charts import national as charts
+from dashboard.data import national as data
+from dashboard.ui import csv_download
+
+PROFILE = "app_pages/hub_profile.py"
+md = data.escape_markdown
+
+
+years, current = data.year_choices()
+st.title("Maths Hubs in England")
+st.markdown(
+    "40 Maths Hubs lead maths professional development for schools and colleges across England. "
+    "Click a hub on the map to open its profile."
+)
+
+left, right = st.columns([1, 2])
+year = left.selectbox("Academic year", years, index=years.index(current), key="year", bind="query-params")
+colour_label = right.radio(
+    "Colour the map by", list(charts.COLOUR_BY.values()), horizontal=True, key="colour", bind="query-params"
+)
+colour = next(k for k, v in charts.COLOUR_BY.items() if v == colour_label)
+year_start = data.year_start_of(year)
+
+# --- Key figures: this year against last year ---------------------------------------------------
+stats = data.key_stats(year_start)
+now, before = stats.row(-1, named=True), stats.row(0, named=True)
+has_before = before["work_groups"] > 0 or before["active_llmes"] > 0
+since = f"since {years[years.index(year) - 1]}" if has_before and years.index(year) > 0 else None
+
+
+def change(key: str, unit: str = "") -> dict:
+    """st.metric delta arguments for this year against last (no arrow when nothing changed)."""
+    if since is None or now[key] is None or before[key] is None:
+        return {}
+    delta = now[key] - before[key]
+    delta = round(delta * 100, 1) if unit else int(delta)
+    return {
+        "delta": data.change_text(delta, f"{unit}{since}"),
+        "delta_arrow": "auto" if delta else "off",
+        "delta_color": "normal" if delta else "off",
+    }
+
+
+tiles = st.columns(4)
+tiles[0].metric(
+    "Hubs running Work Groups", f"{now['hubs_reporting']} of {now['hubs']}", **change("hubs_reporting"), border=True,
+    help="Maths Hubs with at least one Work Group recorded in the academic year, out of the 40 hubs.",
+)  # fmt: skip
+tiles[1].metric(
+    f"Active LLMEs (target {data.NATIONAL_TARGET:,})", f"{now['active_llmes']:,}", **change("active_llmes"),
+    border=True,
+    help="Local leaders of maths education (LLMEs) active in the academic year: they started on or before it "
+    f"and had not stopped. The ambition is at least {data.TARGET_PER_HUB} per hub, {data.NATIONAL_TARGET:,} nationally.",
+)  # fmt: skip
+tiles[2].metric(
+    "State schools reached", f"{(now['reach_share'] or 0):.1%}", **change("reach_share", "points "), border=True,
+    help=f"Share of England's {now['schools']:,} state-funded schools that took part in at least one Maths Hub "
+    "Work Group in the academic year.",
+)  # fmt: skip
+tiles[3].metric(
+    "Work Groups", f"{now['work_groups']:,}", **change("work_groups"), border=True,
+    help="Work Groups (sustained professional development groups of several schools) running in the academic year.",
+)  # fmt: skip
+
+# --- The map, with the hub table and "find your hub" beside it ----------------------------------
+hubs = data.hub_summary(year_start)
+colours = charts.hub_colours(hubs["hub_id"].to_list(), data.hub_neighbours())
+hub_frame = charts.hub_map_frame(hubs, colours)
+districts = data.districts()
+has_boundaries = districts["geometry"].is_not_null().any()
+
+map_col, side = st.columns([3, 2], gap="medium")
+with map_col:
+    if has_boundaries:
+        chart = charts.district_map(districts, hub_frame, colour)
+    else:
+        chart = charts.fallback_map(districts, hub_frame, colour)
+        st.info(
+            "District boundaries are not loaded, so this is a schematic map: each square is the centre of one "
+            "local authority district. To draw the real boundaries, load the ONS open data with "
+            "`atlas reference --from DIR` (a folder laid out like the shared open data), which rebuilds the warehouse.",
+            icon=":material/map:",
+        )
+    event = st.altair_chart(chart, key="map", on_select="rerun", selection_mode=list(charts.SELECTIONS))
+    picked = charts.selected_hub(event)
+    if picked:
+        st.switch_page(PROFILE, query_params={"hub": picked})
+    st.markdown(
+        "Colours only tell neighbouring hubs apart when colouring by hub. Paler districts (dashed outline) "
+        "are assigned to a hub by our estimate, not by the hub's own description of its area."
+        if colour == "hub"
+        else "Paler districts (dashed outline) are assigned to a hub by our estimate."
+    )
+
+with side:
+    st.header("Find your hub")
+    search = st.text_input(
+        "School name, URN, postcode or town",
+        key="find",
+        bind="query-params",
+        placeholder="e.g. GL50 or Cheltenham",
+    )
+    if search.strip():
+        found = data.find_hub(search.strip())
+        if found.is_empty():
+            st.warning(
+                "No school, postcode district or town matched. Try part of the school's name or its postcode."
+            )
+        else:
+            first = found.row(0, named=True)
+            where = (
+                f"**{md(first['school'])}** ({md(first['town'])}, {md(first['postcode'])}) is"
+                if first["school"]
+                else f"Postcode district **{md(first['postcode'])}** ({md(first['la_name'])}) is"
+            )
+            st.success(
+                f"{where} in the area of **{md(first['hub_name'])}**. "
+                f"Lead school: {md(first['lead_schools'] or 'not known')}.",
+                icon=":material/location_on:",
+            )
+            link_cols = st.columns(2)
+            link_cols[0].page_link(PROFILE, label="Open the hub profile", icon=":material/school:",
+                                   query_params={"hub": first["hub_id"]})  # fmt: skip
+            if first["website"]:
+                link_cols[1].link_button("Hub website", first["website"], icon=":material/open_in_new:")
+            schools = found.filter(pl.col("school").is_not_null())
+            if schools.height > 1 or (schools.height and first["school"] is None):
+                st.dataframe(
+                    schools.select("school", "town", "postcode", "hub_name", "matched_on"),
+                    hide_index=True, height=180,
+                    column_config={"school": "School", "town": "Town", "postcode": "Postcode", "hub_name": "Hub",
+                                   "matched_on": "Matched on"},
+                )  # fmt: skip
+            st.markdown(
+                "Schools may work with any Maths Hub, not only the one for their area. "
+                + (
+                    "A postcode district's centre can be a few miles from a given address."
+                    if first["school"] is None
+                    else ""
+                )
+            )
+
+    st.header("All hubs")
+    table = hub_frame.select(
+        pl.col("name").alias("Hub"), pl.col("active_llmes").alias("Active LLMEs"),
+        (pl.col("share_of_target") * 100).round(0).alias("% of target"),
+        (pl.col("reach_share") * 100).round(0).alias("% reached"),
+        pl.col("schools_reached").alias("Schools reached"), pl.col("schools_in_area").alias("Schools in area"),
+        pl.col("work_groups").alias("Work Groups"), pl.col("region").alias("Region"),
+        pl.col("lead_school").alias("Lead school"), pl.col("point_source").alias("Map point"),
+        pl.col("website").alias("Website"),
+    )  # fmt: skip
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=420,
+        key="hub_table",
+        column_config={
+            "% of target": st.column_config.NumberColumn(
+                format="%d%%", help=f"Share of the {data.TARGET_PER_HUB} target"
+            ),
+            "% reached": st.column_config.NumberColumn(
+                format="%d%%", help="Schools reached / schools in the area"
+            ),
+            "Website": st.column_config.LinkColumn(display_text="website"),
+        },
+    )
+    csv_download(
+        table, f"maths-hubs-{year.replace('/', '-')}.csv", "Download the hub table (CSV)", key="hubs_csv"
+    )

@@ -1,0 +1,578 @@
+"""Charts for the national pages: the hub map (boundaries or fallback), LLME coverage, hub profile.
+
+Pure functions: polars frames in, Altair charts out, so they are unit-tested without Streamlit.
+Every chart carries an accessible `description`; colours are mid-tone so they read on both the
+light and the dark theme; text on coloured cells switches between near-black and white with the
+cell, and all other text (axes, legends) is left to the theme.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+# Tableau 10: distinguishable, colour-blind aware, readable on light and dark backgrounds.
+HUB_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+               "#9c755f", "#bab0ac"]  # fmt: skip
+TARGET_BANDS = ["Under half of target", "Half to three quarters", "Three quarters to target", "Target met"]
+TARGET_COLOURS = ["#b2182b", "#ef8a62", "#67a9cf", "#2166ac"]
+PROVENANCE = {"declared": "Declared by the hub", "estimated": "Estimated (our assignment)"}
+POINT_SOURCE = {
+    "lead school": "Lead school",
+    "estimated: centre of its districts": "Centre of its area (no lead school found)",
+}
+COLOUR_BY = {"hub": "Hub", "llmes": "Active LLMEs vs target", "reach": "Share of schools reached"}
+SELECTIONS = ("hub_area", "hub_point")  # one per layer: a shared one clashes in Vega ("duplicate signal")
+# England's bounding box: every map projection is fitted to it, so both maps frame the same view.
+ENGLAND = {"type": "Feature", "properties": {},
+           "geometry": {"type": "Polygon", "coordinates": [[[-5.8, 49.9], [-5.8, 55.85], [1.8, 55.85], [1.8, 49.9], [-5.8, 49.9]]]}}  # fmt: skip
+MAP_HEIGHT = 680
+
+
+class _Prebuilt:
+    """Inline GeoJSON handed to Altair as-is.
+
+    Altair's to_dict walks every coordinate (~0.3 s for England's districts) and jsonschema's error
+    messages repr the whole collection; this wrapper (and the quiet repr below) keeps a map rerun
+    to a few milliseconds. The output JSON is identical.
+    """
+
+    _schema = {"type": "object"}
+
+    def __init__(self, value: dict) -> None:
+        self.value = _QuietDict(value)
+
+    def to_dict(self, *args: Any, **kwargs: Any) -> dict:
+        return self.value
+
+
+class _QuietDict(dict):
+    def __repr__(self) -> str:
+        return f"<GeoJSON with {len(self.get('features', []))} features>"
+
+
+@lru_cache(maxsize=512)
+def _geometry(text: str) -> dict:
+    return json.loads(text)
+
+
+def hub_colours(
+    hub_ids: list[str], neighbours: pl.DataFrame, palette: list[str] = HUB_PALETTE
+) -> dict[str, str]:
+    """Colour hubs so that neighbours differ (greedy graph colouring, busiest hubs first)."""
+    adjacent: dict[str, set[str]] = {h: set() for h in hub_ids}
+    for a, b in neighbours.select("hub_a", "hub_b").iter_rows():
+        if a in adjacent and b in adjacent:
+            adjacent[a].add(b)
+            adjacent[b].add(a)
+    colours: dict[str, int] = {}
+    for hub in sorted(hub_ids, key=lambda h: (-len(adjacent[h]), h)):
+        used = {colours[n] for n in adjacent[hub] if n in colours}
+        colours[hub] = next((i for i in range(len(palette)) if i not in used), len(colours) % len(palette))
+    return {h: palette[i % len(palette)] for h, i in colours.items()}
+
+
+def target_band(share: float | None) -> str | None:
+    if share is None:
+        return None
+    return TARGET_BANDS[0 if share < 0.5 else 1 if share < 0.75 else 2 if share < 1 else 3]
+
+
+def hub_map_frame(hubs: pl.DataFrame, colours: dict[str, str]) -> pl.DataFrame:
+    """Hub metrics with the display columns every map layer shares (labels, colour, target band)."""
+    return hubs.with_columns(
+        pl.col("hub_id").replace_strict(colours, default="#888888").alias("hub_colour"),
+        pl.col("share_of_target").map_elements(target_band, return_dtype=pl.String).alias("target_band"),
+        pl.col("map_point_source").replace_strict(POINT_SOURCE, default="Other").alias("point_source"),
+        pl.col("lead_schools").fill_null("not known").str.replace_all(";", "; ").alias("lead_school"),
+        (pl.col("active_llmes").cast(pl.String) + " of " + pl.col("llme_target").cast(pl.String)).alias(
+            "llmes_text"
+        ),
+        (
+            pl.col("schools_reached").cast(pl.String)
+            + " of "
+            + pl.col("schools_in_area").cast(pl.String)
+            + pl.when(pl.col("reach_share").is_not_null())
+            .then(" (" + (pl.col("reach_share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%)")
+            .otherwise(pl.lit(""))
+        ).alias("reach_text"),
+    ).with_columns(
+        (
+            pl.col("name")
+            + ". Lead school: " + pl.col("lead_school")
+            + ". Active LLMEs: " + pl.col("llmes_text")
+            + ". Schools reached: " + pl.col("reach_text")
+            + ". Work Groups: " + pl.col("work_groups").cast(pl.String) + "."
+        ).alias("hub_aria")
+    )  # fmt: skip
+
+
+_AREA_LEGEND = alt.Legend(orient="bottom", direction="vertical", symbolType="square", labelLimit=260,
+                          symbolFillColor="#8c8c8c", symbolSize=120)  # fmt: skip
+
+
+def _pale(colour_by: str) -> float:
+    """Opacity of estimated areas: paler when colouring by hub; on a measured scale paleness would
+    read as a lower value, so there only the dashed outline marks them."""
+    return 0.5 if colour_by == "hub" else 1.0
+
+
+def _provenance_scale(values: list) -> alt.Scale:
+    return alt.Scale(domain=list(PROVENANCE.values()), range=values)
+
+
+def _colour(colour_by: str, field_prefix: str = "") -> alt.Color:
+    if colour_by == "llmes":
+        return alt.Color(
+            f"{field_prefix}target_band:N",
+            title="Active LLMEs vs 50 target",
+            scale=alt.Scale(domain=TARGET_BANDS, range=TARGET_COLOURS),
+            legend=alt.Legend(orient="bottom", direction="vertical", titleLimit=320, labelLimit=260),
+        )
+    if colour_by == "reach":
+        return alt.Color(
+            f"{field_prefix}reach_share:Q",
+            title="Share of the area's schools reached",
+            scale=alt.Scale(scheme="blues", domainMin=0),
+            legend=alt.Legend(orient="bottom", format=".0%", gradientLength=220, titleLimit=320),
+        )
+    return alt.Color(f"{field_prefix}hub_colour:N", scale=None, legend=None)
+
+
+_TOOLTIP = [
+    alt.Tooltip("hub_name:N", title="Hub"),
+    alt.Tooltip("lead_school:N", title="Lead school"),
+    alt.Tooltip("llmes_text:N", title="Active LLMEs (target 50)"),
+    alt.Tooltip("reach_text:N", title="Schools reached"),
+    alt.Tooltip("work_groups:Q", title="Work Groups"),
+]
+
+
+def _hub_points(hubs: pl.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(hubs.rename({"name": "hub_name"}))
+        .mark_point(filled=True, size=70, fill="#1b1b1b", stroke="#ffffff", strokeWidth=1.2, opacity=1)
+        .encode(
+            longitude="map_longitude:Q",
+            latitude="map_latitude:Q",
+            shape=alt.Shape(
+                "point_source:N",
+                title="Hub point",
+                scale=alt.Scale(domain=list(POINT_SOURCE.values()), range=["circle", "diamond"]),
+                legend=alt.Legend(
+                    orient="bottom",
+                    direction="vertical",
+                    labelLimit=300,
+                    symbolSize=90,
+                    symbolFillColor="#7a7a7a",
+                    symbolStrokeColor="#7a7a7a",
+                ),
+            ),
+            tooltip=_TOOLTIP,
+            description="hub_aria:N",
+        )
+        .properties(name="points")
+    )
+
+
+def _selection(name: str) -> alt.Parameter:
+    return alt.selection_point(name=name, fields=["hub_id"], on="click", clear=False, toggle=False)
+
+
+def _map(*layers: alt.Chart, description: str) -> alt.LayerChart:
+    """Layers on one Mercator projection fitted to England; a click on a district (layer named
+    "areas") or a hub point (named "points") selects the hub."""
+    named = [
+        layer.add_params(_selection(SELECTIONS[0] if layer.name == "areas" else SELECTIONS[1]))
+        if layer.name in ("areas", "points")
+        else layer
+        for layer in layers
+    ]
+    chart = alt.layer(*named).project(type="mercator", fit=ENGLAND)
+    return chart.properties(height=MAP_HEIGHT, description=description)
+
+
+def district_map(districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "hub") -> alt.LayerChart:
+    """Choropleth of the districts (GeoJSON in `geometry`) coloured by their hub, with hub points.
+
+    `hubs` is `hub_map_frame(...)`. Estimated districts are drawn paler with a dashed outline.
+    """
+    props = hubs.select(
+        "hub_id", pl.col("name").alias("hub_name"), "hub_colour", "target_band", "reach_share",
+        "lead_school", "llmes_text", "reach_text", "work_groups", "hub_aria",
+    ).rows_by_key("hub_id", named=True, unique=True)  # fmt: skip
+    features = [
+        {
+            "type": "Feature",
+            "geometry": _geometry(row["geometry"]),
+            "properties": {
+                "lad_name": row["lad_name"],
+                "hub_id": row["hub_id"],
+                "provenance": PROVENANCE.get(row["provenance"], row["provenance"]),
+                **props.get(row["hub_id"], {}),
+            },
+        }
+        for row in districts.filter(pl.col("geometry").is_not_null()).iter_rows(named=True)
+    ]
+    data = alt.Data(values=_Prebuilt({"type": "FeatureCollection", "features": features}),
+                    format=alt.DataFormat(type="json", property="features"))  # fmt: skip
+    fields = ["hub_id", "hub_name", "lad_name", "provenance", "hub_colour", "target_band", "reach_share",
+              "lead_school", "llmes_text", "reach_text", "work_groups", "hub_aria"]  # fmt: skip
+    areas = (
+        alt.Chart(data)
+        .transform_calculate(**{f: f"datum.properties.{f}" for f in fields})
+        .transform_calculate(
+            aria="'District: ' + datum.lad_name + ' (' + datum.provenance + '). ' + datum.hub_aria"
+        )
+        .mark_geoshape(strokeWidth=0.5)
+        .encode(
+            color=_colour(colour_by),
+            opacity=alt.Opacity(
+                "provenance:O",
+                title="Area",
+                scale=_provenance_scale([1.0, _pale(colour_by)]),
+                legend=_AREA_LEGEND,
+            ),  # fmt: skip
+            strokeDash=alt.StrokeDash(
+                "provenance:O", title="Area", scale=_provenance_scale([[1, 0], [3, 2]]), legend=_AREA_LEGEND
+            ),  # fmt: skip
+            stroke=alt.Stroke(
+                "provenance:O",
+                title="Area",
+                scale=_provenance_scale(["#ffffff", "#4a4a4a"]),
+                legend=_AREA_LEGEND,
+            ),  # fmt: skip
+            tooltip=[
+                alt.Tooltip("lad_name:N", title="District"),
+                *_TOOLTIP,
+                alt.Tooltip("provenance:N", title="Area"),
+            ],
+            description="aria:N",
+        )
+        .properties(name="areas")
+    )
+    description = (
+        f"Map of England's {len(features)} local authority districts coloured by "
+        f"{COLOUR_BY.get(colour_by, colour_by).lower()}, with the {hubs.height} Maths Hubs as points. "
+        "Paler districts with dashed outlines are assigned to a hub by estimate. The hub table beside the map lists the same figures."
+    )
+    return _map(areas, _hub_points(hubs), description=description)
+
+
+def fallback_map(districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "hub") -> alt.LayerChart:
+    """Without boundaries: the 296 district centres as tiles (England's outline emerges from them),
+    coloured like the choropleth, the hubs as points and the regions labelled."""
+    cols = hubs.select("hub_id", pl.col("name").alias("hub_name"), "hub_colour", "target_band", "reach_share",
+                       "lead_school", "llmes_text", "reach_text", "work_groups", "hub_aria")  # fmt: skip
+    tiles = (
+        districts.select("lad_name", "hub_id", "provenance", "centroid_lat", "centroid_lon")
+        .join(cols, on="hub_id", how="left")
+        .with_columns(pl.col("provenance").replace_strict(PROVENANCE, default="Other"))
+        .with_columns(
+            (
+                "District: " + pl.col("lad_name") + " (" + pl.col("provenance") + "). " + pl.col("hub_aria")
+            ).alias("aria")
+        )
+    )
+    areas = (
+        alt.Chart(tiles)
+        .mark_square(size=150)
+        .encode(
+            longitude="centroid_lon:Q",
+            latitude="centroid_lat:Q",
+            color=_colour(colour_by),
+            opacity=alt.Opacity(
+                "provenance:O",
+                title="Area",
+                scale=_provenance_scale([1.0, _pale(colour_by)]),
+                legend=_AREA_LEGEND,
+            ),  # fmt: skip
+            tooltip=[
+                alt.Tooltip("lad_name:N", title="District"),
+                *_TOOLTIP,
+                alt.Tooltip("provenance:N", title="Area"),
+            ],
+            description="aria:N",
+        )
+        .properties(name="areas")
+    )
+    region_centres = (
+        districts.group_by("region_name")
+        .agg(pl.col("centroid_lat").mean(), pl.col("centroid_lon").mean())
+        .filter(pl.col("region_name").is_not_null())
+    )
+    # Region names over a pale halo, so they stay legible over the tiles in either theme.
+    label = alt.Chart(region_centres).encode(
+        longitude="centroid_lon:Q", latitude="centroid_lat:Q", text="region_name:N"
+    )
+    halo = label.mark_text(
+        fontSize=12, fontWeight="bold", dy=-16, stroke="#ffffff", strokeWidth=4, strokeOpacity=0.8
+    )
+    labels = label.mark_text(fontSize=12, fontWeight="bold", dy=-16, fill="#1b1b1b")
+    grid = alt.Chart(alt.graticule(step=[2, 1])).mark_geoshape(
+        stroke="#8a8a8a", strokeWidth=0.3, opacity=0.5, clip=True
+    )
+    description = (
+        f"Schematic map of England: the centres of its {tiles.height} local authority districts as squares coloured by "
+        f"{COLOUR_BY.get(colour_by, colour_by).lower()}, the {hubs.height} Maths Hubs as points, regions labelled. "
+        "District boundaries are not loaded. The hub table beside the map lists the same figures."
+    )
+    return _map(grid, areas, halo, labels, _hub_points(hubs), description=description)
+
+
+def selected_hub(state: Any) -> str | None:
+    """The hub a map click selected, from st.altair_chart's selection state (None if no click)."""
+    try:
+        selection = state["selection"]
+    except (KeyError, TypeError):
+        return None
+    for name in SELECTIONS:
+        picks = selection.get(name) if hasattr(selection, "get") else None
+        if isinstance(picks, list) and picks and isinstance(picks[0], dict) and picks[0].get("hub_id"):
+            return picks[0]["hub_id"]
+    return None
+
+
+# --- LLME coverage ---------------------------------------------------------------------------
+
+
+def _cell_text(field: str, frame: pl.DataFrame, empty_zero: bool = False) -> dict:
+    """Cell text readable in both themes: white on dark cells, near-black on pale ones and, when
+    zero cells are left unfilled (`empty_zero`), mid grey where the page background shows through."""
+    dark_above = (frame[field].max() or 0) * 0.55
+    conditions = [{"test": f"datum['{field}'] == 0", "value": "#8a8a8a"}] if empty_zero else []
+    conditions.append({"test": f"datum['{field}'] > {dark_above}", "value": "#ffffff"})
+    return {"condition": conditions, "value": "#1b1b1b"}
+
+
+def llme_heatmap(matrix: pl.DataFrame, threshold: int = 3) -> alt.LayerChart:
+    """Hub x phase heatmap of active LLMEs with the count in each cell; cells under `threshold`
+    are outlined as gaps."""
+    base = alt.Chart(matrix).encode(
+        x=alt.X(
+            "phase_label:N",
+            title=None,
+            sort=alt.SortField("sort_order"),
+            axis=alt.Axis(orient="top", labelAngle=0),
+        ),
+        y=alt.Y("hub:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=240)),
+        tooltip=[
+            alt.Tooltip("hub:N", title="Hub"),
+            alt.Tooltip("phase_label:N", title="Phase"),
+            alt.Tooltip("active_llmes:Q", title="Active LLMEs"),
+        ],  # fmt: skip
+    )
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=0.5).encode(
+        color=alt.Color("active_llmes:Q", title="Active LLMEs", scale=alt.Scale(scheme="blues", domainMin=0))
+    )
+    gaps = base.transform_filter(alt.datum.active_llmes < threshold).mark_rect(
+        fill=None, stroke="#d62728", strokeWidth=2
+    )
+    text = base.mark_text(fontSize=11).encode(text="active_llmes:Q", color=_cell_text("active_llmes", matrix))
+    n_hubs = matrix["hub"].n_unique()
+    return alt.layer(cells, gaps, text).properties(
+        height=alt.Step(20),
+        description=f"Heatmap of active LLMEs for {n_hubs} hubs by phase. Cells outlined in red have fewer than {threshold}.",
+    )
+
+
+def target_bars(totals: pl.DataFrame, target: int) -> alt.LayerChart:
+    """Active LLMEs per hub as bars, with a rule at the per-hub target."""
+    bars = (
+        alt.Chart(totals)
+        .mark_bar()
+        .encode(
+            x=alt.X("active_llmes:Q", title="Active LLMEs"),
+            y=alt.Y("hub:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
+            color=alt.Color(
+                "met:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["Below target", "Target met"], range=[TARGET_COLOURS[1], TARGET_COLOURS[3]]
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("hub:N", title="Hub"),
+                alt.Tooltip("active_llmes:Q", title="Active LLMEs"),
+                alt.Tooltip("target:Q", title="Target"),
+            ],  # fmt: skip
+        )
+        .transform_calculate(met=f"datum.active_llmes >= {int(target)} ? 'Target met' : 'Below target'")
+    )
+    rule = (
+        alt.Chart(pl.DataFrame({"target": [target]}))
+        .mark_rule(strokeDash=[4, 3], strokeWidth=2, color="#7f7f7f")
+        .encode(x="target:Q")
+    )
+    return alt.layer(bars, rule).properties(
+        height=alt.Step(20),
+        description=f"Bar chart of active LLMEs in each of {totals.height} hubs against the target of {target} (dashed line).",
+    )
+
+
+def trend_chart(trend: pl.DataFrame) -> alt.LayerChart:
+    """Active LLMEs across academic years, with the target for the hubs in view as a dashed line."""
+    base = alt.Chart(trend).encode(
+        x=alt.X("academic_year:O", title="Academic year", axis=alt.Axis(labelAngle=0))
+    )
+    line = base.mark_line(point=True, strokeWidth=3, color=HUB_PALETTE[0]).encode(
+        y=alt.Y("active_llmes:Q", title="Active LLMEs"),
+        tooltip=[
+            alt.Tooltip("academic_year:O", title="Year"),
+            alt.Tooltip("active_llmes:Q", title="Active LLMEs"),
+            alt.Tooltip("target:Q", title="Target"),
+        ],  # fmt: skip
+    )
+    target = base.mark_line(strokeDash=[4, 3], color="#7f7f7f").encode(y="target:Q")
+    label = (
+        alt.Chart(trend.tail(1))
+        .mark_text(align="right", dy=-8, color="#7f7f7f")
+        .transform_calculate(label="'Target ' + format(datum.target, ',')")
+        .encode(x="academic_year:O", y="target:Q", text="label:N")
+    )
+    return alt.layer(line, target, label).properties(
+        height=260, description="Line chart of active LLMEs by academic year; the dashed line is the target."
+    )
+
+
+def count_bars(frame: pl.DataFrame, category: str, value: str, title: str, value_title: str) -> alt.Chart:
+    """Horizontal bars of a count by category (roles, accreditations, phases...), in frame order."""
+    order = frame[category].to_list()
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=HUB_PALETTE[0])
+        .encode(
+            x=alt.X(f"{value}:Q", title=value_title),
+            y=alt.Y(f"{category}:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
+            tooltip=[alt.Tooltip(f"{category}:N", title=title), alt.Tooltip(f"{value}:Q", title=value_title)],
+        )
+        .properties(height=alt.Step(26), description=f"Bar chart of {value_title} by {title.lower()}.")
+    )
+
+
+# --- Hub profile -----------------------------------------------------------------------------
+
+
+def work_group_bars(frame: pl.DataFrame) -> alt.Chart:
+    """The hub's Work Groups by programme, stacked by phase."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(work_groups):Q", title="Work Groups", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("programme:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320)),
+            color=alt.Color(
+                "phase:N",
+                title="Phase",
+                sort=alt.SortField("sort_order"),
+                scale=alt.Scale(range=HUB_PALETTE),
+                legend=alt.Legend(orient="bottom"),
+            ),  # fmt: skip
+            order=alt.Order("sort_order:Q"),
+            tooltip=[
+                alt.Tooltip("programme:N", title="Programme"),
+                alt.Tooltip("phase:N", title="Phase"),
+                alt.Tooltip("work_groups:Q", title="Work Groups"),
+            ],  # fmt: skip
+        )
+        .properties(
+            height=alt.Step(24),
+            description="Bar chart of the hub's Work Groups this year by programme, coloured by phase.",
+        )
+    )
+
+
+def reach_bars(frame: pl.DataFrame, category: str, title: str) -> alt.Chart:
+    """Share of the area's schools reached by category (phase or local authority)."""
+    return (
+        alt.Chart(frame.filter(pl.col("reach_share").is_not_null()))
+        .mark_bar(color=HUB_PALETTE[4])
+        .encode(
+            x=alt.X(
+                "reach_share:Q",
+                title="Share of the area's schools reached",
+                axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),  # fmt: skip
+            y=alt.Y(
+                f"{category}:N", title=None, sort=frame[category].to_list(), axis=alt.Axis(labelLimit=220)
+            ),
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=title),
+                alt.Tooltip("schools_reached:Q", title="Schools reached"),
+                alt.Tooltip("schools_in_area:Q", title="Schools in the area"),
+                alt.Tooltip("reach_share:Q", title="Share", format=".0%"),
+            ],  # fmt: skip
+        )
+        .properties(
+            height=alt.Step(26), description=f"Bar chart of the share of schools reached by {title.lower()}."
+        )
+    )
+
+
+def journey_chart(frame: pl.DataFrame, stages: list[str]) -> alt.Chart:
+    """Schools at each stage (readiness -> sustaining) in the hub's Work Groups, year by year."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("academic_year:O", title="Academic year", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("schools:Q", title="Schools"),
+            color=alt.Color(
+                "stage_label:N",
+                title="Stage",
+                sort=stages,
+                scale=alt.Scale(domain=stages, range=["#9ecae1", "#4292c6", "#2171b5", "#08306b"]),
+            ),  # fmt: skip
+            order=alt.Order("sort_order:Q"),
+            tooltip=[
+                alt.Tooltip("academic_year:O", title="Year"),
+                alt.Tooltip("stage_label:N", title="Stage"),
+                alt.Tooltip("schools:Q", title="Schools"),
+            ],  # fmt: skip
+        )
+        .properties(
+            height=280,
+            description="Stacked bar chart of schools by teaching-for-mastery stage in each academic year.",
+        )
+    )
+
+
+def provision_heatmap(frame: pl.DataFrame) -> alt.LayerChart:
+    """Provision audit: Work Groups by kind of professional development x phase; empty cells are gaps."""
+    kinds = frame.unique("kind", maintain_order=True)["kind"].to_list()
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            "phase_label:N",
+            title=None,
+            sort=alt.SortField("sort_order"),
+            axis=alt.Axis(orient="top", labelAngle=0),
+        ),
+        y=alt.Y("kind:N", title=None, sort=kinds, axis=alt.Axis(labelLimit=240)),
+        tooltip=[
+            alt.Tooltip("kind:N", title="Kind"),
+            alt.Tooltip("phase_label:N", title="Phase"),
+            alt.Tooltip("work_groups:Q", title="Work Groups"),
+        ],  # fmt: skip
+    )
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=0.5).encode(
+        color=alt.condition(
+            alt.datum.work_groups > 0,
+            alt.Color("work_groups:Q", title="Work Groups", scale=alt.Scale(scheme="greens", domainMin=0)),
+            alt.value("transparent"),
+        )  # fmt: skip
+    )
+    text = (
+        base.mark_text(fontSize=12)
+        .encode(text=alt.Text("label:N"), color=_cell_text("work_groups", frame, empty_zero=True))
+        .transform_calculate(label="datum.work_groups > 0 ? format(datum.work_groups, 'd') : 'none'")
+    )
+    return alt.layer(cells, text).properties(
+        height=alt.Step(36),
+        description="Provision audit grid: the hub's Work Groups by kind of professional development and phase; 'none' marks a gap.",
+    )

@@ -1,0 +1,58 @@
+"""One read-only DuckDB connection on the current snapshot, and a cursor per query.
+
+DuckDB 2 refuses concurrent calls on one connection, so each query takes its own cursor. The
+connection follows the CURRENT pointer: when a load publishes a new snapshot, the next query
+opens the new file (a new name, so DuckDB's same-process instance cache cannot serve stale data)
+and the cached query results are cleared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from pipelines.config import paths
+from pipelines.warehouse.store import current_snapshot
+
+
+class NoWarehouse(RuntimeError):
+    """No snapshot has been published yet."""
+
+
+@dataclass(frozen=True)
+class Handle:
+    path: Path
+    con: duckdb.DuckDBPyConnection
+
+
+def snapshot_path() -> Path | None:
+    return current_snapshot(paths())
+
+
+def _still_current(handle: Handle) -> bool:
+    return handle.path == snapshot_path()
+
+
+@st.cache_resource(validate=_still_current, on_release=lambda h: h.con.close(), max_entries=1)
+def _handle() -> Handle:
+    path = snapshot_path()
+    if path is None:
+        raise NoWarehouse("No warehouse has been built yet. Run `make run` (or `atlas build`) first.")
+    st.cache_data.clear()  # results cached from the previous snapshot are stale now
+    return Handle(path, duckdb.connect(str(path), read_only=True))
+
+
+def query(sql: str, params: list | dict | None = None) -> pl.DataFrame:
+    """Run parameterised SQL on a fresh cursor and return a polars frame."""
+    with _handle().con.cursor() as cur:
+        return cur.sql(sql, params=params).pl()
+
+
+def scalar(sql: str, params: list | dict | None = None):
+    with _handle().con.cursor() as cur:
+        rows = cur.execute(sql, params or []).fetchall()  # fetch all: DuckDB 2 results stream
+    return rows[0][0] if rows else None

@@ -1,0 +1,670 @@
+"""Queries for the national pages: the hub map, LLME coverage, hub profiles and About the data.
+
+One cached function per chart or table. Every SQL statement takes its inputs as parameters; no
+user text is ever formatted into SQL. LLMEs are only read through `llme_activity` and
+`llmes_public` (never the names or emails in `llmes`).
+
+Every public count leaves this module through `disclose()`, so the small-number suppression rule
+of the privacy issue can be added in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from dashboard.data import common
+from dashboard.data.db import query
+
+TARGET_PER_HUB = 50
+NATIONAL_TARGET = 2_000
+GAP_THRESHOLD = 3  # "fewer than 3 active LLMEs in a phase" is called out as a gap
+
+# ACME (2013) "Empowering teachers: success for learners": the kinds of professional development.
+ACME_KINDS: dict[str, str] = {
+    "sustained_work_group": "Sustained Work Groups",
+    "one_off_event": "One-off events",
+    "online_self_study": "Online self-study",
+    "community_network": "Communities and networks",
+    "subject_knowledge_course": "Subject-knowledge courses",
+    "research_group": "Research groups",
+}
+OTHER_PHASE = "Other (special, AP, all-through)"
+CACHE = {"ttl": "1h", "max_entries": 64}
+
+
+def disclose(frame: pl.DataFrame, counts: Sequence[str] = ()) -> pl.DataFrame:
+    """The one gate every public count passes through before it is shown or downloaded.
+
+    Today it shows every number as it is. The privacy issue will suppress small counts here (and
+    blank the shares derived from them), so no page needs to change.
+    """
+    missing = [c for c in counts if c not in frame.columns]
+    if missing:
+        raise KeyError(f"disclose(): no such count columns {missing}")
+    return frame
+
+
+_MARKDOWN = set("\\`*_{}[]()#+-.!|<>~$")
+
+
+def escape_markdown(text: object) -> str:
+    """Text from the data made inert for markdown (no links, images, emphasis or HTML)."""
+    return "".join("\\" + c if c in _MARKDOWN else c for c in str(text))
+
+
+def escape_markdown_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """The same for every text column, for st.table (which renders cells as markdown)."""
+    return frame.with_columns(
+        pl.col(c).map_elements(escape_markdown, return_dtype=pl.String)
+        for c, t in frame.schema.items()
+        if t == pl.String
+    )
+
+
+def change_text(value: float | None, context: str) -> str | None:
+    """A metric delta with its context inside the chip ("+46 since 2025/26"): st.metric's separate
+    delta_description is drawn in a grey too faint for WCAG AA contrast."""
+    if value is None:
+        return None
+    if value == 0:
+        return f"no change {context}"
+    number = f"{value:+,.1f}".removesuffix(".0") if isinstance(value, float) else f"{value:+,}"
+    return f"{number} {context}"
+
+
+# Column names as shown in tables and CSV downloads.
+COLUMN_LABELS = {
+    "hub": "Hub", "region": "Region", "programme": "Programme", "phase": "Phase", "kind": "Kind",
+    "work_groups": "Work Groups", "active_llmes": "Active LLMEs", "target": "Target",
+    "share_of_target": "% of target", "short_of_target": "Short of target", "academic_year": "Academic year",
+    "local_authority": "Local authority", "schools_in_area": "Schools in area",
+    "schools_reached": "Schools reached", "reach_share": "% reached",
+}  # fmt: skip
+
+
+def readable(frame: pl.DataFrame, **labels: str) -> pl.DataFrame:
+    """A frame ready to show or download: shares as whole percentages, columns with display names."""
+    shares = [c for c in ("share_of_target", "reach_share") if c in frame.columns]
+    frame = frame.with_columns((pl.col(c) * 100).round(0).cast(pl.Int64) for c in shares)
+    names = COLUMN_LABELS | labels
+    return frame.rename({c: names[c] for c in frame.columns if c in names})
+
+
+# --- Vocabularies and years -------------------------------------------------------------------
+
+
+@st.cache_data(**CACHE)
+def labels(vocabulary: str) -> pl.DataFrame:
+    """code, label, sort_order for one controlled vocabulary (phase, role, accreditation, stage)."""
+    return query(
+        "SELECT code, label, sort_order FROM vocabularies WHERE vocabulary = ? ORDER BY sort_order, code",
+        [vocabulary],
+    )
+
+
+@st.cache_data(**CACHE)
+def regions() -> list[str]:
+    return query("SELECT DISTINCT region FROM hubs WHERE region IS NOT NULL ORDER BY region")[
+        "region"
+    ].to_list()
+
+
+def year_start_of(academic_year: str) -> int:
+    """2025 for "2025/26"."""
+    return int(academic_year[:4])
+
+
+@st.cache_data(**CACHE)
+def year_choices() -> tuple[list[str], str]:
+    """The academic years to offer, oldest first, and the default: the current one. Before any
+    LLME or Work Group is loaded there are none, so the academic year of the build date stands in."""
+    years = common.academic_years()["academic_year"].to_list()
+    current = common.current_year()
+    if current is None:
+        today = date.fromisoformat(common.build_info().get("today") or date.today().isoformat())
+        start = today.year if today.month >= 9 else today.year - 1
+        current = f"{start}/{(start + 1) % 100:02d}"
+        years = [current]
+    return years, current
+
+
+# --- National map ----------------------------------------------------------------------------
+
+_HUB_METRICS = """
+WITH reach AS (
+    SELECT w.hub_id, count(DISTINCT pa.school_urn) AS schools_reached
+    FROM participations AS pa JOIN work_groups AS w USING (work_group_id)
+    WHERE w.year_start = $year GROUP BY ALL
+), area AS (
+    SELECT hub_id, count(*) AS schools_in_area FROM schools WHERE hub_id IS NOT NULL GROUP BY ALL
+), llme AS (
+    SELECT hub_id, count(DISTINCT llme_id) AS active_llmes FROM llme_activity
+    WHERE year_start = $year GROUP BY ALL
+), wg AS (
+    SELECT hub_id, count(*) AS work_groups FROM work_groups WHERE year_start = $year GROUP BY ALL
+)
+SELECT h.hub_id, h.name, h.region, h.lead_schools, h.town, h.website,
+       h.map_latitude, h.map_longitude, h.map_point_source, h.confidence,
+       coalesce(llme.active_llmes, 0) AS active_llmes,
+       $target AS llme_target,
+       coalesce(area.schools_in_area, 0) AS schools_in_area,
+       coalesce(reach.schools_reached, 0) AS schools_reached,
+       coalesce(wg.work_groups, 0) AS work_groups
+FROM hubs AS h
+LEFT JOIN llme USING (hub_id) LEFT JOIN area USING (hub_id)
+LEFT JOIN reach USING (hub_id) LEFT JOIN wg USING (hub_id)
+ORDER BY h.name
+"""
+
+
+def _with_shares(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        (pl.col("active_llmes") / pl.col("llme_target")).alias("share_of_target"),
+        pl.when(pl.col("schools_in_area") > 0)
+        .then(pl.col("schools_reached") / pl.col("schools_in_area"))
+        .alias("reach_share"),
+    )
+
+
+@st.cache_data(**CACHE)
+def hub_summary(year_start: int) -> pl.DataFrame:
+    """One row per hub for a year: active LLMEs vs target, schools reached, Work Groups, map point."""
+    frame = query(_HUB_METRICS, {"year": year_start, "target": TARGET_PER_HUB})
+    return _with_shares(
+        disclose(frame, ["active_llmes", "schools_in_area", "schools_reached", "work_groups"])
+    )
+
+
+@st.cache_data(**CACHE)
+def key_stats(year_start: int) -> pl.DataFrame:
+    """National tiles for a year and the year before: hubs running Work Groups, active LLMEs,
+    schools reached (and all schools), Work Groups."""
+    frame = query(
+        """
+        SELECT y.year_start,
+            (SELECT count(*) FROM hubs) AS hubs,
+            (SELECT count(DISTINCT hub_id) FROM work_groups AS w WHERE w.year_start = y.year_start)
+                AS hubs_reporting,
+            (SELECT count(DISTINCT llme_id) FROM llme_activity AS a WHERE a.year_start = y.year_start)
+                AS active_llmes,
+            (SELECT count(DISTINCT pa.school_urn) FROM participations AS pa
+                JOIN work_groups AS w USING (work_group_id) WHERE w.year_start = y.year_start)
+                AS schools_reached,
+            (SELECT count(*) FROM schools) AS schools,
+            (SELECT count(*) FROM work_groups AS w WHERE w.year_start = y.year_start) AS work_groups
+        FROM (SELECT unnest([$year - 1, $year]) AS year_start) AS y
+        ORDER BY y.year_start
+        """,
+        {"year": year_start},
+    )
+    frame = disclose(frame, ["hubs_reporting", "active_llmes", "schools_reached", "schools", "work_groups"])
+    return frame.with_columns(
+        pl.when(pl.col("schools") > 0)
+        .then(pl.col("schools_reached") / pl.col("schools"))
+        .alias("reach_share")
+    )
+
+
+@st.cache_data(ttl="1h", max_entries=4)
+def districts() -> pl.DataFrame:
+    """The 296 districts with their hub, provenance, centroid and (when loaded) GeoJSON boundary."""
+    return query(
+        """
+        SELECT a.lad_code, a.lad_name, a.ctyua_name, a.region_name, a.hub_id, a.provenance,
+               a.centroid_lat, a.centroid_lon, b.geometry
+        FROM hub_areas AS a LEFT JOIN lad_boundaries AS b USING (lad_code)
+        ORDER BY a.lad_code
+        """
+    )
+
+
+@st.cache_data(ttl="1h", max_entries=4)
+def hub_neighbours(km: float = 35.0) -> pl.DataFrame:
+    """Pairs of hubs with districts within `km` of each other (centroids): used to colour the map
+    so that neighbouring hubs never share a colour."""
+    return query(
+        """
+        SELECT DISTINCT a.hub_id AS hub_a, b.hub_id AS hub_b
+        FROM hub_areas AS a JOIN hub_areas AS b ON a.hub_id < b.hub_id
+        WHERE 6371 * 2 * asin(sqrt(
+            pow(sin(radians(b.centroid_lat - a.centroid_lat) / 2), 2)
+            + cos(radians(a.centroid_lat)) * cos(radians(b.centroid_lat))
+              * pow(sin(radians(b.centroid_lon - a.centroid_lon) / 2), 2))) < ?
+        ORDER BY 1, 2
+        """,
+        [km],
+    )
+
+
+# An outward code ("GL50", "SW1A") optionally followed by all or part of the inward code.
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)(?:\s*[0-9][A-Z]{0,2})?$")
+
+
+def parse_search(text: str) -> tuple[str, str]:
+    """Classify a "find your hub" search: ("urn", "123456"), ("postcode", "GL50"), or ("name", text)."""
+    cleaned = " ".join(text.split())
+    if cleaned.isdigit():
+        return "urn", cleaned
+    match = _POSTCODE.match(cleaned.upper())
+    if match:
+        return "postcode", match.group(1)
+    return "name", cleaned
+
+
+@st.cache_data(ttl="1h", max_entries=256)
+def find_hub(text: str, limit: int = 25) -> pl.DataFrame:
+    """Schools (or a postcode district) matching a name, URN, postcode or town, with their hub."""
+    kind, value = parse_search(text)
+    hub_cols = "h.hub_id, h.name AS hub_name, h.lead_schools, h.website"
+    if kind == "urn":
+        sql = f"""SELECT s.urn, s.name AS school, s.town, s.postcode, s.la_name, {hub_cols}, 'URN' AS matched_on
+                  FROM schools AS s JOIN hubs AS h USING (hub_id) WHERE s.urn = ?::BIGINT"""  # noqa: S608 - fixed columns
+        return query(sql, [value])
+    if kind == "postcode":
+        # Schools in the postcode district; else the district's centroid -> district -> hub.
+        sql = f"""
+            SELECT s.urn, s.name AS school, s.town, s.postcode, s.la_name, {hub_cols},
+                   'postcode district' AS matched_on
+            FROM schools AS s JOIN hubs AS h USING (hub_id)
+            WHERE split_part(upper(s.postcode), ' ', 1) = $district
+            UNION ALL
+            SELECT NULL, NULL, NULL, pd.district, a.lad_name, {hub_cols}, 'postcode district centre'
+            FROM postcode_districts AS pd JOIN hub_areas AS a USING (lad_code) JOIN hubs AS h USING (hub_id)
+            WHERE pd.district = $district
+            UNION ALL
+            SELECT NULL, NULL, NULL, a.postcode_district, a.lad_name, {hub_cols}, 'postcode district centre'
+            FROM hub_areas AS a JOIN hubs AS h USING (hub_id)
+            WHERE a.postcode_district = $district
+              AND NOT EXISTS (SELECT 1 FROM postcode_districts AS pd WHERE pd.district = $district)
+            ORDER BY school IS NOT NULL, school
+            LIMIT $limit
+        """  # noqa: S608 - only fixed column lists are formatted in; inputs are parameters
+        return query(sql, {"district": value, "limit": limit})
+    sql = f"""
+        SELECT s.urn, s.name AS school, s.town, s.postcode, s.la_name, {hub_cols},
+               CASE WHEN contains(lower(s.name), lower($q)) THEN 'school name' ELSE 'town' END AS matched_on
+        FROM schools AS s JOIN hubs AS h USING (hub_id)
+        WHERE contains(lower(s.name), lower($q)) OR lower(s.town) = lower($q)
+        ORDER BY matched_on, s.name
+        LIMIT $limit
+    """  # noqa: S608 - only fixed column lists are formatted in; inputs are parameters
+    return query(sql, {"q": value, "limit": limit})
+
+
+# --- LLME coverage ---------------------------------------------------------------------------
+
+# Filters shared by every coverage query: `a` is llme_activity, `h` is hubs (NULL = no filter).
+_LLME_WHERE = """
+    ($region::VARCHAR IS NULL OR h.region = $region)
+    AND ($role::VARCHAR IS NULL OR list_contains(a.roles, $role))
+    AND ($accreditation::VARCHAR IS NULL OR list_contains(a.accreditations, $accreditation))
+"""
+
+
+def _filters(region: str | None, role: str | None, accreditation: str | None) -> dict:
+    return {"region": region, "role": role, "accreditation": accreditation}
+
+
+@st.cache_data(**CACHE)
+def llme_matrix(
+    year_start: int, region: str | None, role: str | None, accreditation: str | None
+) -> pl.DataFrame:
+    """Hub x phase active LLMEs (zeros included): an LLME counts once in each phase they lead."""
+    frame = query(
+        f"""
+        WITH active AS (
+            SELECT a.hub_id, p.phase, count(DISTINCT a.llme_id) AS active_llmes
+            FROM llme_activity AS a JOIN hubs AS h USING (hub_id), unnest(a.phases) AS p(phase)
+            WHERE a.year_start = $year AND {_LLME_WHERE}
+            GROUP BY ALL
+        )
+        SELECT h.hub_id, h.name AS hub, h.region, v.code AS phase, v.label AS phase_label, v.sort_order,
+               coalesce(active.active_llmes, 0) AS active_llmes
+        FROM hubs AS h CROSS JOIN (SELECT * FROM vocabularies WHERE vocabulary = 'phase') AS v
+        LEFT JOIN active ON active.hub_id = h.hub_id AND active.phase = v.code
+        WHERE ($region::VARCHAR IS NULL OR h.region = $region)
+        ORDER BY h.name, v.sort_order
+        """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
+        {"year": year_start, **_filters(region, role, accreditation)},
+    )
+    return disclose(frame, ["active_llmes"])
+
+
+@st.cache_data(**CACHE)
+def llme_hub_totals(
+    year_start: int, region: str | None, role: str | None, accreditation: str | None
+) -> pl.DataFrame:
+    """Active LLMEs per hub (each LLME once) against the per-hub target."""
+    frame = query(
+        f"""
+        WITH active AS (
+            SELECT a.hub_id, count(DISTINCT a.llme_id) AS active_llmes
+            FROM llme_activity AS a JOIN hubs AS h USING (hub_id)
+            WHERE a.year_start = $year AND {_LLME_WHERE}
+            GROUP BY ALL
+        )
+        SELECT h.hub_id, h.name AS hub, h.region, coalesce(active.active_llmes, 0) AS active_llmes,
+               $target AS target
+        FROM hubs AS h LEFT JOIN active USING (hub_id)
+        WHERE ($region::VARCHAR IS NULL OR h.region = $region)
+        ORDER BY active_llmes DESC, h.name
+        """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
+        {"year": year_start, "target": TARGET_PER_HUB, **_filters(region, role, accreditation)},
+    )
+    frame = disclose(frame, ["active_llmes"])
+    return frame.with_columns(
+        (pl.col("active_llmes") / pl.col("target")).alias("share_of_target"),
+        (pl.col("target") - pl.col("active_llmes")).clip(lower_bound=0).alias("short_of_target"),
+    )
+
+
+@st.cache_data(**CACHE)
+def llme_trend(region: str | None, role: str | None, accreditation: str | None) -> pl.DataFrame:
+    """Active LLMEs in every academic year, with the target for the hubs in view."""
+    frame = query(
+        f"""
+        WITH active AS (
+            SELECT a.year_start, count(DISTINCT a.llme_id) AS active_llmes
+            FROM llme_activity AS a JOIN hubs AS h USING (hub_id)
+            WHERE {_LLME_WHERE}
+            GROUP BY ALL
+        )
+        SELECT y.year_start, y.academic_year, coalesce(active.active_llmes, 0) AS active_llmes,
+               $target * (SELECT count(*) FROM hubs AS h WHERE $region::VARCHAR IS NULL OR h.region = $region)
+                   AS target
+        FROM academic_years AS y LEFT JOIN active USING (year_start)
+        ORDER BY y.year_start
+        """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
+        {"target": TARGET_PER_HUB, **_filters(region, role, accreditation)},
+    )
+    return disclose(frame, ["active_llmes"])
+
+
+@st.cache_data(**CACHE)
+def llme_breakdown(
+    by: str, year_start: int, region: str | None, role: str | None, accreditation: str | None
+) -> pl.DataFrame:
+    """Active LLMEs by role or by accreditation (an LLME with two roles counts under each).
+    For accreditation a "none recorded" row counts LLMEs without one."""
+    if by not in ("role", "accreditation"):
+        raise ValueError(f"unknown breakdown {by!r}")
+    column = "roles" if by == "role" else "accreditations"
+    frame = query(
+        f"""
+        WITH rows AS (
+            SELECT a.llme_id, a.{column} AS codes
+            FROM llme_activity AS a JOIN hubs AS h USING (hub_id)
+            WHERE a.year_start = $year AND {_LLME_WHERE}
+        ), counted AS (
+            SELECT c.code, count(DISTINCT r.llme_id) AS active_llmes
+            FROM rows AS r, unnest(r.codes) AS c(code) GROUP BY ALL
+        )
+        SELECT v.code, v.label, v.sort_order, coalesce(counted.active_llmes, 0) AS active_llmes
+        FROM (SELECT * FROM vocabularies WHERE vocabulary = $vocabulary) AS v
+        LEFT JOIN counted USING (code)
+        UNION ALL
+        SELECT 'none', 'None recorded', 99, count(*) FROM rows WHERE len(codes) = 0
+        HAVING $vocabulary = 'accreditation'
+        ORDER BY sort_order
+        """,  # noqa: S608 - only fixed SQL (a column name from a fixed pair) is formatted in
+        {"year": year_start, "vocabulary": by, **_filters(region, role, accreditation)},
+    )
+    return disclose(frame, ["active_llmes"])
+
+
+# --- Hub profile -----------------------------------------------------------------------------
+
+
+@st.cache_data(**CACHE)
+def hub_headlines(hub_id: str, year_start: int) -> pl.DataFrame:
+    """The hub's headline numbers beside the national median of the 40 hubs."""
+    hubs = hub_summary(year_start)
+    measures = {
+        "active_llmes": "Active LLMEs",
+        "work_groups": "Work Groups",
+        "schools_reached": "Schools reached",
+        "reach_share": "Area schools reached",
+    }
+    row = hubs.filter(pl.col("hub_id") == hub_id)
+    return pl.DataFrame(
+        {
+            "measure": list(measures),
+            "label": list(measures.values()),
+            "hub": [float(row[m][0]) if row.height and row[m][0] is not None else None for m in measures],
+            "national_median": [hubs[m].median() for m in measures],
+        }
+    )
+
+
+@st.cache_data(**CACHE)
+def hub_llmes(hub_id: str, year_start: int, by: str) -> pl.DataFrame:
+    """The hub's active LLMEs by phase, role or accreditation (every category listed, zeros kept)."""
+    columns = {"phase": "phases", "role": "roles", "accreditation": "accreditations"}
+    if by not in columns:
+        raise ValueError(f"unknown breakdown {by!r}")
+    frame = query(
+        f"""
+        WITH counted AS (
+            SELECT c.code, count(DISTINCT a.llme_id) AS active_llmes
+            FROM llme_activity AS a, unnest(a.{columns[by]}) AS c(code)
+            WHERE a.hub_id = $hub AND a.year_start = $year GROUP BY ALL
+        )
+        SELECT v.code, v.label, v.sort_order, coalesce(counted.active_llmes, 0) AS active_llmes
+        FROM vocabularies AS v LEFT JOIN counted USING (code)
+        WHERE v.vocabulary = $vocabulary
+        ORDER BY v.sort_order
+        """,  # noqa: S608 - only a column name from a fixed mapping is formatted in
+        {"hub": hub_id, "year": year_start, "vocabulary": by},
+    )
+    return disclose(frame, ["active_llmes"])
+
+
+@st.cache_data(**CACHE)
+def hub_work_groups(hub_id: str, year_start: int) -> pl.DataFrame:
+    """The hub's Work Groups in a year by programme and phase (a two-phase group counts in both)."""
+    frame = query(
+        """
+        SELECT s.programme_name AS programme, v.label AS phase, v.sort_order,
+               count(DISTINCT s.work_group_id) AS work_groups
+        FROM work_group_search AS s, unnest(s.phases) AS p(phase)
+        JOIN vocabularies AS v ON v.vocabulary = 'phase' AND v.code = p.phase
+        WHERE s.hub_id = $hub AND s.year_start = $year
+        GROUP BY ALL
+        ORDER BY programme, v.sort_order
+        """,
+        {"hub": hub_id, "year": year_start},
+    )
+    return disclose(frame, ["work_groups"])
+
+
+def _reach_share(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.when(pl.col("schools_in_area") > 0)
+        .then(pl.col("schools_reached") / pl.col("schools_in_area"))
+        .alias("reach_share")
+    )
+
+
+_REACHED = """
+    reached AS (
+        SELECT DISTINCT pa.school_urn AS urn
+        FROM participations AS pa JOIN work_groups AS w USING (work_group_id)
+        WHERE w.hub_id = $hub AND w.year_start = $year
+    )
+"""
+
+
+@st.cache_data(**CACHE)
+def hub_reach_by_phase(hub_id: str, year_start: int) -> pl.DataFrame:
+    """Schools in the hub's area by phase, and how many the hub's Work Groups reached that year.
+    Schools from outside the area that joined are counted in `schools_reached` too."""
+    frame = query(
+        f"""
+        WITH {_REACHED}
+        SELECT coalesce(v.label, $other) AS phase, coalesce(v.sort_order, 99) AS sort_order,
+               count(*) FILTER (WHERE s.hub_id = $hub) AS schools_in_area,
+               count(r.urn) AS schools_reached
+        FROM schools AS s
+        LEFT JOIN reached AS r ON r.urn = s.urn
+        LEFT JOIN vocabularies AS v ON v.vocabulary = 'phase' AND v.code = s.phase
+        WHERE s.hub_id = $hub OR r.urn IS NOT NULL
+        GROUP BY ALL
+        ORDER BY sort_order
+        """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
+        {"hub": hub_id, "year": year_start, "other": OTHER_PHASE},
+    )
+    return _reach_share(disclose(frame, ["schools_in_area", "schools_reached"]))
+
+
+@st.cache_data(**CACHE)
+def hub_reach_by_la(hub_id: str, year_start: int) -> pl.DataFrame:
+    """Schools in each local authority of the hub's area, and how many its Work Groups reached."""
+    frame = query(
+        f"""
+        WITH {_REACHED}
+        SELECT coalesce(s.la_name, 'Unknown') AS local_authority,
+               count(*) FILTER (WHERE s.hub_id = $hub) AS schools_in_area,
+               count(r.urn) AS schools_reached
+        FROM schools AS s LEFT JOIN reached AS r ON r.urn = s.urn
+        WHERE s.hub_id = $hub OR r.urn IS NOT NULL
+        GROUP BY ALL
+        ORDER BY schools_in_area DESC, local_authority
+        """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
+        {"hub": hub_id, "year": year_start},
+    )
+    return _reach_share(disclose(frame, ["schools_in_area", "schools_reached"]))
+
+
+@st.cache_data(**CACHE)
+def hub_journey(hub_id: str) -> pl.DataFrame:
+    """Schools at each teaching-for-mastery stage in the hub's Work Groups, year by year."""
+    frame = query(
+        """
+        SELECT w.year_start, w.academic_year, v.code AS stage, v.label AS stage_label, v.sort_order,
+               count(DISTINCT pa.school_urn) AS schools
+        FROM participations AS pa JOIN work_groups AS w USING (work_group_id)
+        JOIN vocabularies AS v ON v.vocabulary = 'stage' AND v.code = pa.stage
+        WHERE w.hub_id = $hub
+        GROUP BY ALL
+        ORDER BY w.year_start, v.sort_order
+        """,
+        {"hub": hub_id},
+    )
+    return disclose(frame, ["schools"])
+
+
+@st.cache_data(**CACHE)
+def hub_provision(hub_id: str, year_start: int) -> pl.DataFrame:
+    """Provision audit: the hub's Work Groups in a year by kind of professional development (ACME
+    2013) and phase, with every kind x phase listed so the gaps show as zeros."""
+    kinds = pl.DataFrame(
+        {"pd_kind": list(ACME_KINDS), "kind": list(ACME_KINDS.values()), "kind_order": range(len(ACME_KINDS))}
+    )
+    frame = query(
+        """
+        WITH wg AS (
+            SELECT coalesce(s.pd_kind, 'unclassified') AS pd_kind, p.phase, count(DISTINCT s.work_group_id) AS n
+            FROM work_group_search AS s, unnest(s.phases) AS p(phase)
+            WHERE s.hub_id = $hub AND s.year_start = $year GROUP BY ALL
+        ), kinds AS (
+            SELECT unnest($kinds::VARCHAR[]) AS pd_kind
+            UNION SELECT DISTINCT pd_kind FROM wg
+        )
+        SELECT k.pd_kind, v.code AS phase, v.label AS phase_label, v.sort_order, coalesce(wg.n, 0) AS work_groups
+        FROM kinds AS k CROSS JOIN (SELECT * FROM vocabularies WHERE vocabulary = 'phase') AS v
+        LEFT JOIN wg ON wg.pd_kind = k.pd_kind AND wg.phase = v.code
+        ORDER BY k.pd_kind, v.sort_order
+        """,
+        {"hub": hub_id, "year": year_start, "kinds": list(ACME_KINDS)},
+    )
+    frame = frame.join(kinds, on="pd_kind", how="left").with_columns(
+        pl.col("kind").fill_null(pl.col("pd_kind").str.replace_all("_", " ").str.to_titlecase()),
+        pl.col("kind_order").fill_null(len(ACME_KINDS)),
+    )
+    return disclose(frame.sort("kind_order", "sort_order"), ["work_groups"])
+
+
+@st.cache_data(**CACHE)
+def hub_facts(hub_id: str) -> dict:
+    """Reference facts about one hub (no personal data) and its district counts by provenance."""
+    frame = query(
+        """
+        SELECT h.hub_id, h.name, h.former_names, h.lead_schools, h.town, h.region, h.website,
+               h.areas_summary, h.status, h.confidence, h.map_point_source,
+               count(a.lad_code) AS districts,
+               count(a.lad_code) FILTER (WHERE a.provenance = 'declared') AS districts_declared,
+               count(a.lad_code) FILTER (WHERE a.provenance = 'estimated') AS districts_estimated
+        FROM hubs AS h LEFT JOIN hub_areas AS a USING (hub_id)
+        WHERE h.hub_id = ?
+        GROUP BY ALL
+        """,
+        [hub_id],
+    )
+    return frame.row(0, named=True) if frame.height else {}
+
+
+# --- About the data --------------------------------------------------------------------------
+
+
+@st.cache_data(**CACHE)
+def definitions() -> pl.DataFrame:
+    """Labels and descriptions of the phases, roles, accreditations and stages."""
+    return query(
+        """
+        SELECT vocabulary, label, description FROM vocabularies
+        WHERE vocabulary IN ('phase', 'role', 'accreditation', 'stage')
+        ORDER BY vocabulary, sort_order
+        """
+    )
+
+
+@st.cache_data(**CACHE)
+def load_history(limit: int = 50) -> pl.DataFrame:
+    """The newest loads from the load log (no file contents, no personal data)."""
+    return query(
+        """
+        SELECT started_at, kind, entity, file_name, status, received, loaded, quarantined, message
+        FROM load_log ORDER BY started_at DESC, run_id DESC LIMIT ?
+        """,
+        [limit],
+    )
+
+
+@st.cache_data(**CACHE)
+def provenance_summary() -> pl.DataFrame:
+    """Per hub: how sure the published facts are, where its map point comes from, and how many of
+    its districts are declared by the hub versus estimated by us."""
+    return query(
+        """
+        SELECT h.name AS hub, h.region, h.confidence, h.status, h.map_point_source,
+               count(a.lad_code) AS districts,
+               count(a.lad_code) FILTER (WHERE a.provenance = 'declared') AS declared,
+               count(a.lad_code) FILTER (WHERE a.provenance = 'estimated') AS estimated
+        FROM hubs AS h LEFT JOIN hub_areas AS a USING (hub_id)
+        GROUP BY ALL
+        ORDER BY h.name
+        """
+    )
+
+
+@st.cache_data(**CACHE)
+def table_counts() -> pl.DataFrame:
+    """Row counts of the public tables behind these pages."""
+    return query(
+        """
+        SELECT 'Maths Hubs' AS what, count(*) AS n FROM hubs
+        UNION ALL SELECT 'Districts (local authority districts) assigned to a hub', count(*) FROM hub_areas
+        UNION ALL SELECT 'District boundaries loaded', count(*) FROM lad_boundaries
+        UNION ALL SELECT 'Postcode districts loaded', count(*) FROM postcode_districts
+        UNION ALL SELECT 'Schools', count(*) FROM schools
+        UNION ALL SELECT 'Programmes', count(*) FROM programmes
+        UNION ALL SELECT 'LLMEs (any year)', count(*) FROM llmes_public
+        UNION ALL SELECT 'Work Groups (any year)', count(*) FROM work_groups
+        UNION ALL SELECT 'School participations', count(*) FROM participations
+        """
+    )

@@ -1,0 +1,102 @@
+"""About the data: definitions, methodology, the required attribution texts, data as at, provenance."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pipelines.warehouse.store import current_snapshot
+
+APP = "../../dashboard/app.py"
+PAGE = "app_pages/about_data.py"
+
+# The statements shared/data/README.md requires the product to show, verbatim.
+ATTRIBUTIONS = [
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+    "Contains OS data © Crown copyright and database right 2024.",
+    "Contains OS data © Crown copyright and database right 2025. Contains Royal Mail data © Royal Mail "
+    "copyright and database right 2025. Source: Office for National Statistics licensed under the Open "
+    "Government Licence v.3.0.",
+    "Contains public sector information from the Department for Education (Get Information about Schools; "
+    "school performance tables) licensed under the Open Government Licence v3.0.",
+]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def sql(paths, query: str, params=None) -> list[tuple]:
+    with duckdb.connect(str(current_snapshot(paths)), read_only=True) as con:
+        return con.sql(query, params=params).fetchall()
+
+
+def about() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def text(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown).replace("\n  ", " ").replace("\n", " ")
+
+
+def test_attributions_definitions_and_methodology(use_warehouse):
+    at = about()
+    body = " ".join(text(at).split())
+    for statement in ATTRIBUTIONS:
+        assert statement in body
+    for term in ("Active LLME", "School reached", "Target", "Work Group", "Gap"):
+        assert f"**{term}**" in body
+    assert "50 active LLMEs per hub, 2,000 nationally" in body
+    assert "*Declared* districts" in body and "*estimated* districts" in body
+    headers = {h.value for h in at.header}
+    assert {
+        "Data as at",
+        "Definitions",
+        "Methodology",
+        "Sources and licences",
+        "How sure are the hub facts?",
+    } <= headers
+    phases = {
+        row.replace("\\", "") for t in at.table for row in t.value["Term"]
+    }  # cells are markdown-escaped
+    assert {"Early Years", "Primary", "Secondary", "Post-16", "Readiness", "Sustaining"} <= phases
+
+
+def test_data_as_at_and_provenance_counts(use_warehouse):
+    at = about()
+    built = sql(use_warehouse, "SELECT value FROM build_info WHERE key = 'built_at'")[0][0]
+    assert next(m for m in at.metric if m.label == "Warehouse built").value == built[:16].replace("T", " ")
+    last = sql(use_warehouse, "SELECT max(started_at) FROM load_log")[0][0]
+    assert next(m for m in at.metric if m.label == "Last load").value == str(last)[:16]
+    declared, estimated = sql(
+        use_warehouse,
+        "SELECT count(*) FILTER (WHERE provenance = 'declared'), count(*) FILTER (WHERE provenance = 'estimated') "
+        "FROM hub_areas",
+    )[0]
+    assert next(m for m in at.metric if m.label == "Districts declared by hubs").value == f"{declared} of 296"
+    assert next(m for m in at.metric if m.label == "Districts estimated").value == str(estimated)
+    lead = sql(use_warehouse, "SELECT count(*) FROM hubs WHERE map_point_source = 'lead school'")[0][0]
+    assert next(m for m in at.metric if m.label.startswith("Hubs drawn")).value == f"{lead} of 40"
+    provenance = next(d.value for d in at.dataframe if "declared" in d.value.columns)
+    assert len(provenance) == 40 and provenance["estimated"].sum() == estimated
+    loads = next(d.value for d in at.dataframe if "quarantined" in d.value.columns)
+    assert len(loads) == sql(use_warehouse, "SELECT count(*) FROM load_log")[0][0]
+    assert "not loaded" in text(at)  # this warehouse has no open data
+    assert "sample data" in text(at)
+
+
+def test_open_data_build_says_loaded(warehouse_open, monkeypatch):
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
+    at = about()
+    assert "**loaded**" in text(at)

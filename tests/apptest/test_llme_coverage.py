@@ -1,0 +1,162 @@
+"""LLME coverage page: every filter (year, region, role, accreditation) changes the numbers exactly
+as independent SQL on the warehouse says, whether set in the URL or by the user."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pipelines.warehouse.store import current_snapshot
+
+APP = "../../dashboard/app.py"
+PAGE = "app_pages/llme_coverage.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def sql(paths, query: str, params=None) -> list[tuple]:
+    with duckdb.connect(str(current_snapshot(paths)), read_only=True) as con:
+        return con.sql(query, params=params).fetchall()
+
+
+def coverage(**query_params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query_params.items():
+        at.query_params[key] = value
+    at.run()  # pages registered by st.navigation are known after a first run (the home page)
+    at.switch_page(PAGE).run()
+    # AppTest hands a widget value carried over a page switch (the bound `year`) to the script one
+    # run late; a browser opening /coverage?year=... gets it at once (see the browser tests).
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def expected(paths, year: int, region=None, role=None, accreditation=None) -> dict:
+    """Active LLMEs per hub (in the region) with independent SQL on the llmes table."""
+    rows = sql(
+        paths,
+        """
+        SELECT h.name, count(l.llme_id)
+        FROM hubs h LEFT JOIN llmes l ON l.hub_id = h.hub_id
+          AND l.first_year_start <= $y AND (l.last_year_start IS NULL OR l.last_year_start >= $y)
+          AND ($role::VARCHAR IS NULL OR list_contains(l.roles, (SELECT code FROM vocabularies WHERE vocabulary = 'role' AND label = $role)))
+          AND ($acc::VARCHAR IS NULL OR list_contains(l.accreditations, (SELECT code FROM vocabularies WHERE vocabulary = 'accreditation' AND label = $acc)))
+        WHERE $region::VARCHAR IS NULL OR h.region = $region
+        GROUP BY 1
+        """,
+        {"y": year, "region": region, "role": role, "acc": accreditation},
+    )
+    return dict(rows)
+
+
+def totals_table(at: AppTest) -> dict:
+    frame = next(d.value for d in at.dataframe if "Short of target" in d.value.columns)
+    return dict(zip(frame["Hub"], frame["Active LLMEs"], strict=True))
+
+
+def headline(at: AppTest):
+    return next(m for m in at.metric if m.label.startswith("Active LLMEs"))
+
+
+def check(at: AppTest, paths, year: int, region=None, role=None, accreditation=None) -> dict:
+    want = expected(paths, year, region, role, accreditation)
+    assert totals_table(at) == want
+    total = sum(want.values())
+    assert headline(at).value == f"{total:,}"
+    assert f"(target {50 * len(want):,})" in headline(at).label
+    hubs_met = sum(n >= 50 for n in want.values())
+    assert (
+        next(m for m in at.metric if m.label == "Hubs at or above target").value
+        == f"{hubs_met} of {len(want)}"
+    )
+    return want
+
+
+def test_default_view_is_this_year_nationally(use_warehouse):
+    at = coverage()
+    want = check(at, use_warehouse, 2026)
+    assert len(want) == 40
+    assert "nationally" in headline(at).label
+    below = sum(n < 50 for n in want.values())
+    gaps = " ".join(m.value for m in at.markdown)
+    if below:
+        assert f"{below} of 40 hubs" in gaps
+
+
+@pytest.mark.parametrize(
+    ("params", "year", "region", "role", "accreditation"),
+    [
+        ({"year": "2023/24"}, 2023, None, None, None),
+        ({"region": "North West"}, 2026, "North West", None, None),
+        ({"role": "Work Group Lead"}, 2026, None, "Work Group Lead", None),
+        ({"accreditation": "PD Lead"}, 2026, None, None, "PD Lead"),
+        (
+            {"year": "2025/26", "region": "London", "role": "Cohort Lead", "accreditation": "Primary Mastery Specialist"},
+            2025, "London", "Cohort Lead", "Primary Mastery Specialist",
+        ),
+    ],
+)  # fmt: skip
+def test_filters_from_the_url(use_warehouse, params, year, region, role, accreditation):
+    at = coverage(**params)
+    for key, value in params.items():
+        assert at.selectbox(key=key).value == value
+    check(at, use_warehouse, year, region, role, accreditation)
+
+
+def test_each_filter_changed_by_the_user(use_warehouse):
+    at = coverage()
+    at.selectbox(key="region").set_value("South West").run()
+    check(at, use_warehouse, 2026, "South West")
+    at.selectbox(key="role").set_value("Community Lead").run()
+    check(at, use_warehouse, 2026, "South West", "Community Lead")
+    at.selectbox(key="accreditation").set_value("School Development Lead").run()
+    check(at, use_warehouse, 2026, "South West", "Community Lead", "School Development Lead")
+    at.selectbox(key="year").set_value("2022/23").run()
+    check(at, use_warehouse, 2022, "South West", "Community Lead", "School Development Lead")
+
+
+def test_gaps_are_called_out_in_words(use_warehouse):
+    at = coverage()
+    short_ey = sql(
+        use_warehouse,
+        """
+        SELECT count(*) FROM hubs h WHERE (
+            SELECT count(*) FROM llmes l WHERE l.hub_id = h.hub_id AND list_contains(l.phases, 'early_years')
+            AND l.first_year_start <= 2026 AND (l.last_year_start IS NULL OR l.last_year_start >= 2026)) < 3
+        """,
+    )[0][0]
+    text = " ".join(m.value for m in at.markdown)
+    if short_ey:
+        noun = "hub has" if short_ey == 1 else "hubs have"
+        assert f"**{short_ey} {noun}** fewer than 3 active Early Years LLMEs" in text
+    else:
+        assert "Early Years" not in text
+
+
+def test_matrix_trend_and_breakdowns_have_tables_and_downloads(use_warehouse):
+    at = coverage()
+    frames = [d.value for d in at.dataframe]
+    matrix = next(f for f in frames if "Early Years" in f.columns)
+    assert len(matrix) == 40
+    trend = next(f for f in frames if "Academic year" in f.columns)
+    years = sql(use_warehouse, "SELECT count(*) FROM academic_years")[0][0]
+    assert len(trend) == years
+    roles = next(f for f in frames if "Role" in f.columns)
+    wgl = sql(
+        use_warehouse,
+        "SELECT count(*) FROM llmes WHERE list_contains(roles, 'work_group_lead') "
+        "AND first_year_start <= 2026 AND (last_year_start IS NULL OR last_year_start >= 2026)",
+    )[0][0]
+    assert dict(zip(roles["Role"], roles["Active LLMEs"], strict=True))["Work Group Lead"] == wgl
+    assert len(at.get("download_button")) >= 5
+    assert len(at.get("vega_lite_chart")) >= 5

@@ -1,0 +1,191 @@
+"""National map (home page) through the real entrypoint: tiles, map, hub table and "find your hub".
+
+Expected numbers come from independent SQL on the warehouse file.
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pipelines.warehouse.store import current_snapshot
+
+APP = "../../dashboard/app.py"
+ACTIVE_LLMES = "SELECT count(*) FROM llmes WHERE first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y)"
+ACTIVE_IN_HUB = "SELECT count(*) FROM llmes WHERE hub_id = $h AND first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y)"
+ACTIVE_BY_HUB = "SELECT hub_id, count(*) FROM llmes WHERE first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y) GROUP BY 1"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def sql(paths, query: str, params=None) -> list[tuple]:
+    with duckdb.connect(str(current_snapshot(paths)), read_only=True) as con:
+        return con.sql(query, params=params).fetchall()
+
+
+def home(**query_params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query_params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label_start: str):
+    return next(m for m in at.metric if m.label.startswith(label_start))
+
+
+def hub_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "Active LLMEs" in d.value.columns)
+
+
+def map_spec(at: AppTest) -> dict:
+    charts = at.get("vega_lite_chart")
+    assert charts, "the map is drawn"
+    return json.loads(charts[0].proto.spec)
+
+
+def test_home_shows_this_years_key_figures(use_warehouse):
+    at = home()
+    year = sql(use_warehouse, "SELECT max(year_start) FROM academic_years")[0][0]
+    llmes, before = (sql(use_warehouse, ACTIVE_LLMES, {"y": y})[0][0] for y in (year, year - 1))
+    assert metric(at, "Active LLMEs").value == f"{llmes:,}"
+    change = f"{llmes - before:+,} since {year - 1}/{year % 100:02d}" if llmes != before else "no change"
+    assert metric(at, "Active LLMEs").delta.startswith(change)
+    groups = sql(use_warehouse, "SELECT count(*) FROM work_groups WHERE year_start = ?", [year])[0][0]
+    assert metric(at, "Work Groups").value == f"{groups:,}"
+    reached = sql(
+        use_warehouse,
+        "SELECT count(DISTINCT school_urn) FROM participations JOIN work_groups USING (work_group_id) WHERE year_start = ?",
+        [year],
+    )[0][0]
+    schools = sql(use_warehouse, "SELECT count(*) FROM schools")[0][0]
+    assert metric(at, "State schools reached").value == f"{reached / schools:.1%}"
+    assert metric(at, "Hubs running").value.endswith("of 40")
+    assert all(m.help for m in at.metric), "every tile explains itself"
+
+
+def test_fallback_map_without_boundaries(use_warehouse):
+    at = home()
+    assert any("atlas reference --from DIR" in i.value for i in at.info)
+    spec = map_spec(at)
+    assert spec["description"].startswith("Schematic map of England")
+    tiles = spec["layer"][1]
+    assert tiles["mark"]["type"] == "square"
+
+
+def test_boundary_map_with_open_data_draws_every_district(warehouse_open, monkeypatch):
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
+    at = home()
+    assert not any("atlas reference" in i.value for i in at.info)
+    spec = map_spec(at)
+    areas = spec["layer"][0]
+    assert areas["mark"]["type"] == "geoshape"
+    features = areas["data"]["values"]["features"]
+    districts = sql(warehouse_open, "SELECT count(*) FROM lad_boundaries")[0][0]
+    assert len(features) == districts == 296
+    estimated = sql(warehouse_open, "SELECT count(*) FROM hub_areas WHERE provenance = 'estimated'")[0][0]
+    assert sum(f["properties"]["provenance"].startswith("Estimated") for f in features) == estimated
+
+
+def test_year_from_the_url_changes_every_number(use_warehouse):
+    at = home(year="2024/25")
+    assert at.selectbox(key="year").value == "2024/25"
+    llmes = sql(use_warehouse, ACTIVE_LLMES, {"y": 2024})[0][0]
+    assert metric(at, "Active LLMEs").value == f"{llmes:,}"
+    table = hub_table(at)
+    per_hub = dict(sql(use_warehouse, ACTIVE_BY_HUB, {"y": 2024}))
+    names = dict(sql(use_warehouse, "SELECT name, hub_id FROM hubs"))
+    assert {r["Hub"]: r["Active LLMEs"] for _, r in table.iterrows()} == {
+        n: per_hub.get(h, 0) for n, h in names.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [("Active LLMEs vs target", "target_band"), ("Share of schools reached", "reach_share")],
+)
+def test_colour_switch_from_the_url(use_warehouse, label, field):
+    at = home(colour=label)
+    assert at.radio(key="colour").value == label
+    assert map_spec(at)["layer"][1]["encoding"]["color"]["field"] == field
+
+
+def test_colour_switch_by_interaction(use_warehouse):
+    at = home()
+    assert map_spec(at)["layer"][1]["encoding"]["color"]["field"] == "hub_colour"
+    at.radio(key="colour").set_value("Share of schools reached").run()
+    assert map_spec(at)["layer"][1]["encoding"]["color"]["field"] == "reach_share"
+
+
+def test_hub_table_and_download(use_warehouse):
+    at = home()
+    table = hub_table(at)
+    assert len(table) == 40
+    groups = dict(
+        sql(
+            use_warehouse,
+            "SELECT h.name, count(w.work_group_id) FROM hubs h LEFT JOIN work_groups w ON w.hub_id = h.hub_id AND w.year_start = 2026 GROUP BY 1",
+        )
+    )
+    assert {r["Hub"]: r["Work Groups"] for _, r in table.iterrows()} == groups
+    assert any(d.label.startswith("Download the hub table") for d in at.get("download_button"))
+
+
+def test_find_your_hub_by_urn_from_the_url(use_warehouse):
+    urn, school, hub = sql(
+        use_warehouse,
+        "SELECT s.urn, s.name, h.name FROM schools s JOIN hubs h USING (hub_id) ORDER BY s.urn LIMIT 1",
+    )[0]
+    at = home(find=str(urn))
+    assert at.text_input(key="find").value == str(urn)
+    answer = at.success[0].value
+    assert hub in answer.replace("\\", "")
+    assert school.split()[0] in answer
+    assert any("any Maths Hub" in m.value for m in at.markdown)
+
+
+def test_find_your_hub_by_typing_a_town(use_warehouse):
+    town, hub = sql(
+        use_warehouse,
+        "SELECT s.town, h.name FROM schools s JOIN hubs h USING (hub_id) WHERE s.town IS NOT NULL ORDER BY s.urn LIMIT 1",
+    )[0]
+    at = home()
+    at.text_input(key="find").input(town).run()
+    assert hub in at.success[0].value.replace("\\", "")
+
+
+def test_find_your_hub_with_no_match(use_warehouse):
+    at = home(find="no such school anywhere")
+    assert at.warning and "No school" in at.warning[-1].value
+
+
+def test_every_national_page_renders_before_any_data_is_loaded(tmp_path, monkeypatch):
+    """A fresh install: hubs and areas but no LLMEs, Work Groups or participations yet."""
+    from pipelines.build import build
+    from pipelines.config import paths
+    from tests.conftest import TODAY
+
+    empty = paths(tmp_path)
+    build(empty, sample_scale=0, today=TODAY)
+    assert sql(empty, "SELECT count(*) FROM academic_years")[0][0] == 0
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(empty.data_dir))
+    at = home()
+    assert at.selectbox(key="year").value == "2026/27"  # the academic year of the build date
+    assert metric(at, "Active LLMEs").value == "0"
+    assert len(hub_table(at)) == 40
+    for page in ("app_pages/llme_coverage.py", "app_pages/hub_profile.py", "app_pages/about_data.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])

@@ -1,0 +1,107 @@
+"""Real-browser fixtures: a `streamlit run` server on 127.0.0.1 and Debian's chromium via Playwright.
+
+The browser is never downloaded: Playwright drives /usr/bin/chromium through `executable_path`.
+Screenshots go to test-artifacts/ (kept by CI as test artefacts).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import REPO_ROOT
+
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(
+    data_dir: Path, extra_args: tuple[str, ...] = (), port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    port = port or free_port()
+    env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true", *extra_args],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback only
+                if r.read() == b"ok":
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not become healthy:\n" + proc.stdout.read().decode(errors="replace"))
+
+
+@pytest.fixture(scope="session")
+def app_url(warehouse_for_browser):
+    proc, url = start_server(warehouse_for_browser.data_dir)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def warehouse_for_browser(request):
+    """The open-data warehouse when shared data is there (full map), else the plain one."""
+    from tests.conftest import shared_open_data
+
+    name = "warehouse_open" if shared_open_data() else "warehouse"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium,
+        "args": ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }  # fmt: skip
+
+
+@pytest.fixture
+def screenshot(page):
+    """screenshot("name") saves a full-page PNG under test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def wait_for_app(page, timeout: float = 30000) -> None:
+    """Wait until Streamlit is connected and the script run has finished (polled in the page,
+    so a re-render or a navigation in between does not leave a stale handle)."""
+    page.wait_for_load_state()
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector("[data-testid='stApp']");
+            return app && app.dataset.testConnectionState === "CONNECTED" && app.dataset.testScriptState === "notRunning";
+        }""",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(300)

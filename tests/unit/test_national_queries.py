@@ -1,0 +1,367 @@
+"""The national pages' queries (dashboard/data/national.py) against a real warehouse.
+
+Every expected number is computed here with independent SQL on the base tables (llmes, not the
+llme_activity view; participations and work_groups, not schools_reached), never through the
+functions under test.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+import streamlit as st
+
+from dashboard.data import national
+from pipelines.warehouse.store import current_snapshot
+
+YEAR = 2026  # the current academic year for TODAY (2026-11-23)
+ACTIVE_LLMES = "SELECT count(*) FROM llmes WHERE first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y)"
+ACTIVE_IN_HUB = "SELECT count(*) FROM llmes WHERE hub_id = $h AND first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y)"
+ACTIVE_BY_HUB = "SELECT hub_id, count(*) FROM llmes WHERE first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y) GROUP BY 1"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def sql(use_warehouse):
+    """Run independent SQL on the warehouse file; returns all rows."""
+
+    def run(query: str, params: dict | list | None = None) -> list[tuple]:
+        with duckdb.connect(str(current_snapshot(use_warehouse)), read_only=True) as con:
+            return con.sql(query, params=params).fetchall()
+
+    return run
+
+
+def one(rows: list[tuple]):
+    return rows[0][0]
+
+
+def test_disclose_is_the_single_gate_and_checks_its_columns():
+    frame = pl.DataFrame({"hub": ["a"], "n": [3]})
+    assert national.disclose(frame, ["n"]).equals(frame)
+    with pytest.raises(KeyError):
+        national.disclose(frame, ["missing"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("136474", ("urn", "136474")),
+        ("GL50", ("postcode", "GL50")),
+        ("gl50 4ab", ("postcode", "GL50")),
+        ("SW1A1AA", ("postcode", "SW1A")),
+        ("M1 1AE", ("postcode", "M1")),
+        ("  Cheltenham  ", ("name", "Cheltenham")),
+        ("St  Mary's", ("name", "St Mary's")),
+    ],
+)
+def test_parse_search(text, expected):
+    assert national.parse_search(text) == expected
+
+
+def test_escape_markdown_makes_links_and_html_inert():
+    escaped = national.escape_markdown("[x](http://evil) <img src=x> *b*")
+    assert "[" not in escaped.replace("\\[", "")
+    assert "<" not in escaped.replace("\\<", "")
+    frame = national.escape_markdown_frame(pl.DataFrame({"t": ["_a_"], "n": [1]}))
+    assert frame.row(0) == ("\\_a\\_", 1)
+
+
+def test_key_stats_match_independent_counts(sql):
+    stats = national.key_stats(YEAR).rows_by_key("year_start", named=True, unique=True)
+    for y in (YEAR - 1, YEAR):
+        p = {"y": y}
+        assert stats[y]["active_llmes"] == one(sql(ACTIVE_LLMES, p))
+        assert stats[y]["work_groups"] == one(
+            sql("SELECT count(*) FROM work_groups WHERE year_start = $y", p)
+        )
+        assert stats[y]["hubs_reporting"] == one(
+            sql("SELECT count(DISTINCT hub_id) FROM work_groups WHERE year_start = $y", p)
+        )
+        reached = one(
+            sql(
+                "SELECT count(DISTINCT school_urn) FROM participations WHERE work_group_id IN "
+                "(SELECT work_group_id FROM work_groups WHERE year_start = $y)",
+                p,
+            )
+        )
+        assert stats[y]["schools_reached"] == reached
+        assert stats[y]["schools"] == one(sql("SELECT count(*) FROM schools"))
+        assert stats[y]["reach_share"] == pytest.approx(reached / stats[y]["schools"])
+        assert stats[y]["hubs"] == 40
+
+
+def test_hub_summary_matches_independent_counts(sql):
+    summary = national.hub_summary(YEAR)
+    assert summary.height == 40
+    llmes = dict(sql(ACTIVE_BY_HUB, {"y": YEAR}))
+    groups = dict(sql("SELECT hub_id, count(*) FROM work_groups WHERE year_start = ? GROUP BY 1", [YEAR]))
+    area = dict(sql("SELECT hub_id, count(*) FROM schools GROUP BY 1"))
+    reached = dict(
+        sql(
+            "SELECT w.hub_id, count(DISTINCT p.school_urn) FROM participations p, work_groups w "
+            "WHERE p.work_group_id = w.work_group_id AND w.year_start = ? GROUP BY 1",
+            [YEAR],
+        )
+    )
+    for row in summary.iter_rows(named=True):
+        hub = row["hub_id"]
+        assert row["active_llmes"] == llmes.get(hub, 0)
+        assert row["work_groups"] == groups.get(hub, 0)
+        assert row["schools_in_area"] == area.get(hub, 0)
+        assert row["schools_reached"] == reached.get(hub, 0)
+        assert row["share_of_target"] == pytest.approx(llmes.get(hub, 0) / national.TARGET_PER_HUB)
+    assert summary["map_latitude"].is_not_null().all()
+
+
+def test_districts_without_open_data_have_centres_but_no_boundaries(use_warehouse):
+    districts = national.districts()
+    assert districts.height == 296
+    assert districts["geometry"].is_null().all()
+    assert districts["centroid_lat"].is_not_null().all()
+    assert set(districts["provenance"]) == {"declared", "estimated"}
+
+
+def test_districts_with_open_data_have_every_boundary(warehouse_open, monkeypatch):
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
+    districts = national.districts()
+    assert districts.height == 296
+    assert districts["geometry"].is_not_null().all()
+    assert districts["geometry"].str.starts_with('{"type":"MultiPolygon"').all()
+
+
+def test_hub_neighbours_are_ordered_pairs_of_real_hubs(sql):
+    pairs = national.hub_neighbours()
+    hubs = {h for (h,) in sql("SELECT hub_id FROM hubs")}
+    assert pairs.height > 40
+    assert (pairs["hub_a"] < pairs["hub_b"]).all()
+    assert set(pairs["hub_a"]) | set(pairs["hub_b"]) <= hubs
+
+
+def test_find_hub_by_urn_name_town_and_postcode(sql):
+    urn, name, town, postcode, hub = sql(
+        "SELECT urn, name, town, postcode, hub_id FROM schools WHERE postcode IS NOT NULL ORDER BY urn LIMIT 1"
+    )[0]
+    by_urn = national.find_hub(str(urn))
+    assert by_urn.height == 1 and by_urn["hub_id"][0] == hub and by_urn["matched_on"][0] == "URN"
+    by_name = national.find_hub(name.upper())
+    assert urn in by_name["urn"].to_list()
+    by_town = national.find_hub(town)
+    assert by_town.height > 0
+    for school, school_town in by_town.select("school", "town").iter_rows():
+        assert school_town.lower() == town.lower() or town.lower() in school.lower()
+    district = postcode.split()[0]
+    by_postcode = national.find_hub(postcode)
+    expected = {
+        u for (u,) in sql("SELECT urn FROM schools WHERE split_part(postcode, ' ', 1) = ?", [district])
+    }
+    assert set(by_postcode["urn"].drop_nulls()) <= expected
+    assert by_postcode.height > 0
+    assert set(by_postcode["hub_id"]) >= {hub}
+
+
+@pytest.mark.parametrize("text", ["zzzz-no-such-school", "'; DROP TABLE hubs; --", "%", "_"])
+def test_find_hub_treats_input_as_data(sql, text):
+    found = national.find_hub(text)
+    assert found.height <= 25
+    assert one(sql("SELECT count(*) FROM hubs")) == 40
+    if text.startswith("zzzz"):
+        assert found.is_empty()
+
+
+def _llmes(sql, year: int) -> pl.DataFrame:
+    rows = sql(
+        "SELECT l.llme_id, l.hub_id, h.region, l.roles, l.phases, l.accreditations "
+        "FROM llmes l JOIN hubs h USING (hub_id) WHERE first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y)",
+        {"y": year},
+    )
+    return pl.DataFrame(
+        rows, schema=["llme_id", "hub_id", "region", "roles", "phases", "accreditations"], orient="row"
+    )
+
+
+def _filtered(frame: pl.DataFrame, region, role, accreditation) -> pl.DataFrame:
+    if region:
+        frame = frame.filter(pl.col("region") == region)
+    if role:
+        frame = frame.filter(pl.col("roles").list.contains(role))
+    if accreditation:
+        frame = frame.filter(pl.col("accreditations").list.contains(accreditation))
+    return frame
+
+
+FILTERS = [
+    (None, None, None),
+    ("North West", None, None),
+    (None, "work_group_lead", None),
+    (None, None, "pd_lead"),
+    ("London", "cohort_lead", "primary_mastery_specialist"),
+]
+
+
+@pytest.mark.parametrize(("region", "role", "accreditation"), FILTERS)
+def test_llme_coverage_queries_follow_every_filter(sql, region, role, accreditation):
+    expected = _filtered(_llmes(sql, YEAR), region, role, accreditation)
+    totals = national.llme_hub_totals(YEAR, region, role, accreditation)
+    hubs_in_view = {
+        h for (h,) in sql("SELECT hub_id FROM hubs WHERE $r::VARCHAR IS NULL OR region = $r", {"r": region})
+    }
+    assert set(totals["hub_id"]) == hubs_in_view
+    per_hub = dict(expected.group_by("hub_id").len().iter_rows())
+    assert dict(totals.select("hub_id", "active_llmes").iter_rows()) == {
+        h: per_hub.get(h, 0) for h in hubs_in_view
+    }
+
+    matrix = national.llme_matrix(YEAR, region, role, accreditation)
+    assert matrix.height == 4 * len(hubs_in_view)  # every hub x phase, zeros kept
+    by_phase = expected.explode("phases").group_by("hub_id", "phases").len()
+    want = {(h, p): n for h, p, n in by_phase.iter_rows()}
+    got = {(h, p): n for h, p, n in matrix.select("hub_id", "phase", "active_llmes").iter_rows()}
+    assert {k: v for k, v in got.items() if v} == want
+
+    trend = national.llme_trend(region, role, accreditation)
+    this_year = trend.filter(pl.col("year_start") == YEAR)
+    assert this_year["active_llmes"][0] == expected.height
+    assert this_year["target"][0] == national.TARGET_PER_HUB * len(hubs_in_view)
+    earlier = _filtered(_llmes(sql, YEAR - 1), region, role, accreditation)
+    assert trend.filter(pl.col("year_start") == YEAR - 1)["active_llmes"][0] == earlier.height
+
+    roles = national.llme_breakdown("role", YEAR, region, role, accreditation)
+    want_roles = dict(expected.explode("roles").group_by("roles").len().iter_rows())
+    assert {c: n for c, n in roles.select("code", "active_llmes").iter_rows() if n} == want_roles
+    accs = national.llme_breakdown("accreditation", YEAR, region, role, accreditation)
+    none = accs.filter(pl.col("code") == "none")["active_llmes"][0]
+    assert none == expected.filter(pl.col("accreditations").list.len() == 0).height
+
+
+def test_breakdown_rejects_unknown_dimensions(use_warehouse):
+    with pytest.raises(ValueError):
+        national.llme_breakdown("full_name", YEAR, None, None, None)
+    with pytest.raises(ValueError):
+        national.hub_llmes("glow", YEAR, "email")
+
+
+@pytest.fixture
+def a_hub(sql) -> str:
+    return one(sql("SELECT hub_id FROM work_groups GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"))
+
+
+def test_hub_llmes_by_phase_role_and_accreditation(sql, a_hub):
+    mine = _llmes(sql, YEAR).filter(pl.col("hub_id") == a_hub)
+    for by, column in (("phase", "phases"), ("role", "roles"), ("accreditation", "accreditations")):
+        frame = national.hub_llmes(a_hub, YEAR, by)
+        labels = {c for (c,) in sql("SELECT code FROM vocabularies WHERE vocabulary = ?", [by])}
+        assert set(frame["code"]) == labels
+        want = dict(mine.explode(column).drop_nulls(column).group_by(column).len().iter_rows())
+        assert {c: n for c, n in frame.select("code", "active_llmes").iter_rows() if n} == want
+
+
+def test_hub_headlines_compare_with_the_median_of_40_hubs(sql, a_hub):
+    head = national.hub_headlines(a_hub, YEAR).rows_by_key("measure", named=True, unique=True)
+    counts = [
+        n
+        for (n,) in sql(
+            "SELECT count(l.llme_id) FROM hubs h LEFT JOIN llmes l ON l.hub_id = h.hub_id "
+            "AND l.first_year_start <= $y AND (l.last_year_start IS NULL OR l.last_year_start >= $y) GROUP BY h.hub_id",
+            {"y": YEAR},
+        )
+    ]
+    assert head["active_llmes"]["national_median"] == pytest.approx(pl.Series(counts).median())
+    assert head["active_llmes"]["hub"] == one(sql(ACTIVE_IN_HUB, {"h": a_hub, "y": YEAR}))
+    assert head["work_groups"]["hub"] == one(
+        sql("SELECT count(*) FROM work_groups WHERE hub_id = ? AND year_start = ?", [a_hub, YEAR])
+    )
+
+
+def test_hub_work_groups_and_provision_count_each_group_once_per_phase(sql, a_hub):
+    want = one(
+        sql(
+            "SELECT count(*) FROM work_groups, unnest(phases) AS p(phase) WHERE hub_id = ? AND year_start = ?",
+            [a_hub, YEAR],
+        )
+    )
+    assert national.hub_work_groups(a_hub, YEAR)["work_groups"].sum() == want
+    provision = national.hub_provision(a_hub, YEAR)
+    assert provision["work_groups"].sum() == want
+    assert set(national.ACME_KINDS.values()) <= set(provision["kind"])
+    assert provision.height % 4 == 0  # every kind x the 4 phases
+    by_kind = dict(
+        sql(
+            "SELECT coalesce(p.pd_kind, 'unclassified'), count(*) FROM work_groups w "
+            "LEFT JOIN programmes p USING (programme_id), unnest(w.phases) AS ph(phase) "
+            "WHERE w.hub_id = ? AND w.year_start = ? GROUP BY 1",
+            [a_hub, YEAR],
+        )
+    )
+    got = dict(provision.group_by("pd_kind").agg(pl.col("work_groups").sum()).iter_rows())
+    assert {k: v for k, v in got.items() if v} == by_kind
+
+
+def test_hub_reach_by_phase_and_local_authority(sql, a_hub):
+    reached = {
+        u
+        for (u,) in sql(
+            "SELECT DISTINCT p.school_urn FROM participations p JOIN work_groups w USING (work_group_id) "
+            "WHERE w.hub_id = ? AND w.year_start = ?",
+            [a_hub, YEAR],
+        )
+    }
+    area = sql("SELECT urn, la_name FROM schools WHERE hub_id = ?", [a_hub])
+    by_la = national.hub_reach_by_la(a_hub, YEAR)
+    assert by_la["schools_in_area"].sum() == len(area)
+    assert by_la["schools_reached"].sum() == len(reached)
+    for la, n_area, n_reached, share in by_la.select(
+        "local_authority", "schools_in_area", "schools_reached", "reach_share"
+    ).iter_rows():
+        assert n_area == sum(1 for _, name in area if (name or "Unknown") == la)
+        if n_area:
+            assert share == pytest.approx(n_reached / n_area)
+    by_phase = national.hub_reach_by_phase(a_hub, YEAR)
+    assert by_phase["schools_in_area"].sum() == len(area)
+    assert by_phase["schools_reached"].sum() == len(reached)
+
+
+def test_hub_journey_counts_schools_at_each_stage(sql, a_hub):
+    journey = national.hub_journey(a_hub)
+    want = {
+        (y, s): n
+        for y, s, n in sql(
+            "SELECT w.year_start, p.stage, count(DISTINCT p.school_urn) FROM participations p "
+            "JOIN work_groups w USING (work_group_id) WHERE w.hub_id = ? AND p.stage IS NOT NULL GROUP BY 1, 2",
+            [a_hub],
+        )
+    }
+    assert {(y, s): n for y, s, n in journey.select("year_start", "stage", "schools").iter_rows()} == want
+
+
+def test_about_queries(sql):
+    prov = national.provenance_summary()
+    assert prov.height == 40
+    assert prov["declared"].sum() == one(sql("SELECT count(*) FROM hub_areas WHERE provenance = 'declared'"))
+    assert prov["estimated"].sum() == one(
+        sql("SELECT count(*) FROM hub_areas WHERE provenance = 'estimated'")
+    )
+    loads = national.load_history()
+    assert loads.height == min(50, one(sql("SELECT count(*) FROM load_log")))
+    counts = dict(national.table_counts().iter_rows())
+    assert counts["Maths Hubs"] == 40 and counts["District boundaries loaded"] == 0
+    assert set(national.definitions()["vocabulary"]) == {"phase", "role", "accreditation", "stage"}
+
+
+def test_no_national_query_returns_personal_data(use_warehouse, a_hub):
+    frames = [
+        national.hub_summary(YEAR), national.llme_hub_totals(YEAR, None, None, None),
+        national.llme_matrix(YEAR, None, None, None), national.hub_llmes(a_hub, YEAR, "role"),
+        national.find_hub("school"), national.provenance_summary(), national.load_history(),
+    ]  # fmt: skip
+    for frame in frames:
+        assert not {"full_name", "email", "llme_id"} & set(frame.columns)
