@@ -1,0 +1,188 @@
+"""Find a Work Group: one search across all 40 hubs by phase, place and format (issue #2).
+
+The URL is the search. Widgets are keyed by the public parameter names and seeded from the URL
+whenever it did not come from this page (first load, a shared link, a link from another page);
+after every run the canonical parameters are written back. Widgets are not `bind="query-params"`
+because bound widgets write their *labels* (phase=Post-16) and the public interface uses codes.
+A click on a map venue makes its card the first in the list ("Selected on the map").
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+import streamlit as st
+
+from dashboard import finder_ui as ui
+from dashboard.data import finder as data
+from dashboard.data.finder_params import (
+    ALL_YEARS,
+    MAX_PAGE,
+    PAGE_SIZE,
+    PHASES,
+    RADII,
+    Filters,
+    default_sort,
+    parse_params,
+    to_params,
+    year_label,
+    year_start_for,
+)
+
+ss = ui.state  # session state under "finder_" keys (other pages use "year" too)
+look = data.cached_lookups()
+vocab = {v: dict(look["vocab"].filter(pl.col("vocabulary") == v).select("code", "label").iter_rows())
+         for v in ("phase", "delivery", "status")}  # fmt: skip
+programmes, hub_names = dict(look["programmes"].iter_rows()), dict(look["hubs"].iter_rows())
+years, current = look["years"]["year_start"].to_list(), data.cached_current_year()
+DEFAULTS = {"phase": [], "programme": [], "delivery": [], "hub": [], "year": current, "from": None, "to": None,
+            "open": False, "places": False, "place": "", "radius": None, "sort": None}  # fmt: skip
+
+
+def update(**values):
+    """A callback that sets widget state (chips, empty-state links, 'show more', map focus)."""
+    return lambda: ss.update(values)
+
+
+raw = {k: st.query_params.get_all(k) for k in st.query_params}
+if ss.get("_written") != to_params(parse_params(raw)) or "phase" not in ss:
+    u = parse_params(raw)  # from outside this page: the URL wins; unknown codes and years are dropped
+    ss.update({"phase": list(u.phases), "delivery": list(u.delivery), "hub": [h for h in u.hubs if h in hub_names],
+               "programme": [p for p in u.programmes if p in programmes], "open": u.open_only, "places": u.has_places,
+               "year": u.year if u.year == ALL_YEARS or u.year in years else current, "from": u.date_from,
+               "to": u.date_to, "place": u.place, "radius": u.radius, "sort": u.sort, "_page": u.page})  # fmt: skip
+    ss.pop("_search", None)
+
+with st.sidebar:
+    st.header("Filter Work Groups")
+    for key, title, options, fmt, widget in (
+        ("phase", "Phase", list(PHASES), vocab["phase"].get, st.pills),
+        ("delivery", "Delivery", list(vocab["delivery"]), vocab["delivery"].get, st.pills),
+        ("programme", "Programme", list(programmes), programmes.get, st.multiselect),
+        ("hub", "Maths Hub", list(hub_names), hub_names.get, st.multiselect),
+    ):
+        extra = {"selection_mode": "multi"} if widget is st.pills else {"placeholder": "Any"}
+        widget(
+            f"{title} · {len(ss[key])} selected" if ss[key] else title,
+            options,
+            format_func=fmt,
+            key=ss.key(key),
+            **extra,
+        )
+    st.selectbox("Academic year", [ALL_YEARS, *years], key=ss.key("year"),
+                 format_func=lambda y: "All years" if y == ALL_YEARS else year_label(y))  # fmt: skip
+    st.date_input("First session on or after", key=ss.key("from"), value=None, format="DD/MM/YYYY")
+    st.date_input("First session on or before", key=ss.key("to"), value=None, format="DD/MM/YYYY")
+    st.checkbox("Open for booking only", key=ss.key("open"))
+    st.checkbox("Has places left", key=ss.key("places"))
+
+top = st.columns([3, 1, 1], vertical_alignment="bottom")
+top[0].text_input("Place: a postcode, postcode district or town", key=ss.key("place"), max_chars=60,
+                  placeholder="e.g. GL55 6LH, GL55 or Cheltenham")  # fmt: skip
+found = data.cached_place(ss["place"]) if ss["place"].strip() else None
+place = found if isinstance(found, data.Place) else None
+problem = found if isinstance(found, data.PlaceProblem) else None
+# Radius and sort follow what was typed until the teacher picks something else.
+auto_radius, auto_sort = (place.default_radius if place else None), default_sort(place is not None)
+if place is None or ss["radius"] not in RADII or ss["radius"] == ss.get("_auto_radius", auto_radius):
+    ss["radius"] = auto_radius
+sorts = {"distance": "Distance", "start": "Start date", "title": "Title (A to Z)"}
+if (
+    ss["sort"] not in sorts
+    or (place is None and ss["sort"] == "distance")
+    or ss["sort"] == ss.get("_auto_sort")
+):
+    ss["sort"] = auto_sort
+ss["_auto_radius"], ss["_auto_sort"] = auto_radius, auto_sort
+top[1].selectbox("Radius", RADII, key=ss.key("radius"), format_func=lambda r: f"{r} miles", disabled=place is None,
+                 placeholder="Enter a place", help="Online Work Groups are included whatever the radius.")  # fmt: skip
+top[2].selectbox(
+    "Sort by", list(sorts) if place else ["start", "title"], key=ss.key("sort"), format_func=sorts.get
+)
+
+f = Filters(
+    phases=tuple(ss["phase"]), programmes=tuple(ss["programme"]), delivery=tuple(ss["delivery"]),
+    hubs=tuple(ss["hub"]), year=None if ss["year"] == current else ss["year"], date_from=ss["from"],
+    date_to=ss["to"], open_only=ss["open"], has_places=ss["places"], place=ss["place"].strip(),
+    radius=ss["radius"] if place and ss["radius"] != auto_radius else None,
+    sort=None if ss["sort"] == auto_sort else ss["sort"],
+)  # fmt: skip
+if "_search" in ss and ss["_search"] != replace(f, sort=None):  # a new search: page 1, nothing focused
+    ss["_page"], ss["_map_gen"] = 1, ss.get("_map_gen", 0) + 1
+    ss.pop("_focus", None)
+ss["_search"], f = replace(f, sort=None), replace(f, page=ss.get("_page", 1))
+ss["_written"] = to_params(f)
+if raw != {k: v if isinstance(v, list) else [v] for k, v in ss["_written"].items()}:
+    st.query_params.from_dict(ss["_written"])
+
+if problem:
+    st.error(problem.message, icon=":material/wrong_location:")
+    row = st.container(horizontal=True, gap="small")
+    for town in problem.suggestions:
+        row.button(f"Did you mean {ui.md(town)}?", key=f"sugg-{town}", on_click=update(place=town))
+frame = data.cached_search(f, place)
+near, online = frame.filter(~pl.col("is_online")), frame.filter(pl.col("is_online"))
+year = year_start_for(f.year, current)
+st.title(ui.heading(near.height, online.height, f, place, ss["radius"], year, current))
+if place:
+    st.markdown(f"Online Work Groups are included: {ui.plural(online.height, 'online Work Group')} match your filters."
+                if online.height else "No online Work Groups match your filters.")  # fmt: skip
+    outside = (
+        ""
+        if place.country in (None, "England")
+        else f" {place.label} is in {place.country}: Maths Hubs serve England."
+    )
+    ui.note(place.note + outside)
+elif problem:
+    ui.note("Showing Work Groups anywhere in England until the place is corrected.")
+elif look["postcode_directory"]["loaded"][0]:
+    ui.note("Enter a place to see the nearest Work Groups first.")
+else:
+    ui.note("Enter a town or council area to see the nearest Work Groups first. The postcode directory is not "
+               "loaded in this build, so most postcodes can't be placed: the filters work as usual.")  # fmt: skip
+
+names = {**vocab["phase"], **vocab["delivery"], **programmes, **hub_names}
+ui.chips(
+    [(ui.md(names[v]), update(**{k: [x for x in ss[k] if x != v]})) for k in ("phase", "delivery", "programme", "hub") for v in ss[k]]
+    + ([("All years" if year is None else year_label(year), update(year=current))] if f.year else [])
+    + ([(f"From {f.date_from:%d/%m/%Y}", update(**{"from": None}))] if f.date_from else [])
+    + ([(f"To {f.date_to:%d/%m/%Y}", update(to=None))] if f.date_to else [])
+    + ([("Open for booking", update(open=False))] if f.open_only else [])
+    + ([("Has places", update(places=False))] if f.has_places else [])
+    + ([(f"Near {ui.md(place.label)}", update(place="", radius=None))] if place else []),
+    update(**DEFAULTS),
+)  # fmt: skip
+
+if frame.is_empty():
+    ui.empty_state(f, place, ss["radius"], update, DEFAULTS, names, year)
+    ui.note_unmet_demand(f, year, place, ss["radius"])
+    ui.note("Searches that find nothing are counted (filters and postcode district only, never a full "
+               "postcode) so hubs can see where Work Groups are wanted.")  # fmt: skip
+    st.stop()
+
+listing, side = st.columns([3, 2], gap="large")
+with side:
+    focus = ui.side_panel(near, online, place, ss["radius"], vocab["status"], ss.get("_map_gen", 0))
+
+with listing:
+    st.header({"distance": "Nearest first", "start": "Starting soonest first", "title": "By title, A to Z"}[
+        data.effective_sort(f, place)])  # fmt: skip
+    labels = {"status": vocab["status"], "phase": vocab["phase"], "delivery": vocab["delivery"]}
+    shown = frame.head(PAGE_SIZE * f.page)
+    if focus and focus in frame["work_group_id"]:
+        ui.card(
+            frame.filter(pl.col("work_group_id") == focus).row(0, named=True),
+            labels,
+            focused=True,
+            key="focus-",
+        )
+        st.button("Clear map selection", icon=":material/close:", type="tertiary",
+                  on_click=update(_focus=None, _map_gen=ss.get("_map_gen", 0) + 1))  # fmt: skip
+        shown = shown.filter(pl.col("work_group_id") != focus)
+    for row in shown.iter_rows(named=True):
+        ui.card(row, labels)
+    ui.note(f"Showing {min(frame.height, PAGE_SIZE * f.page):,} of {frame.height:,}.")
+    if frame.height > PAGE_SIZE * f.page and f.page < MAX_PAGE:
+        st.button(f"Show {min(PAGE_SIZE, frame.height - PAGE_SIZE * f.page)} more", icon=":material/expand_more:",
+                  on_click=update(_page=f.page + 1))  # fmt: skip

@@ -1,0 +1,463 @@
+"""SQL for the Work Group finder: place resolution, the search, and the empty-state helpers.
+
+The core functions take a DuckDB connection (or cursor) and plain values, so tests run them on a
+real warehouse without Streamlit; the `cached_*` wrappers at the bottom are what the page calls.
+Every statement takes its inputs as parameters. The only SQL text chosen at run time is the ORDER
+BY clause, and that comes from the SORT_ORDERS allow-list, never from the URL.
+
+Distances are great-circle (haversine) miles on a sphere of radius 3,958.8 miles, computed in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from dashboard.data.finder_params import (
+    ALL_YEARS,
+    RADII,
+    Filters,
+    PlaceQuery,
+    classify_place,
+    default_radius,
+    year_start_for,  # fmt: skip
+)
+
+EARTH_RADIUS_MILES = 3958.7613
+CACHE = {"ttl": "10m", "max_entries": 256}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the teacher searched from, and how precisely we could place it."""
+
+    query: PlaceQuery
+    label: str  # what the heading says: "GL55 6LH", "GL55", "Cheltenham"
+    latitude: float
+    longitude: float
+    precision: str  # postcode | district | council | schools | town
+    note: str  # the caveat said on screen
+    district: str | None = None  # the postcode district, the only place detail ever logged
+    country: str | None = None
+    lad_code: str | None = None
+    area_hub_id: str | None = None
+
+    @property
+    def coarse(self) -> bool:
+        return self.precision == "council"
+
+    @property
+    def default_radius(self) -> int:
+        return default_radius(self.query, coarse=self.coarse)
+
+
+@dataclass(frozen=True)
+class PlaceProblem:
+    """The place could not be used: a plain message, and maybe some towns it could have meant."""
+
+    text: str
+    message: str
+    suggestions: tuple[str, ...] = ()
+
+
+# --- Place resolution ----------------------------------------------------------------------------
+
+
+def _rows(con, sql: str, params: dict | list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()  # fetch all: DuckDB 2 results stream
+
+
+def _area_hub(con, lad_code: str | None) -> str | None:
+    if not lad_code:
+        return None
+    rows = _rows(con, "SELECT hub_id FROM hub_areas WHERE lad_code = ?", [lad_code])
+    return rows[0][0] if rows else None
+
+
+def _district_point(con, district: str) -> tuple | None:
+    """(lat, lon, precision, country, lad_code) for a postcode district, best source first."""
+    rows = _rows(
+        con,
+        "SELECT latitude, longitude, country, lad_code FROM postcode_districts WHERE district = ?",
+        [district],
+    )
+    if rows:
+        lat, lon, country, lad = rows[0]
+        return lat, lon, "district", country, lad
+    rows = _rows(
+        con,
+        "SELECT centroid_lat, centroid_lon, lad_code FROM hub_areas WHERE postcode_district = ? "
+        "AND centroid_lat IS NOT NULL ORDER BY lad_code LIMIT 1",
+        [district],
+    )
+    if rows:
+        lat, lon, lad = rows[0]
+        return lat, lon, "council", "England", lad
+    rows = _rows(
+        con,
+        "SELECT avg(latitude), avg(longitude), mode(lad_code), count(*) FROM schools "
+        "WHERE postcode LIKE ? || ' %' AND latitude IS NOT NULL",
+        [district],
+    )
+    if rows and rows[0][3]:
+        lat, lon, lad, _ = rows[0]
+        return lat, lon, "schools", "England", lad
+    return None
+
+
+def _have_postcode_directory(con) -> bool:
+    return bool(_rows(con, "SELECT count(*) FROM postcode_districts")[0][0])
+
+
+def resolve_place(con, text: str) -> Place | PlaceProblem | None:
+    """A full postcode, a postcode district or a town -> a point. None when nothing was typed."""
+    q = classify_place(text)
+    if q.kind == "empty":
+        return None
+    if q.kind == "invalid":
+        return PlaceProblem(
+            q.text,
+            f"“{q.text}” doesn't look like a UK postcode or a town. Try a full postcode (GL55 6LH), "
+            "a postcode district (GL55) or a town (Cheltenham).",
+        )
+    if q.kind == "postcode":
+        rows = _rows(
+            con,
+            "SELECT latitude, longitude, lad_code FROM schools WHERE replace(upper(postcode), ' ', '') = ? "
+            "AND latitude IS NOT NULL LIMIT 1",
+            [q.text.replace(" ", "")],
+        )
+        if rows:
+            lat, lon, lad = rows[0]
+            return Place(q, q.text, lat, lon, "postcode", f"Distances are measured from {q.text}.",
+                         q.district, "England", lad, _area_hub(con, lad))  # fmt: skip
+    if q.kind in {"postcode", "district"}:
+        point = _district_point(con, q.district)
+        if point is None:
+            missing = "" if _have_postcode_directory(con) else (
+                " The postcode directory is not loaded in this build, so only some districts are known: "
+                "try a town or council area, or use the filters without a place.")  # fmt: skip
+            return PlaceProblem(q.text, f"We couldn't find the postcode district {q.district}.{missing}")
+        lat, lon, precision, country, lad = point
+        if precision == "district":
+            note = (f"Distances are measured from the centre of postcode district {q.district}, "
+                    "which can be a few miles from a given address.")  # fmt: skip
+        elif precision == "council":
+            note = (f"The postcode directory is not loaded, so {q.district} is placed at the centre of its "
+                    "council district: distances are approximate (several miles).")  # fmt: skip
+        else:
+            note = (
+                f"{q.district} is placed at the average position of its schools: distances are approximate."
+            )
+        return Place(q, q.text, lat, lon, precision, note, q.district, country, lad, _area_hub(con, lad))
+    return _resolve_town(con, q)
+
+
+def _resolve_town(con, q: PlaceQuery) -> Place | PlaceProblem:
+    rows = _rows(
+        con,
+        "SELECT mode(town), avg(latitude), avg(longitude), mode(lad_code), count(*) FROM schools "
+        "WHERE lower(town) = lower(?) AND latitude IS NOT NULL",
+        [q.text],
+    )
+    if rows and rows[0][4]:
+        name, lat, lon, lad, _ = rows[0]
+        precision = "town"
+    else:
+        rows = _rows(
+            con,
+            "SELECT lad_name, centroid_lat, centroid_lon, lad_code FROM hub_areas "
+            "WHERE lower(lad_name) = lower(?) AND centroid_lat IS NOT NULL",
+            [q.text],
+        )
+        if not rows:
+            return PlaceProblem(
+                q.text, f"We couldn't find a town called “{q.text}”.", town_suggestions(con, q.text)
+            )
+        name, lat, lon, lad = rows[0]
+        precision = "council"
+    district = _nearest_district(con, lat, lon)
+    note = f"Distances are measured from the centre of {name} (the average position of its schools)."
+    if precision == "council":
+        note = f"Distances are measured from the centre of the council district {name}."
+    return Place(replace(q, district=district), name, lat, lon, precision, note, district, "England", lad,
+                 _area_hub(con, lad))  # fmt: skip
+
+
+def _nearest_district(con, lat: float, lon: float) -> str | None:
+    rows = _rows(
+        con,
+        "SELECT district FROM postcode_districts ORDER BY (latitude - ?) ** 2 + ((longitude - ?) * 0.62) ** 2 "
+        "LIMIT 1",
+        [lat, lon],
+    )
+    return rows[0][0] if rows else None
+
+
+def town_suggestions(con, text: str, limit: int = 3) -> tuple[str, ...]:
+    rows = _rows(
+        con,
+        """
+        SELECT name FROM (
+            SELECT DISTINCT town AS name FROM schools WHERE town IS NOT NULL
+            UNION SELECT lad_name FROM hub_areas
+        )
+        WHERE jaro_winkler_similarity(lower(name), lower(?)) >= 0.85
+        ORDER BY jaro_winkler_similarity(lower(name), lower(?)) DESC, name
+        LIMIT ?
+        """,
+        [text, text, limit * 2],
+    )
+    names: dict[str, str] = {}
+    for (name,) in rows:  # the register spells some towns in capitals: prefer the mixed-case one
+        if name.lower() not in names or names[name.lower()].isupper():
+            names[name.lower()] = name
+    return tuple(names.values())[:limit]
+
+
+# --- The search ----------------------------------------------------------------------------------
+
+_HAVERSINE = f"""
+    2 * {EARTH_RADIUS_MILES} * asin(least(1, sqrt(
+        sin(radians({{lat}} - $lat) / 2) ** 2
+        + cos(radians($lat)) * cos(radians({{lat}})) * sin(radians({{lon}} - $lon) / 2) ** 2)))"""
+
+_MATCHES = f"""
+WITH matches AS (
+    SELECT
+        s.*,
+        s.delivery = 'online' AS is_online,
+        CASE WHEN s.delivery <> 'online' AND $lat IS NOT NULL AND s.venue_latitude IS NOT NULL
+             THEN {_HAVERSINE.format(lat="s.venue_latitude", lon="s.venue_longitude")} END AS distance_miles,
+        CASE WHEN $lat IS NOT NULL AND h.map_latitude IS NOT NULL
+             THEN {_HAVERSINE.format(lat="h.map_latitude", lon="h.map_longitude")} END AS hub_distance_miles,
+        s.hub_id = $area_hub AS is_area_hub,
+        h.map_latitude AS hub_latitude, h.map_longitude AS hub_longitude
+    FROM work_group_search AS s
+    LEFT JOIN hubs AS h USING (hub_id)
+    WHERE (len($phases) = 0 OR list_has_any(s.phases, $phases))
+      AND (len($programmes) = 0 OR list_contains($programmes, s.programme_id))
+      AND (len($delivery) = 0 OR list_contains($delivery, s.delivery))
+      AND (len($hubs) = 0 OR list_contains($hubs, s.hub_id))
+      AND ($year IS NULL OR s.year_start = $year)
+      AND ($date_from IS NULL OR s.first_session >= $date_from)
+      AND ($date_to IS NULL OR s.first_session <= $date_to)
+      AND (NOT $open_only OR s.status = 'open')
+      AND (NOT $has_places OR s.places_left > 0 OR (s.places_left IS NULL AND s.status = 'open'))
+)"""  # noqa: S608 - constant text; every value is a $parameter
+
+_IN_RADIUS = "($lat IS NULL OR is_online OR distance_miles <= $radius)"
+
+# The allow-list: the URL's `sort` picks a key here; nothing else reaches ORDER BY.
+SORT_ORDERS = {
+    "distance": "is_online, distance_miles NULLS LAST, is_area_hub DESC NULLS LAST, "
+    "hub_distance_miles NULLS LAST, first_session NULLS LAST, title, work_group_id",
+    "start": "first_session NULLS LAST, distance_miles NULLS LAST, title, work_group_id",
+    "title": "lower(title), first_session NULLS LAST, work_group_id",
+}
+_SEARCH_SQL = {
+    key: f"{_MATCHES}\nSELECT * EXCLUDE (is_area_hub), coalesce(is_area_hub, false) AS is_area_hub "
+    f"FROM matches WHERE {_IN_RADIUS} ORDER BY {order}"  # noqa: S608 - allow-listed ORDER BY only
+    for key, order in SORT_ORDERS.items()
+}
+_COUNTS_SQL = (
+    f"{_MATCHES}\nSELECT count(*) FILTER (WHERE is_online) AS online, "  # noqa: S608 - constant text
+    + ", ".join(f"count(*) FILTER (WHERE is_online OR distance_miles <= {r}) AS r{r}" for r in RADII)
+    + ", count(*) FILTER (WHERE NOT is_online AND distance_miles IS NULL) AS unplaced, count(*) AS anywhere "
+    "FROM matches"
+)
+_BY_HUB_SQL = f"""{_MATCHES}
+SELECT hub_id, any_value(hub_name) AS hub_name, count(*) AS matches,
+       min(hub_distance_miles) AS hub_distance_miles
+FROM matches GROUP BY hub_id
+ORDER BY hub_distance_miles NULLS LAST, matches DESC, hub_name"""  # noqa: S608 - constant text
+
+
+def current_year_start(con) -> int | None:
+    """The newest academic year that has started by the build's `today` (or the newest year)."""
+    rows = _rows(
+        con,
+        """
+        SELECT coalesce(
+            max(year_start) FILTER (WHERE year_start <= (
+                SELECT year(try_cast(value AS DATE)) - (month(try_cast(value AS DATE)) < 9)::INT
+                FROM build_info WHERE key = 'today')),
+            max(year_start))
+        FROM work_groups
+        """,
+    )
+    return rows[0][0] if rows else None
+
+
+def effective_year(con, filters: Filters) -> int | None:
+    """The year start the search uses: the chosen one, none for "all", else the current year."""
+    if filters.year == ALL_YEARS or isinstance(filters.year, int):
+        return year_start_for(filters.year, None)
+    return current_year_start(con)
+
+
+def _params(con, sql: str, f: Filters, place: Place | None) -> dict:
+    """The named parameters `sql` uses (DuckDB refuses unused ones)."""
+    values = {
+        "phases": list(f.phases), "programmes": list(f.programmes), "delivery": list(f.delivery),
+        "hubs": list(f.hubs), "year": effective_year(con, f), "date_from": f.date_from, "date_to": f.date_to,
+        "open_only": f.open_only, "has_places": f.has_places,
+        "lat": place.latitude if place else None, "lon": place.longitude if place else None,
+        "area_hub": place.area_hub_id if place else None,
+        "radius": float(f.radius or (place.default_radius if place else RADII[-1])),
+    }  # fmt: skip
+    return {k: v for k, v in values.items() if f"${k}" in sql}
+
+
+def effective_sort(f: Filters, place: Place | None) -> str:
+    if f.sort in SORT_ORDERS and not (f.sort == "distance" and place is None):
+        return f.sort
+    return "distance" if place is not None else "start"
+
+
+def search(con, f: Filters, place: Place | None) -> pl.DataFrame:
+    """Every matching Work Group (in-person ones within the radius, online ones always), sorted."""
+    sql = _SEARCH_SQL[effective_sort(f, place)]
+    return con.sql(sql, params=_params(con, sql, f, place)).pl()
+
+
+def radius_counts(con, f: Filters, place: Place | None) -> dict[str, int]:
+    """Matches at each offered radius (online ones included), online alone, unplaced, and anywhere."""
+    row = con.sql(_COUNTS_SQL, params=_params(con, _COUNTS_SQL, f, place)).pl().row(0, named=True)
+    return {k: int(v or 0) for k, v in row.items()}
+
+
+def count(con, f: Filters, place: Place | None) -> int:
+    radius = f.radius or (place.default_radius if place else None)
+    counts = radius_counts(con, f, place)
+    return counts[f"r{radius}"] if place else counts["anywhere"]
+
+
+def hubs_with_matches(con, f: Filters, place: Place | None, limit: int = 4) -> pl.DataFrame:
+    """Hubs with matches for these filters anywhere (ignoring place and hub), nearest hub first."""
+    frame = con.sql(_BY_HUB_SQL, params=_params(con, _BY_HUB_SQL, replace(f, hubs=()), place)).pl()
+    return frame.filter(~pl.col("hub_id").is_in(list(f.hubs))).head(limit)
+
+
+# Filters the empty state offers to drop, one at a time: (field, how the relaxed filters look).
+_RELAX = {
+    "phases": ("phases", ()), "programmes": ("programmes", ()), "delivery": ("delivery", ()),
+    "hubs": ("hubs", ()), "date_from": ("date_from", None), "date_to": ("date_to", None),
+    "open_only": ("open_only", False), "has_places": ("has_places", False),
+}  # fmt: skip
+
+
+def relaxations(con, f: Filters, place: Place | None) -> list[tuple[str, int]]:
+    """For each active filter: how many would match without it (only those that help)."""
+    out = []
+    for name, (field, empty) in _RELAX.items():
+        if getattr(f, field) not in ((), None, False):
+            n = count(con, replace(f, **{field: empty}), place)
+            if n:
+                out.append((name, n))
+    if f.year != ALL_YEARS:
+        n = count(con, replace(f, year=ALL_YEARS), place)
+        if n:
+            out.append(("year", n))
+    return out
+
+
+def lookups(con) -> dict[str, pl.DataFrame]:
+    """Option lists for the filters: vocabulary labels, programmes and hubs that have Work Groups."""
+    vocab = con.sql(
+        "SELECT vocabulary, code, label FROM vocabularies WHERE vocabulary IN ('phase', 'delivery', 'status') "
+        "ORDER BY vocabulary, sort_order, code"
+    ).pl()
+    return {
+        "vocab": vocab,
+        "programmes": con.sql(
+            "SELECT programme_id, any_value(programme_name) AS name FROM work_group_search "
+            "WHERE programme_id IS NOT NULL GROUP BY programme_id ORDER BY name"
+        ).pl(),
+        "hubs": con.sql("SELECT hub_id, name FROM hubs ORDER BY name").pl(),
+        "years": con.sql(
+            "SELECT year_start, academic_year FROM academic_years ORDER BY year_start DESC"
+        ).pl(),
+        "postcode_directory": pl.DataFrame({"loaded": [_have_postcode_directory(con)]}),
+    }
+
+
+def district_outlines(con, lat: float, lon: float, miles: float) -> pl.DataFrame:
+    """Council-district outlines (GeoJSON text) whose centre lies within `miles` of a point."""
+    return con.sql(
+        f"""
+        SELECT b.lad_code, b.lad_name, b.geometry
+        FROM lad_boundaries AS b JOIN hub_areas AS a USING (lad_code)
+        WHERE a.centroid_lat IS NOT NULL
+          AND {_HAVERSINE.format(lat="a.centroid_lat", lon="a.centroid_lon")} <= $miles
+        """,  # noqa: S608 - constant text; values are parameters
+        params={"lat": lat, "lon": lon, "miles": miles},
+    ).pl()
+
+
+def all_outlines(con) -> pl.DataFrame:
+    return con.sql("SELECT lad_code, lad_name, geometry FROM lad_boundaries").pl()
+
+
+# --- Cached wrappers for the page ------------------------------------------------------------------
+
+
+def _cursor() -> duckdb.DuckDBPyConnection:
+    from dashboard.data import db
+
+    return db._handle().con.cursor()  # noqa: SLF001 - db.py's one connection; a cursor per call
+
+
+def _with_cursor(fn, *args):
+    with _cursor() as cur:
+        return fn(cur, *args)
+
+
+@st.cache_data(**CACHE)
+def cached_place(text: str) -> Place | PlaceProblem | None:
+    return _with_cursor(resolve_place, text)
+
+
+@st.cache_data(**CACHE, max_size="256MB")  # an unfiltered national search at scale 10 pickles to ~19 MB
+def cached_search(f: Filters, place: Place | None) -> pl.DataFrame:
+    return _with_cursor(search, replace(f, page=1), place)
+
+
+@st.cache_data(**CACHE)
+def cached_count(f: Filters, place: Place | None) -> int:
+    return _with_cursor(count, replace(f, page=1, sort=None), place)
+
+
+@st.cache_data(**CACHE)
+def cached_radius_counts(f: Filters, place: Place | None) -> dict[str, int]:
+    return _with_cursor(radius_counts, replace(f, page=1, sort=None), place)
+
+
+@st.cache_data(**CACHE)
+def cached_hubs_with_matches(f: Filters, place: Place | None) -> pl.DataFrame:
+    return _with_cursor(hubs_with_matches, replace(f, page=1, sort=None), place)
+
+
+@st.cache_data(**CACHE)
+def cached_relaxations(f: Filters, place: Place | None) -> list[tuple[str, int]]:
+    return _with_cursor(relaxations, replace(f, page=1, sort=None), place)
+
+
+@st.cache_data(ttl="1h", max_entries=4)
+def cached_lookups() -> dict[str, pl.DataFrame]:
+    return _with_cursor(lookups)
+
+
+@st.cache_data(ttl="1h", max_entries=4)
+def cached_current_year() -> int | None:
+    return _with_cursor(current_year_start)
+
+
+@st.cache_data(ttl="1h", max_entries=64)
+def cached_outlines(lat: float | None, lon: float | None, miles: float) -> pl.DataFrame:
+    if lat is None or lon is None:
+        return _with_cursor(all_outlines)
+    return _with_cursor(district_outlines, lat, lon, miles)
