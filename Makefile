@@ -34,6 +34,7 @@ test: setup lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: setup
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -1,0 +1,45 @@
+"""Coordinators' ingest report: every load, the rows set aside with reasons, rejected files,
+and the access log of named data."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard.auth import require
+from dashboard.data import audit, restricted
+
+require("coordinator")
+st.title("Ingest report")
+
+runs = restricted.load_runs()
+held = restricted.quarantine(None)
+rejected = restricted.rejected_runs()
+c1, c2, c3 = st.columns(3)
+c1.metric("Loads published", f"{runs.height:,}")
+c2.metric(
+    "Rows quarantined",
+    f"{held.select(pl.struct('run_id', 'row_number').n_unique()).item() if held.height else 0:,}",
+)
+c3.metric("Files rejected", f"{rejected.height:,}")
+
+st.subheader("Loads")
+st.dataframe(runs, hide_index=True)
+
+st.subheader("Quarantined rows")
+rules = sorted(held["rule"].unique().to_list()) if held.height else []
+chosen = st.multiselect("Rule", rules, key="rule", placeholder="All rules")
+shown = held.filter(pl.col("rule").is_in(chosen)) if chosen else held
+if held.height:
+    by_rule = (
+        held.group_by("entity", "rule", "reason").agg(pl.len().alias("rows")).sort("rows", descending=True)
+    )
+    st.dataframe(by_rule, hide_index=True)
+st.dataframe(shown, hide_index=True)
+
+st.subheader("Rejected files")
+if rejected.height:
+    st.dataframe(rejected, hide_index=True)
+else:
+    st.write("No file has been rejected.")
+
+st.subheader("Access log (named LLME data)")
+st.dataframe(audit.read(), hide_index=True)

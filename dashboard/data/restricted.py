@@ -1,0 +1,77 @@
+"""Queries behind sign-in: named LLME rosters, quarantine rows, the load log.
+
+Only pages that have checked the viewer's role call these; public pages never do.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import streamlit as st
+
+from dashboard.data.db import query
+from pipelines.config import paths
+from pipelines.vocab import vocab
+
+
+def _labelled(frame: pl.DataFrame, column: str, vocabulary: str) -> pl.Expr:
+    labels = vocab(vocabulary).labels
+    return pl.col(column).list.eval(pl.element().replace_strict(labels, default=pl.element()))
+
+
+@st.cache_data(ttl="10m", max_entries=64)
+def roster(hub_ids: tuple[str, ...], year_start: int) -> pl.DataFrame:
+    """Named LLMEs of the given hubs (no emails: the roster's purpose is checking who and what)."""
+    frame = query(
+        """
+        SELECT l.llme_id, h.name AS hub, l.full_name, l.school_name, l.roles, l.phases, l.accreditations,
+               l.first_active_year, l.last_active_year,
+               (l.first_year_start <= $year AND (l.last_year_start IS NULL OR l.last_year_start >= $year)) AS active
+        FROM llmes AS l JOIN hubs AS h USING (hub_id)
+        WHERE list_contains($hubs, l.hub_id)
+        ORDER BY h.name, active DESC, l.full_name
+        """,
+        {"hubs": list(hub_ids), "year": year_start},
+    )
+    return frame.with_columns(
+        _labelled(frame, "roles", "role"),
+        _labelled(frame, "phases", "phase"),
+        _labelled(frame, "accreditations", "accreditation"),
+    )
+
+
+@st.cache_data(ttl="10m", max_entries=64)
+def quarantine(hub_ids: tuple[str, ...] | None) -> pl.DataFrame:
+    """Quarantined rows with reasons; None = every hub (coordinators)."""
+    return query(
+        """
+        SELECT q.run_id, l.started_at AS loaded_at, q.entity, q.file_name, q.row_number, q.column_name,
+               q.rule, q.reason, q.hub_id, q.raw
+        FROM quarantine AS q LEFT JOIN load_log AS l USING (run_id)
+        WHERE $all OR list_contains($hubs, q.hub_id)
+        ORDER BY q.run_id DESC, q.row_number
+        """,
+        {"all": hub_ids is None, "hubs": list(hub_ids or ())},
+    )
+
+
+@st.cache_data(ttl="1m", max_entries=4)
+def load_runs() -> pl.DataFrame:
+    return query(
+        "SELECT run_id, kind, entity, file_name, started_at, round(duration_s, 2) AS seconds, status, received,"
+        " loaded, quarantined, extra_columns, message FROM load_log ORDER BY run_id DESC"
+    )
+
+
+def rejected_runs(limit: int = 200) -> pl.DataFrame:
+    """Rejected loads never reach a snapshot; the run journal beside the snapshots keeps them."""
+    journal = paths().warehouse / "runs.jsonl"
+    rows = []
+    if journal.exists():
+        for line in journal.read_text(encoding="utf-8").splitlines()[-5000:]:
+            entry = json.loads(line)
+            if entry.get("status") == "rejected":
+                rows.append({k: entry.get(k) for k in ("at", "entity", "file", "message")})
+    schema = {"at": pl.String, "entity": pl.String, "file": pl.String, "message": pl.String}
+    return pl.DataFrame(rows[-limit:][::-1], schema=schema)

@@ -1,0 +1,101 @@
+"""Role matrix: for each restricted page x role, what is shown or refused (AppTest, real warehouse).
+
+Sign-in is simulated the way Streamlit documents it: an [auth] secrets section plus AppTest.user.
+"""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test",
+    "client_id": "test",
+    "client_secret": "test",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+USERS = {
+    "public": None,
+    "stranger": "someone@school.example.org",
+    "hub_lead": "origin.lead@example.org",
+    "coordinator": "coordinator@example.org",
+}
+
+
+@pytest.fixture(autouse=True)
+def _clean_caches(use_warehouse):
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def run(page: str, who: str, query: dict | None = None, auth: bool = True) -> AppTest:
+    at = AppTest.from_file("../../dashboard/app.py", default_timeout=60)
+    if auth:
+        at.secrets["auth"] = AUTH
+    email = USERS[who]
+    at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+    at.run()
+    at.switch_page(f"app_pages/{page}.py")
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(
+        [e.value for e in at.error]
+        + [e.value for e in at.title]
+        + [e.value for e in at.subheader]
+        + [m.label for m in at.metric]
+    )
+
+
+REFUSED = "You need to sign in as"
+
+
+@pytest.mark.parametrize(
+    ("page", "who", "allowed"),
+    [
+        ("hub_roster", "public", False),
+        ("hub_roster", "stranger", False),
+        ("hub_roster", "hub_lead", True),
+        ("hub_roster", "coordinator", True),
+        ("ingest_report", "public", False),
+        ("ingest_report", "stranger", False),
+        ("ingest_report", "hub_lead", False),
+        ("ingest_report", "coordinator", True),
+    ],
+)
+def test_restricted_pages_by_role(page, who, allowed):
+    at = run(page, who)
+    shown = texts(at)
+    if allowed:
+        assert REFUSED not in shown
+        assert at.metric, "the page's numbers are shown"
+    else:
+        assert REFUSED in shown
+        assert not at.metric and not at.dataframe  # the message and nothing else
+
+
+def test_hub_lead_cannot_open_another_hubs_roster_by_url():
+    at = run("hub_roster", "hub_lead", {"hub": "boolean"})
+    assert "You need to sign in as the hub lead of Boolean Maths Hub" in texts(at)
+    assert not at.dataframe
+
+
+def test_hub_lead_sees_own_roster_and_coordinator_any():
+    own = run("hub_roster", "hub_lead", {"hub": "origin"})
+    assert "Origin Maths Hub" in texts(own)
+    anyone = run("hub_roster", "coordinator", {"hub": "boolean"})
+    assert "Boolean Maths Hub" in texts(anyone)
+
+
+def test_without_auth_configuration_nobody_gets_in():
+    at = run("hub_roster", "coordinator", auth=False)  # an email alone is not a sign-in
+    assert REFUSED in texts(at)
+    buttons = [b.label for b in at.sidebar.button]
+    assert any("not configured" in label for label in buttons)
