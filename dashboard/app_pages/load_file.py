@@ -11,6 +11,7 @@ from pipelines.config import paths
 from pipelines.contracts import ENTITIES
 from pipelines.ingest import ingest
 
+LABELS = {"work_groups": "Work Groups", "llmes": "LLMEs", "participations": "Participations"}
 require("coordinator")
 st.title("Load a file")
 st.write(
@@ -19,7 +20,7 @@ st.write(
     "A file that cannot be read at all changes nothing."
 )
 entity = st.segmented_control(
-    "What the file holds", ENTITIES, default=ENTITIES[0], format_func=lambda e: e.replace("_", " ").capitalize(),
+    "What the file holds", ENTITIES, default=ENTITIES[0], format_func=LABELS.get,
     key="entity",
 )  # fmt: skip
 strict = st.toggle("Reject the whole file if any row breaks a rule", key="strict")
@@ -31,7 +32,9 @@ if upload is not None and entity and st.button("Load", type="primary", icon=":ma
         path.write_bytes(upload.getvalue())
         with st.spinner(f"Loading {upload.name}..."):
             result = ingest(paths(), entity, path, strict=strict)
-    if result.status == "loaded":
+    if result.status == "loaded" and result.quarantined:
+        st.warning(f"{upload.name}: {result.message}. The rules each row broke are listed below.")
+    elif result.status == "loaded":
         st.success(f"{upload.name}: {result.message}.")
     else:
         st.error(f"{upload.name} was rejected: {result.message}")

@@ -90,3 +90,40 @@ def test_hub_lead_signs_in_sees_own_roster_not_another_and_signs_out(page, provi
     wait_for_app(page)
     page.get_by_text("You need to sign in as a hub lead or national coordinator").wait_for(timeout=30000)
     screenshot("sign_in_03_signed_out")
+
+
+def sign_in(page, provider, app_url, email: str) -> None:
+    page.goto(app_url + "/")
+    wait_for_app(page)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("input[name=sub]", timeout=30000)
+    page.fill("input[name=sub]", email)
+    page.get_by_role("button", name="Authorize").click()
+    wait_for_app(page)
+    page.get_by_text("Signed in as").wait_for(timeout=30000)
+
+
+def test_coordinator_loads_a_file_and_the_upload_limit_is_enforced(
+    page, provider, signed_app, tmp_path, screenshot
+):
+    sign_in(page, provider, signed_app, "coordinator@example.org")
+    page.goto(signed_app + "/load")
+    wait_for_app(page)
+    uploader = page.get_by_test_id("stFileUploaderDropzoneInput")
+
+    big = tmp_path / "too_big.csv"
+    big.write_bytes(b"work_group_id,school_urn,teachers\n" + b"x" * (21 * 1024 * 1024))
+    uploader.set_input_files(str(big))
+    page.get_by_text("File must be 20").first.wait_for(timeout=30000)  # Streamlit refuses it before upload
+    screenshot("upload_limit_refused")
+
+    small = tmp_path / "participations.csv"
+    small.write_text("work_group_id,school_urn,teachers\nno-such-group,100000,1\n", encoding="utf-8")
+    page.get_by_text("Participations", exact=True).click()
+    wait_for_app(page)
+    uploader.set_input_files(str(small))
+    wait_for_app(page)
+    page.get_by_role("button", name="Load", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text("0 loaded, 1 quarantined").wait_for(timeout=30000)
+    screenshot("upload_loaded_with_quarantine")
