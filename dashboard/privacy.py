@@ -9,11 +9,20 @@ leads and coordinators see exact numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 SYMBOL = "c"
 THRESHOLD = 5
 LEGEND = "c = fewer than 5 (hidden to protect individuals), or hidden so that it cannot be worked out from a total."
+RULE = (
+    "Counts of people and schools (active LLMEs, schools reached, school participations, rows loaded "
+    "from files about them) between 1 and 4 are shown as **c**. Where a total is also published, "
+    "the next smallest number in the same group is hidden too, so that no hidden number can be worked "
+    "out by subtraction. Zeros are shown. Shares, medians and changes that would reveal a hidden "
+    "number are hidden as well. Signed-in hub leads and national coordinators see exact numbers."
+)
 
 
 def suppress(frame: pl.DataFrame, value: str, totals_over: list[list[str]] | None = None) -> pl.DataFrame:
@@ -23,8 +32,11 @@ def suppress(frame: pl.DataFrame, value: str, totals_over: list[list[str]] | Non
     hub x phase table with row and column totals); each gets secondary suppression.
     """
     hidden = f"{value}_hidden"
+    # An empty grouping is the whole table (a grand total is shown).
+    totals_over = [group or ["_all"] for group in totals_over or []]
     out = frame.with_columns(
-        ((pl.col(value) > 0) & (pl.col(value) < THRESHOLD)).fill_null(False).alias(hidden)
+        pl.lit(0).alias("_all"),
+        ((pl.col(value) > 0) & (pl.col(value) < THRESHOLD)).fill_null(False).alias(hidden),
     )
     out = out.with_row_index("_i")
     for _ in range(10):  # converges in a few passes; bounded to be safe
@@ -47,7 +59,7 @@ def suppress(frame: pl.DataFrame, value: str, totals_over: list[list[str]] | Non
                 changed = True
         if not changed:
             break
-    return out.drop("_i").with_columns(
+    return out.drop("_i", "_all").with_columns(
         pl.when(pl.col(hidden))
         .then(pl.lit(SYMBOL))
         .otherwise(pl.col(value).cast(pl.String))
@@ -72,3 +84,46 @@ def disclose(
             pl.col(value).cast(pl.String).alias(f"{value}_shown"), pl.lit(False).alias(f"{value}_hidden")
         )
     return suppress(frame, value, totals_over)
+
+
+def public_view(
+    frame: pl.DataFrame,
+    counts: Sequence[str],
+    exact: bool,
+    totals_over: list[list[str]] | None = None,
+) -> pl.DataFrame:
+    """THE gate: every public count column goes through here before it is charted, shown or downloaded.
+
+    For each column in `counts` adds `<count>_shown` (text: the number or "c") and
+    `<count>_hidden`, and nulls hidden counts, so anything computed afterwards (shares, sums,
+    charts) cannot use them. `exact` is the viewer's `exact_numbers`; `totals_over` lists the
+    groupings whose totals are published elsewhere ([] = the whole table has a published total).
+    """
+    missing = [c for c in counts if c not in frame.columns]
+    if missing:
+        raise KeyError(f"public_view(): no such count columns {missing}")
+    for value in counts:
+        frame = disclose(frame, value, exact, totals_over)
+    return frame
+
+
+def public_total(total: int | None, exact: bool) -> str:
+    """A single published total (a headline figure) for this viewer."""
+    if total is None:
+        return "-"
+    return f"{total:,}" if exact else suppress_total(total)
+
+
+def is_hidden(total: int | None, exact: bool) -> bool:
+    """Whether `public_total` hides this total (derived figures must then be hidden too)."""
+    return public_total(total, exact) == SYMBOL
+
+
+def public_median(values: pl.Series, hidden: pl.Series) -> float | None:
+    """The median of exact values, unless it is computed from a hidden one (then None)."""
+    frame = pl.DataFrame({"v": values, "h": hidden}).drop_nulls("v").sort("v")
+    n = frame.height
+    if n == 0:
+        return None
+    middle = frame[[(n - 1) // 2, n // 2]]
+    return None if middle["h"].any() else float(middle["v"].mean())

@@ -3,6 +3,8 @@
 import polars as pl
 import streamlit as st
 
+from dashboard import privacy
+from dashboard.auth import viewer
 from dashboard.data import common
 from dashboard.data import national as data
 from dashboard.ui import csv_download
@@ -22,7 +24,9 @@ DFE_SCHOOLS = (
 )
 
 info = common.build_info()
-counts = dict(data.table_counts().iter_rows())
+exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
+held = data.table_counts(exact=exact)
+counts = dict(zip(held["what"], held["n"], strict=True))
 open_data = info.get("open_data") == "loaded"
 
 st.title("About the data")
@@ -50,7 +54,7 @@ st.markdown(
         "the map is schematic."
     )  # fmt: skip
 )
-loads = data.load_history()
+loads = data.load_history(exact=exact)
 with st.expander(f"Load log (newest {loads.height})"):
     st.dataframe(loads, hide_index=True, key="loads_table")
     csv_download(loads, "load-log.csv", key="loads_csv")
@@ -102,11 +106,25 @@ st.markdown(
   are named by the hub itself (its website or NCETM's hub page); *estimated* districts are our assignment where
   a hub's description is vague or missing, and are drawn paler on the map.
 - **Map points.** A hub is drawn at its lead school when we know it; otherwise at the centre of its districts.
-- **Counting.** All figures are counted from the warehouse at the time shown above. No page shows names or
-  email addresses of LLMEs; every count passes through one disclosure step so that small numbers can be
-  suppressed consistently.
+- **Counting.** All figures are counted from the warehouse at the time shown above. No public page shows
+  names or email addresses of LLMEs; every count of people or schools passes through one suppression step
+  (see [Small numbers](#small-numbers)).
 - **Year-on-year changes** compare an academic year with the one before. The current year is still in
   progress, so its counts can rise until the summer.
+"""
+)
+
+# --- Small numbers: the one suppression rule (dashboard/privacy.py) ---------------------------
+st.header("Small numbers", anchor="small-numbers")
+st.markdown(privacy.RULE)
+st.markdown(
+    f"""
+- **Symbol:** {privacy.LEGEND}
+- **Where:** every public table, chart, map tooltip, headline figure and CSV download on the national map,
+  LLME coverage, hub profiles and this page. Charts leave hidden numbers out and say so under the chart.
+- **Not suppressed:** counts of Work Groups and of places left on them (the Work Group finder, provision
+  audits) describe advertised public events, not people; counts of schools in an area come from the public
+  register of schools (Get Information about Schools); counts of hubs and districts are published facts.
 """
 )
 
@@ -144,6 +162,4 @@ st.dataframe(prov, hide_index=True, key="provenance_table")
 csv_download(prov, "hub-provenance.csv", key="provenance_csv")
 
 with st.expander("What the warehouse holds"):
-    st.dataframe(
-        pl.DataFrame({"what": list(counts), "rows": list(counts.values())}), hide_index=True, key="counts"
-    )
+    st.dataframe(data.readable(held, what="What", n="Rows"), hide_index=True, key="counts")

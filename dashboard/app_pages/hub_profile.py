@@ -3,9 +3,11 @@
 import polars as pl
 import streamlit as st
 
+from dashboard.auth import viewer
 from dashboard.charts import national as charts
 from dashboard.data import common
 from dashboard.data import national as data
+from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download
 
 # Browser print gives a clean one-hub report: no app chrome, widgets or download buttons.
@@ -23,6 +25,7 @@ ids = hubs["hub_id"].to_list()
 names = dict(zip(ids, hubs["name"], strict=True))
 years, current = data.year_choices()
 requested = st.query_params.get("hub")
+exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
 
 st.html(PRINT_CSS)
 # The hub lives in the URL as its id (?hub=glow). A bound selectbox would write the hub's display
@@ -40,14 +43,18 @@ year_start = data.year_start_of(year)
 slug = f"{hub_id}-{year.replace('/', '-')}"
 
 
-def show_table(frame: pl.DataFrame, title: str, name: str) -> None:
-    """The table alternative to a chart: static in print view, else a sortable grid and a CSV."""
-    frame = data.readable(frame)
+def show_table(frame: pl.DataFrame, title: str, name: str, **labels: str) -> None:
+    """The table alternative to a chart: static in print view, else a sortable grid and a CSV.
+    Hidden counts show as "c", with the legend line under the table."""
+    note = data.legend(frame)
+    frame = data.readable(frame, **labels)
+    if note:
+        st.markdown(note)
     if printing:
         st.table(data.escape_markdown_frame(frame), hide_index=True)
         return
     with st.expander(f"Table: {title}"):
-        config = {"% reached": st.column_config.NumberColumn(format="%d%%")}
+        config = data.percent_config(frame, "% reached")
         st.dataframe(frame, hide_index=True, key=f"{name}_table", column_config=config)
         csv_download(frame, f"{name}-{slug}.csv", key=f"{name}_csv")
 
@@ -70,32 +77,37 @@ st.markdown(
 )
 
 # --- Headline numbers against the national median ----------------------------------------------
-head = data.hub_headlines(hub_id, year_start)
+head = data.hub_headlines(hub_id, year_start, exact=exact)
 cols = st.columns(head.height)
 for col, row in zip(cols, head.iter_rows(named=True), strict=True):
     share = row["measure"] == "reach_share"
     value, median = row["hub"], row["national_median"]
-    shown = "n/a" if value is None else f"{value:.0%}" if share else f"{value:,.0f}"
+    shown = (
+        SYMBOL if row["hidden"] else "n/a" if value is None else f"{value:.0%}" if share else f"{value:,.0f}"
+    )
     delta = None if value is None or median is None else round((value - median) * (100 if share else 1), 1)
-    versus = "n/a" if median is None else f"{median:.0%}" if share else f"{median:,.1f}".removesuffix(".0")
+    versus = SYMBOL if median is None else f"{median:.0%}" if share else f"{median:,.1f}".removesuffix(".0")
     col.metric(row["label"], shown, data.change_text(delta, f"{'pts ' if share else ''}vs median {versus}"),
                delta_arrow="auto" if delta else "off", delta_color="normal" if delta else "off", border=True,
                help=f"{row['label']}: this hub against the national median, the middle value of the 40 hubs.")  # fmt: skip
 
 # --- LLMEs ----------------------------------------------------------------------------------
 st.header("LLMEs")
-active = int(next(r["hub"] for r in head.iter_rows(named=True) if r["measure"] == "active_llmes") or 0)
-st.progress(min(active / data.TARGET_PER_HUB, 1.0),
-            text=f"{active} active LLMEs of the target of {data.TARGET_PER_HUB}")  # fmt: skip
+llmes = next(r for r in head.iter_rows(named=True) if r["measure"] == "active_llmes")
+if llmes["hidden"]:  # a bar's length would give the hidden number away
+    st.markdown(f"**{SYMBOL}** active LLMEs of the target of {data.TARGET_PER_HUB}.")
+else:
+    active = int(llmes["hub"] or 0)
+    st.progress(min(active / data.TARGET_PER_HUB, 1.0),
+                text=f"{active} active LLMEs of the target of {data.TARGET_PER_HUB}")  # fmt: skip
 llme_cols = st.columns(3)
 for column, by, title in zip(llme_cols, ("phase", "role", "accreditation"), ("Phase", "Role", "Accreditation"),
                              strict=True):  # fmt: skip
-    frame = data.hub_llmes(hub_id, year_start, by)
+    frame = data.hub_llmes(hub_id, year_start, by, exact=exact)
     with column:
         st.subheader(f"By {by}")
         chart(charts.count_bars(frame, "label", "active_llmes", title, "Active LLMEs"))
-        show_table(frame.select(pl.col("label").alias(title), pl.col("active_llmes").alias("Active LLMEs")),
-                   f"active LLMEs by {by}", f"llmes-by-{by}")  # fmt: skip
+        show_table(frame.drop("code", "sort_order"), f"active LLMEs by {by}", f"llmes-by-{by}", label=title)
 st.markdown("An LLME who leads in two phases (or holds two roles) counts in each.")
 
 # --- Work Groups ----------------------------------------------------------------------------
@@ -111,8 +123,8 @@ else:
 st.header("Schools reached")
 st.markdown("Schools that took part in at least one of the hub's Work Groups this year, as a share of the "
            "state-funded schools in the hub's area.")  # fmt: skip
-by_phase = data.hub_reach_by_phase(hub_id, year_start)
-by_la = data.hub_reach_by_la(hub_id, year_start)
+by_phase = data.hub_reach_by_phase(hub_id, year_start, exact=exact)
+by_la = data.hub_reach_by_la(hub_id, year_start, exact=exact)
 r1, r2 = st.columns(2)
 with r1:
     st.subheader("By phase")
@@ -125,12 +137,14 @@ with r2:
 
 st.subheader("The school journey")
 stages = data.labels("stage")["label"].to_list()
-journey = data.hub_journey(hub_id)
+journey = data.hub_journey(hub_id, exact=exact)
 if journey.is_empty():
     st.info("No teaching-for-mastery stages recorded for this hub's schools.")
 else:
     chart(charts.journey_chart(journey, stages))
-    wide = journey.pivot(on="stage_label", index="academic_year", values="schools", sort_columns=False)
+    wide = data.pivot(journey, on="stage_label", index="academic_year", values="schools")
+    if note := data.legend(journey):
+        st.markdown(note)
     show_table(wide.select("academic_year", *[s for s in stages if s in wide.columns]), "schools by stage and year",
                "journey")  # fmt: skip
 st.markdown(

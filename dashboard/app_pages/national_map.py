@@ -3,12 +3,15 @@
 import polars as pl
 import streamlit as st
 
+from dashboard.auth import viewer
 from dashboard.charts import national as charts
 from dashboard.data import national as data
+from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download
 
 PROFILE = "app_pages/hub_profile.py"
 md = data.escape_markdown
+exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
 
 
 years, current = data.year_choices()
@@ -27,9 +30,9 @@ colour = next(k for k, v in charts.COLOUR_BY.items() if v == colour_label)
 year_start = data.year_start_of(year)
 
 # --- Key figures: this year against last year ---------------------------------------------------
-stats = data.key_stats(year_start)
+stats = data.key_stats(year_start, exact=exact)
 now, before = stats.row(-1, named=True), stats.row(0, named=True)
-has_before = before["work_groups"] > 0 or before["active_llmes"] > 0
+has_before = before["work_groups"] > 0 or before["active_llmes_shown"] != "0"
 since = f"since {years[years.index(year) - 1]}" if has_before and years.index(year) > 0 else None
 
 
@@ -52,13 +55,15 @@ tiles[0].metric(
     help="Maths Hubs with at least one Work Group recorded in the academic year, out of the 40 hubs.",
 )  # fmt: skip
 tiles[1].metric(
-    f"Active LLMEs (target {data.NATIONAL_TARGET:,})", f"{now['active_llmes']:,}", **change("active_llmes"),
+    f"Active LLMEs (target {data.NATIONAL_TARGET:,})", SYMBOL if now["active_llmes"] is None else f"{now['active_llmes']:,}",
+    **change("active_llmes"),
     border=True,
     help="Local leaders of maths education (LLMEs) active in the academic year: they started on or before it "
     f"and had not stopped. The ambition is at least {data.TARGET_PER_HUB} per hub, {data.NATIONAL_TARGET:,} nationally.",
 )  # fmt: skip
 tiles[2].metric(
-    "State schools reached", f"{(now['reach_share'] or 0):.1%}", **change("reach_share", "points "), border=True,
+    "State schools reached", SYMBOL if now["schools_reached_hidden"] else f"{(now['reach_share'] or 0):.1%}",
+    **change("reach_share", "points "), border=True,
     help=f"Share of England's {now['schools']:,} state-funded schools that took part in at least one Maths Hub "
     "Work Group in the academic year.",
 )  # fmt: skip
@@ -68,7 +73,7 @@ tiles[3].metric(
 )  # fmt: skip
 
 # --- The map, with the hub table and "find your hub" beside it ----------------------------------
-hubs = data.hub_summary(year_start)
+hubs = data.hub_summary(year_start, exact=exact)
 colours = charts.hub_colours(hubs["hub_id"].to_list(), data.hub_neighbours())
 hub_frame = charts.hub_map_frame(hubs, colours)
 districts = data.districts()
@@ -87,6 +92,8 @@ with map_col:
             icon=":material/map:",
         )
     event = st.altair_chart(chart, key="map", on_select="rerun", selection_mode=list(charts.SELECTIONS))
+    if note := data.legend(hubs):
+        st.markdown(note)
     picked = charts.selected_hub(event)
     if picked:
         st.switch_page(PROFILE, query_params={"hub": picked})
@@ -146,30 +153,21 @@ with side:
             )
 
     st.header("All hubs")
-    table = hub_frame.select(
-        pl.col("name").alias("Hub"), pl.col("active_llmes").alias("Active LLMEs"),
-        (pl.col("share_of_target") * 100).round(0).alias("% of target"),
-        (pl.col("reach_share") * 100).round(0).alias("% reached"),
-        pl.col("schools_reached").alias("Schools reached"), pl.col("schools_in_area").alias("Schools in area"),
-        pl.col("work_groups").alias("Work Groups"), pl.col("region").alias("Region"),
-        pl.col("lead_school").alias("Lead school"), pl.col("point_source").alias("Map point"),
-        pl.col("website").alias("Website"),
+    table = data.table(
+        hub_frame, "name", "active_llmes", "share_of_target", "reach_share", "schools_reached", "schools_in_area",
+        "work_groups", "region", "lead_school", "point_source", "website",
+        name="Hub", lead_school="Lead school", point_source="Map point", website="Website",
     )  # fmt: skip
     st.dataframe(
         table,
         hide_index=True,
         height=420,
         key="hub_table",
-        column_config={
-            "% of target": st.column_config.NumberColumn(
-                format="%d%%", help=f"Share of the {data.TARGET_PER_HUB} target"
-            ),
-            "% reached": st.column_config.NumberColumn(
-                format="%d%%", help="Schools reached / schools in the area"
-            ),
-            "Website": st.column_config.LinkColumn(display_text="website"),
-        },
+        column_config=data.percent_config(table, "% of target", "% reached")
+        | {"Website": st.column_config.LinkColumn(display_text="website")},
     )
+    if note := data.legend(hubs):
+        st.markdown(note)
     csv_download(
         table, f"maths-hubs-{year.replace('/', '-')}.csv", "Download the hub table (CSV)", key="hubs_csv"
     )

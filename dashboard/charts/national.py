@@ -20,6 +20,9 @@ HUB_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
                "#9c755f", "#bab0ac"]  # fmt: skip
 TARGET_BANDS = ["Under half of target", "Half to three quarters", "Three quarters to target", "Target met"]
 TARGET_COLOURS = ["#b2182b", "#ef8a62", "#67a9cf", "#2166ac"]
+# Hidden counts (privacy.public_view) are left out of charts: a neutral grey where a shape must be drawn.
+HIDDEN_BAND = "Not published (c)"
+HIDDEN_COLOUR = "#d0d0d0"
 PROVENANCE = {"declared": "Declared by the hub", "estimated": "Estimated (our assignment)"}
 POINT_SOURCE = {
     "lead school": "Lead school",
@@ -76,6 +79,18 @@ def hub_colours(
     return {h: palette[i % len(palette)] for h, i in colours.items()}
 
 
+def _text(frame: pl.DataFrame, field: str) -> pl.Expr:
+    """A count as text: its `_shown` form ("c" when hidden) when the frame went through public_view."""
+    return pl.col(f"{field}_shown") if f"{field}_shown" in frame.columns else pl.col(field).cast(pl.String)
+
+
+def _tip(frame: pl.DataFrame, field: str, title: str) -> alt.Tooltip:
+    """Tooltips show hidden counts as "c", never as an empty value."""
+    if f"{field}_shown" in frame.columns:
+        return alt.Tooltip(f"{field}_shown:N", title=title)
+    return alt.Tooltip(f"{field}:Q", title=title)
+
+
 def target_band(share: float | None) -> str | None:
     if share is None:
         return None
@@ -86,14 +101,15 @@ def hub_map_frame(hubs: pl.DataFrame, colours: dict[str, str]) -> pl.DataFrame:
     """Hub metrics with the display columns every map layer shares (labels, colour, target band)."""
     return hubs.with_columns(
         pl.col("hub_id").replace_strict(colours, default="#888888").alias("hub_colour"),
-        pl.col("share_of_target").map_elements(target_band, return_dtype=pl.String).alias("target_band"),
+        pl.when(pl.col("share_of_target").is_null())
+        .then(pl.lit(HIDDEN_BAND))
+        .otherwise(pl.col("share_of_target").map_elements(target_band, return_dtype=pl.String))
+        .alias("target_band"),
         pl.col("map_point_source").replace_strict(POINT_SOURCE, default="Other").alias("point_source"),
         pl.col("lead_schools").fill_null("not known").str.replace_all(";", "; ").alias("lead_school"),
-        (pl.col("active_llmes").cast(pl.String) + " of " + pl.col("llme_target").cast(pl.String)).alias(
-            "llmes_text"
-        ),
+        (_text(hubs, "active_llmes") + " of " + pl.col("llme_target").cast(pl.String)).alias("llmes_text"),
         (
-            pl.col("schools_reached").cast(pl.String)
+            _text(hubs, "schools_reached")
             + " of "
             + pl.col("schools_in_area").cast(pl.String)
             + pl.when(pl.col("reach_share").is_not_null())
@@ -125,22 +141,31 @@ def _provenance_scale(values: list) -> alt.Scale:
     return alt.Scale(domain=list(PROVENANCE.values()), range=values)
 
 
-def _colour(colour_by: str, field_prefix: str = "") -> alt.Color:
+def _colour(colour_by: str, hubs: pl.DataFrame) -> alt.Color | dict:
+    """Colour encoding; hubs whose number is hidden are grey ("Not published (c)")."""
     if colour_by == "llmes":
+        hidden = (pl.col("target_band") == HIDDEN_BAND).any()
+        extra = bool(hubs.select(hidden).item()) if "target_band" in hubs.columns else False
         return alt.Color(
-            f"{field_prefix}target_band:N",
+            "target_band:N",
             title="Active LLMEs vs 50 target",
-            scale=alt.Scale(domain=TARGET_BANDS, range=TARGET_COLOURS),
+            scale=alt.Scale(
+                domain=TARGET_BANDS + [HIDDEN_BAND] * extra, range=TARGET_COLOURS + [HIDDEN_COLOUR] * extra
+            ),
             legend=alt.Legend(orient="bottom", direction="vertical", titleLimit=320, labelLimit=260),
         )
     if colour_by == "reach":
-        return alt.Color(
-            f"{field_prefix}reach_share:Q",
-            title="Share of the area's schools reached",
-            scale=alt.Scale(scheme="blues", domainMin=0),
-            legend=alt.Legend(orient="bottom", format=".0%", gradientLength=220, titleLimit=320),
+        return alt.condition(
+            "!isValid(datum.reach_share)",
+            alt.value(HIDDEN_COLOUR),
+            alt.Color(
+                "reach_share:Q",
+                title="Share of the area's schools reached",
+                scale=alt.Scale(scheme="blues", domainMin=0),
+                legend=alt.Legend(orient="bottom", format=".0%", gradientLength=220, titleLimit=320),
+            ),
         )
-    return alt.Color(f"{field_prefix}hub_colour:N", scale=None, legend=None)
+    return alt.Color("hub_colour:N", scale=None, legend=None)
 
 
 _TOOLTIP = [
@@ -230,7 +255,7 @@ def district_map(districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "
         )
         .mark_geoshape(strokeWidth=0.5)
         .encode(
-            color=_colour(colour_by),
+            color=_colour(colour_by, hubs),
             opacity=alt.Opacity(
                 "provenance:O",
                 title="Area",
@@ -284,7 +309,7 @@ def fallback_map(districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "
         .encode(
             longitude="centroid_lon:Q",
             latitude="centroid_lat:Q",
-            color=_colour(colour_by),
+            color=_colour(colour_by, hubs),
             opacity=alt.Opacity(
                 "provenance:O",
                 title="Area",
@@ -363,16 +388,21 @@ def llme_heatmap(matrix: pl.DataFrame, threshold: int = 3) -> alt.LayerChart:
         tooltip=[
             alt.Tooltip("hub:N", title="Hub"),
             alt.Tooltip("phase_label:N", title="Phase"),
-            alt.Tooltip("active_llmes:Q", title="Active LLMEs"),
+            _tip(matrix, "active_llmes", "Active LLMEs"),
         ],  # fmt: skip
     )
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=0.5).encode(
-        color=alt.Color("active_llmes:Q", title="Active LLMEs", scale=alt.Scale(scheme="blues", domainMin=0))
+        color=alt.condition(
+            "!isValid(datum.active_llmes)",
+            alt.value(HIDDEN_COLOUR),
+            alt.Color("active_llmes:Q", title="Active LLMEs", scale=alt.Scale(scheme="blues", domainMin=0)),
+        )
     )
     gaps = base.transform_filter(alt.datum.active_llmes < threshold).mark_rect(
         fill=None, stroke="#d62728", strokeWidth=2
     )
-    text = base.mark_text(fontSize=11).encode(text="active_llmes:Q", color=_cell_text("active_llmes", matrix))
+    label = "active_llmes_shown:N" if "active_llmes_shown" in matrix.columns else "active_llmes:Q"
+    text = base.mark_text(fontSize=11).encode(text=label, color=_cell_text("active_llmes", matrix))
     n_hubs = matrix["hub"].n_unique()
     return alt.layer(cells, gaps, text).properties(
         height=alt.Step(20),
@@ -398,7 +428,7 @@ def target_bars(totals: pl.DataFrame, target: int) -> alt.LayerChart:
             ),
             tooltip=[
                 alt.Tooltip("hub:N", title="Hub"),
-                alt.Tooltip("active_llmes:Q", title="Active LLMEs"),
+                _tip(totals, "active_llmes", "Active LLMEs"),
                 alt.Tooltip("target:Q", title="Target"),
             ],  # fmt: skip
         )
@@ -424,7 +454,7 @@ def trend_chart(trend: pl.DataFrame) -> alt.LayerChart:
         y=alt.Y("active_llmes:Q", title="Active LLMEs"),
         tooltip=[
             alt.Tooltip("academic_year:O", title="Year"),
-            alt.Tooltip("active_llmes:Q", title="Active LLMEs"),
+            _tip(trend, "active_llmes", "Active LLMEs"),
             alt.Tooltip("target:Q", title="Target"),
         ],  # fmt: skip
     )
@@ -449,7 +479,7 @@ def count_bars(frame: pl.DataFrame, category: str, value: str, title: str, value
         .encode(
             x=alt.X(f"{value}:Q", title=value_title),
             y=alt.Y(f"{category}:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
-            tooltip=[alt.Tooltip(f"{category}:N", title=title), alt.Tooltip(f"{value}:Q", title=value_title)],
+            tooltip=[alt.Tooltip(f"{category}:N", title=title), _tip(frame, value, value_title)],
         )
         .properties(height=alt.Step(26), description=f"Bar chart of {value_title} by {title.lower()}.")
     )
@@ -504,7 +534,7 @@ def reach_bars(frame: pl.DataFrame, category: str, title: str) -> alt.Chart:
             ),
             tooltip=[
                 alt.Tooltip(f"{category}:N", title=title),
-                alt.Tooltip("schools_reached:Q", title="Schools reached"),
+                _tip(frame, "schools_reached", "Schools reached"),
                 alt.Tooltip("schools_in_area:Q", title="Schools in the area"),
                 alt.Tooltip("reach_share:Q", title="Share", format=".0%"),
             ],  # fmt: skip
@@ -533,7 +563,7 @@ def journey_chart(frame: pl.DataFrame, stages: list[str]) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("academic_year:O", title="Year"),
                 alt.Tooltip("stage_label:N", title="Stage"),
-                alt.Tooltip("schools:Q", title="Schools"),
+                _tip(frame, "schools", "Schools"),
             ],  # fmt: skip
         )
         .properties(

@@ -4,19 +4,21 @@ One cached function per chart or table. Every SQL statement takes its inputs as 
 user text is ever formatted into SQL. LLMEs are only read through `llme_activity` and
 `llmes_public` (never the names or emails in `llmes`).
 
-Every public count leaves this module through `disclose()`, so the small-number suppression rule
-of the privacy issue can be added in one place.
+Every count of people or schools leaves this module through `privacy.public_view()` (the one
+small-number suppression rule), with `exact` (the viewer's `exact_numbers`) a parameter of each
+cached function so that the cache keeps public and exact results apart. Counts of Work Groups
+(public events) and of schools in an area (the public GIAS register) are not suppressed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
 import streamlit as st
 
+from dashboard import privacy
 from dashboard.data import common
 from dashboard.data.db import query
 
@@ -37,16 +39,54 @@ OTHER_PHASE = "Other (special, AP, all-through)"
 CACHE = {"ttl": "1h", "max_entries": 64}
 
 
-def disclose(frame: pl.DataFrame, counts: Sequence[str] = ()) -> pl.DataFrame:
-    """The one gate every public count passes through before it is shown or downloaded.
+disclose = privacy.public_view  # the one gate; short name used by every query below
+# Shares and shortfalls computed from a count: hidden ("c") wherever that count is hidden.
+DERIVED = {
+    "share_of_target": "active_llmes",
+    "short_of_target": "active_llmes",
+    "reach_share": "schools_reached",
+}
+ABOUT_SMALL_NUMBERS = "about#small-numbers"
 
-    Today it shows every number as it is. The privacy issue will suppress small counts here (and
-    blank the shares derived from them), so no page needs to change.
-    """
-    missing = [c for c in counts if c not in frame.columns]
-    if missing:
-        raise KeyError(f"disclose(): no such count columns {missing}")
-    return frame
+
+def any_hidden(frame: pl.DataFrame, *counts: str) -> bool:
+    """Whether any of these counts is hidden in the frame (then the page shows the legend line)."""
+    return any(f"{c}_hidden" in frame.columns and frame[f"{c}_hidden"].any() for c in counts)
+
+
+def legend(*frames: pl.DataFrame) -> str | None:
+    """The legend line under a chart or table with hidden numbers, linking to the rule."""
+    if any(
+        any_hidden(f, *[c.removesuffix("_hidden") for c in f.columns if c.endswith("_hidden")])
+        for f in frames
+    ):
+        return f"{privacy.LEGEND} [How small numbers are protected]({ABOUT_SMALL_NUMBERS})"
+    return None
+
+
+def shown(frame: pl.DataFrame) -> pl.DataFrame:
+    """Counts (and shares derived from them) as text with "c" where hidden, when any are hidden;
+    numbers stay numbers otherwise. The helper columns are dropped."""
+    hidden = [c.removesuffix("_hidden") for c in frame.columns if c.endswith("_hidden")]
+    texts = [c for c in hidden if frame[f"{c}_hidden"].any()]
+    derived = [d for d, c in DERIVED.items() if c in texts and d in frame.columns]
+    frame = frame.with_columns(
+        *[pl.col(f"{c}_shown").alias(c) for c in texts],
+        *[
+            pl.when(pl.col(f"{DERIVED[d]}_hidden"))
+            .then(pl.lit(privacy.SYMBOL))
+            .otherwise(pl.col(d).cast(pl.String))
+            .alias(d)
+            for d in derived
+        ],
+    )
+    return frame.drop([f"{c}_{s}" for c in hidden for s in ("shown", "hidden")])
+
+
+def pivot(frame: pl.DataFrame, on: str, index: str | list[str], values: str) -> pl.DataFrame:
+    """A wide table of a suppressed count (text with "c" when any cell is hidden)."""
+    column = f"{values}_shown" if any_hidden(frame, values) else values
+    return frame.pivot(on=on, index=index, values=column, sort_columns=False)
 
 
 _MARKDOWN = set("\\`*_{}[]()#+-.!|<>~$")
@@ -88,11 +128,32 @@ COLUMN_LABELS = {
 
 
 def readable(frame: pl.DataFrame, **labels: str) -> pl.DataFrame:
-    """A frame ready to show or download: shares as whole percentages, columns with display names."""
+    """A frame ready to show or download: shares as whole percentages, hidden counts as "c"
+    (see `shown`), columns with display names."""
     shares = [c for c in ("share_of_target", "reach_share") if c in frame.columns]
-    frame = frame.with_columns((pl.col(c) * 100).round(0).cast(pl.Int64) for c in shares)
+    frame = shown(frame.with_columns((pl.col(c) * 100).round(0).cast(pl.Int64) for c in shares))
     names = COLUMN_LABELS | labels
     return frame.rename({c: names[c] for c in frame.columns if c in names})
+
+
+def table(frame: pl.DataFrame, *columns: str, **labels: str) -> pl.DataFrame:
+    """`readable` of some columns (with their privacy helper columns, so hidden counts show "c")."""
+    helpers = [f"{c}_{s}" for c in columns for s in ("shown", "hidden") if f"{c}_{s}" in frame.columns]
+    derived = [f"{DERIVED[c]}_{s}" for c in columns if c in DERIVED for s in ("shown", "hidden")
+               if f"{DERIVED[c]}_{s}" in frame.columns]  # fmt: skip
+    keep = list(dict.fromkeys([*columns, *helpers, *derived]))
+    out = readable(frame.select(keep), **labels)
+    names = COLUMN_LABELS | labels
+    return out.select([names.get(c, c) for c in columns])
+
+
+def percent_config(frame: pl.DataFrame, *names: str) -> dict:
+    """Whole-percent formatting for share columns that are still numbers (not "c" text)."""
+    return {
+        n: st.column_config.NumberColumn(format="%d%%")
+        for n in names
+        if n in frame.columns and frame.schema[n].is_numeric()
+    }
 
 
 # --- Vocabularies and years -------------------------------------------------------------------
@@ -172,16 +233,15 @@ def _with_shares(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 @st.cache_data(**CACHE)
-def hub_summary(year_start: int) -> pl.DataFrame:
-    """One row per hub for a year: active LLMEs vs target, schools reached, Work Groups, map point."""
+def hub_summary(year_start: int, *, exact: bool) -> pl.DataFrame:
+    """One row per hub for a year: active LLMEs vs target, schools reached, Work Groups, map point.
+    The national totals are published (key figures), so secondary suppression runs over all hubs."""
     frame = query(_HUB_METRICS, {"year": year_start, "target": TARGET_PER_HUB})
-    return _with_shares(
-        disclose(frame, ["active_llmes", "schools_in_area", "schools_reached", "work_groups"])
-    )
+    return _with_shares(disclose(frame, ["active_llmes", "schools_reached"], exact, totals_over=[[]]))
 
 
 @st.cache_data(**CACHE)
-def key_stats(year_start: int) -> pl.DataFrame:
+def key_stats(year_start: int, *, exact: bool) -> pl.DataFrame:
     """National tiles for a year and the year before: hubs running Work Groups, active LLMEs,
     schools reached (and all schools), Work Groups."""
     frame = query(
@@ -202,7 +262,7 @@ def key_stats(year_start: int) -> pl.DataFrame:
         """,
         {"year": year_start},
     )
-    frame = disclose(frame, ["hubs_reporting", "active_llmes", "schools_reached", "schools", "work_groups"])
+    frame = disclose(frame, ["active_llmes", "schools_reached"], exact)
     return frame.with_columns(
         pl.when(pl.col("schools") > 0)
         .then(pl.col("schools_reached") / pl.col("schools"))
@@ -312,7 +372,7 @@ def _filters(region: str | None, role: str | None, accreditation: str | None) ->
 
 @st.cache_data(**CACHE)
 def llme_matrix(
-    year_start: int, region: str | None, role: str | None, accreditation: str | None
+    year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
 ) -> pl.DataFrame:
     """Hub x phase active LLMEs (zeros included): an LLME counts once in each phase they lead."""
     frame = query(
@@ -332,12 +392,14 @@ def llme_matrix(
         """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
         {"year": year_start, **_filters(region, role, accreditation)},
     )
-    return disclose(frame, ["active_llmes"])
+    # Each hub's total is published (per-phase national totals are not): secondary suppression
+    # within each hub, exactly as on the hub profile, so the two pages hide the same cells.
+    return disclose(frame, ["active_llmes"], exact, totals_over=[["hub_id"]])
 
 
 @st.cache_data(**CACHE)
 def llme_hub_totals(
-    year_start: int, region: str | None, role: str | None, accreditation: str | None
+    year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
 ) -> pl.DataFrame:
     """Active LLMEs per hub (each LLME once) against the per-hub target."""
     frame = query(
@@ -356,7 +418,7 @@ def llme_hub_totals(
         """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
         {"year": year_start, "target": TARGET_PER_HUB, **_filters(region, role, accreditation)},
     )
-    frame = disclose(frame, ["active_llmes"])
+    frame = disclose(frame, ["active_llmes"], exact, totals_over=[[]])
     return frame.with_columns(
         (pl.col("active_llmes") / pl.col("target")).alias("share_of_target"),
         (pl.col("target") - pl.col("active_llmes")).clip(lower_bound=0).alias("short_of_target"),
@@ -364,7 +426,9 @@ def llme_hub_totals(
 
 
 @st.cache_data(**CACHE)
-def llme_trend(region: str | None, role: str | None, accreditation: str | None) -> pl.DataFrame:
+def llme_trend(
+    region: str | None, role: str | None, accreditation: str | None, *, exact: bool
+) -> pl.DataFrame:
     """Active LLMEs in every academic year, with the target for the hubs in view."""
     frame = query(
         f"""
@@ -382,12 +446,12 @@ def llme_trend(region: str | None, role: str | None, accreditation: str | None) 
         """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
         {"target": TARGET_PER_HUB, **_filters(region, role, accreditation)},
     )
-    return disclose(frame, ["active_llmes"])
+    return disclose(frame, ["active_llmes"], exact)
 
 
 @st.cache_data(**CACHE)
 def llme_breakdown(
-    by: str, year_start: int, region: str | None, role: str | None, accreditation: str | None
+    by: str, year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
 ) -> pl.DataFrame:
     """Active LLMEs by role or by accreditation (an LLME with two roles counts under each).
     For accreditation a "none recorded" row counts LLMEs without one."""
@@ -414,35 +478,42 @@ def llme_breakdown(
         """,  # noqa: S608 - only fixed SQL (a column name from a fixed pair) is formatted in
         {"year": year_start, "vocabulary": by, **_filters(region, role, accreditation)},
     )
-    return disclose(frame, ["active_llmes"])
+    return disclose(frame, ["active_llmes"], exact, totals_over=[[]])
 
 
 # --- Hub profile -----------------------------------------------------------------------------
 
 
 @st.cache_data(**CACHE)
-def hub_headlines(hub_id: str, year_start: int) -> pl.DataFrame:
-    """The hub's headline numbers beside the national median of the 40 hubs."""
-    hubs = hub_summary(year_start)
+def hub_headlines(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
+    """The hub's headline numbers beside the national median of the 40 hubs. `hub` is None when
+    the hub's number is hidden; the median is None when it would be computed from a hidden one."""
+    hubs = hub_summary(year_start, exact=exact)
+    every = hub_summary(year_start, exact=True)
     measures = {
         "active_llmes": "Active LLMEs",
         "work_groups": "Work Groups",
         "schools_reached": "Schools reached",
         "reach_share": "Area schools reached",
     }
+    hidden = {m: hubs[f"{DERIVED.get(m, m)}_hidden"] if f"{DERIVED.get(m, m)}_hidden" in hubs.columns
+              else pl.repeat(False, hubs.height, eager=True) for m in measures}  # fmt: skip
     row = hubs.filter(pl.col("hub_id") == hub_id)
     return pl.DataFrame(
         {
             "measure": list(measures),
             "label": list(measures.values()),
             "hub": [float(row[m][0]) if row.height and row[m][0] is not None else None for m in measures],
-            "national_median": [hubs[m].median() for m in measures],
+            "hidden": [
+                bool(row.height and hidden[m].filter(hubs["hub_id"] == hub_id).any()) for m in measures
+            ],
+            "national_median": [privacy.public_median(every[m], hidden[m]) for m in measures],
         }
     )
 
 
 @st.cache_data(**CACHE)
-def hub_llmes(hub_id: str, year_start: int, by: str) -> pl.DataFrame:
+def hub_llmes(hub_id: str, year_start: int, by: str, *, exact: bool) -> pl.DataFrame:
     """The hub's active LLMEs by phase, role or accreditation (every category listed, zeros kept)."""
     columns = {"phase": "phases", "role": "roles", "accreditation": "accreditations"}
     if by not in columns:
@@ -461,7 +532,7 @@ def hub_llmes(hub_id: str, year_start: int, by: str) -> pl.DataFrame:
         """,  # noqa: S608 - only a column name from a fixed mapping is formatted in
         {"hub": hub_id, "year": year_start, "vocabulary": by},
     )
-    return disclose(frame, ["active_llmes"])
+    return disclose(frame, ["active_llmes"], exact, totals_over=[[]])
 
 
 @st.cache_data(**CACHE)
@@ -479,7 +550,7 @@ def hub_work_groups(hub_id: str, year_start: int) -> pl.DataFrame:
         """,
         {"hub": hub_id, "year": year_start},
     )
-    return disclose(frame, ["work_groups"])
+    return frame  # Work Groups are public events, not people: not suppressed
 
 
 def _reach_share(frame: pl.DataFrame) -> pl.DataFrame:
@@ -500,7 +571,7 @@ _REACHED = """
 
 
 @st.cache_data(**CACHE)
-def hub_reach_by_phase(hub_id: str, year_start: int) -> pl.DataFrame:
+def hub_reach_by_phase(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
     """Schools in the hub's area by phase, and how many the hub's Work Groups reached that year.
     Schools from outside the area that joined are counted in `schools_reached` too."""
     frame = query(
@@ -518,11 +589,11 @@ def hub_reach_by_phase(hub_id: str, year_start: int) -> pl.DataFrame:
         """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
         {"hub": hub_id, "year": year_start, "other": OTHER_PHASE},
     )
-    return _reach_share(disclose(frame, ["schools_in_area", "schools_reached"]))
+    return _reach_share(disclose(frame, ["schools_reached"], exact, totals_over=[[]]))
 
 
 @st.cache_data(**CACHE)
-def hub_reach_by_la(hub_id: str, year_start: int) -> pl.DataFrame:
+def hub_reach_by_la(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
     """Schools in each local authority of the hub's area, and how many its Work Groups reached."""
     frame = query(
         f"""
@@ -537,11 +608,11 @@ def hub_reach_by_la(hub_id: str, year_start: int) -> pl.DataFrame:
         """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
         {"hub": hub_id, "year": year_start},
     )
-    return _reach_share(disclose(frame, ["schools_in_area", "schools_reached"]))
+    return _reach_share(disclose(frame, ["schools_reached"], exact, totals_over=[[]]))
 
 
 @st.cache_data(**CACHE)
-def hub_journey(hub_id: str) -> pl.DataFrame:
+def hub_journey(hub_id: str, *, exact: bool) -> pl.DataFrame:
     """Schools at each teaching-for-mastery stage in the hub's Work Groups, year by year."""
     frame = query(
         """
@@ -555,7 +626,7 @@ def hub_journey(hub_id: str) -> pl.DataFrame:
         """,
         {"hub": hub_id},
     )
-    return disclose(frame, ["schools"])
+    return disclose(frame, ["schools"], exact, totals_over=[["year_start"]])
 
 
 @st.cache_data(**CACHE)
@@ -586,7 +657,7 @@ def hub_provision(hub_id: str, year_start: int) -> pl.DataFrame:
         pl.col("kind").fill_null(pl.col("pd_kind").str.replace_all("_", " ").str.to_titlecase()),
         pl.col("kind_order").fill_null(len(ACME_KINDS)),
     )
-    return disclose(frame.sort("kind_order", "sort_order"), ["work_groups"])
+    return frame.sort("kind_order", "sort_order")  # Work Groups: public events, not suppressed
 
 
 @st.cache_data(**CACHE)
@@ -623,16 +694,32 @@ def definitions() -> pl.DataFrame:
     )
 
 
+LOAD_COUNTS = ["received", "loaded", "quarantined"]
+
+
 @st.cache_data(**CACHE)
-def load_history(limit: int = 50) -> pl.DataFrame:
-    """The newest loads from the load log (no file contents, no personal data)."""
-    return query(
+def load_history(limit: int = 50, *, exact: bool) -> pl.DataFrame:
+    """The newest loads from the load log (no file contents, no personal data). Rows of a file are
+    records of people or schools, so the counts are suppressed (received = loaded + quarantined is
+    a published total within each load); the free-text message is for exact viewers only."""
+    frame = query(
         """
-        SELECT started_at, kind, entity, file_name, status, received, loaded, quarantined, message
+        SELECT run_id, started_at, kind, entity, file_name, status, received, loaded, quarantined, message
         FROM load_log ORDER BY started_at DESC, run_id DESC LIMIT ?
         """,
         [limit],
+    ).with_row_index("_load")
+    if frame.is_empty():
+        return frame.select("started_at", "kind", "entity", "file_name", "status", *LOAD_COUNTS)
+    long = frame.unpivot(LOAD_COUNTS, index="_load", variable_name="measure", value_name="n")
+    long = disclose(long, ["n"], exact, totals_over=[["_load"]])
+    counts = pl.col("n_shown") if any_hidden(long, "n") else pl.col("n")
+    wide = long.select("_load", "measure", counts.alias("n")).pivot(on="measure", index="_load", values="n")
+    frame = frame.drop(LOAD_COUNTS).join(wide, on="_load", how="left")
+    keep = ["started_at", "kind", "entity", "file_name", "status", *LOAD_COUNTS] + (
+        ["message"] if exact else []
     )
+    return frame.select(keep)
 
 
 @st.cache_data(**CACHE)
@@ -653,9 +740,9 @@ def provenance_summary() -> pl.DataFrame:
 
 
 @st.cache_data(**CACHE)
-def table_counts() -> pl.DataFrame:
-    """Row counts of the public tables behind these pages."""
-    return query(
+def table_counts(*, exact: bool) -> pl.DataFrame:
+    """Row counts of the public tables behind these pages (each a national total: 1-4 hidden)."""
+    frame = query(
         """
         SELECT 'Maths Hubs' AS what, count(*) AS n FROM hubs
         UNION ALL SELECT 'Districts (local authority districts) assigned to a hub', count(*) FROM hub_areas
@@ -668,3 +755,4 @@ def table_counts() -> pl.DataFrame:
         UNION ALL SELECT 'School participations', count(*) FROM participations
         """
     )
+    return disclose(frame, ["n"], exact)

@@ -4,11 +4,14 @@ as independent SQL on the warehouse says, whether set in the URL or by the user.
 from __future__ import annotations
 
 import duckdb
+import polars as pl
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.privacy import suppress, suppress_total
 from pipelines.warehouse.store import current_snapshot
+from tests.apptest.test_roles import AUTH
 
 APP = "../../dashboard/app.py"
 PAGE = "app_pages/llme_coverage.py"
@@ -28,8 +31,12 @@ def sql(paths, query: str, params=None) -> list[tuple]:
         return con.sql(query, params=params).fetchall()
 
 
-def coverage(**query_params) -> AppTest:
+def coverage(coordinator: bool = False, **query_params) -> AppTest:
+    """The page as the public sees it, or signed in as a national coordinator (exact numbers)."""
     at = AppTest.from_file(APP, default_timeout=60)
+    if coordinator:
+        at.secrets["auth"] = AUTH
+        at.user = {"is_logged_in": True, "email": "coordinator@example.org"}
     for key, value in query_params.items():
         at.query_params[key] = value
     at.run()  # pages registered by st.navigation are known after a first run (the home page)
@@ -61,20 +68,30 @@ def expected(paths, year: int, region=None, role=None, accreditation=None) -> di
 
 def totals_table(at: AppTest) -> dict:
     frame = next(d.value for d in at.dataframe if "Short of target" in d.value.columns)
-    return dict(zip(frame["Hub"], frame["Active LLMEs"], strict=True))
+    return {hub: str(n) for hub, n in zip(frame["Hub"], frame["Active LLMEs"], strict=True)}
+
+
+def suppressed(want: dict) -> dict:
+    """The public expectation: the per-hub counts after the suppression rule (the total is published)."""
+    frame = pl.DataFrame({"hub": list(want), "n": list(want.values())}).sort(
+        "hub"
+    )  # ties: by name, as the page
+    out = suppress(frame, "n", totals_over=[[]])
+    return dict(zip(out["hub"], out["n_shown"], strict=True))
 
 
 def headline(at: AppTest):
     return next(m for m in at.metric if m.label.startswith("Active LLMEs"))
 
 
-def check(at: AppTest, paths, year: int, region=None, role=None, accreditation=None) -> dict:
+def check(at: AppTest, paths, year: int, region=None, role=None, accreditation=None, exact=False) -> dict:
     want = expected(paths, year, region, role, accreditation)
-    assert totals_table(at) == want
+    shown = {h: str(n) for h, n in want.items()} if exact else suppressed(want)
+    assert totals_table(at) == shown
     total = sum(want.values())
-    assert headline(at).value == f"{total:,}"
+    assert headline(at).value == (f"{total:,}" if exact else suppress_total(total))
     assert f"(target {50 * len(want):,})" in headline(at).label
-    hubs_met = sum(n >= 50 for n in want.values())
+    hubs_met = sum(n >= 50 and shown[h] != "c" for h, n in want.items())
     assert (
         next(m for m in at.metric if m.label == "Hubs at or above target").value
         == f"{hubs_met} of {len(want)}"
@@ -113,6 +130,16 @@ def test_filters_from_the_url(use_warehouse, params, year, region, role, accredi
     check(at, use_warehouse, year, region, role, accreditation)
 
 
+def test_a_signed_in_coordinator_sees_exact_numbers(use_warehouse):
+    params = {"year": "2025/26", "region": "London", "role": "Cohort Lead"}
+    at = coverage(coordinator=True, **params)
+    want = check(at, use_warehouse, 2025, "London", "Cohort Lead", exact=True)
+    assert any(0 < n < 5 for n in want.values()), "the filter gives small numbers to compare"
+    assert not any("c = fewer than 5" in m.value for m in at.markdown)
+    public = coverage(**params)
+    assert any("c = fewer than 5" in m.value for m in public.markdown), "the public sees the legend line"
+
+
 def test_each_filter_changed_by_the_user(use_warehouse):
     at = coverage()
     at.selectbox(key="region").set_value("South West").run()
@@ -126,7 +153,7 @@ def test_each_filter_changed_by_the_user(use_warehouse):
 
 
 def test_gaps_are_called_out_in_words(use_warehouse):
-    at = coverage()
+    at = coverage(coordinator=True)
     short_ey = sql(
         use_warehouse,
         """
@@ -143,6 +170,18 @@ def test_gaps_are_called_out_in_words(use_warehouse):
         assert "Early Years" not in text
 
 
+def test_public_gaps_count_hidden_cells_with_the_gaps(use_warehouse):
+    """The public sentence counts zeros and hidden (c) cells together, so it reveals no hidden count."""
+    at = coverage()
+    matrix = next(d.value for d in at.dataframe if "Early Years" in d.value.columns)
+    cells = [str(v) for v in matrix["Early Years"]]
+    gaps = sum(v in ("0", "c") for v in cells)
+    text = " ".join(m.value for m in at.markdown)
+    if gaps:
+        noun = "hub has" if gaps == 1 else "hubs have"
+        assert f"**{gaps} {noun}** fewer than 3 active Early Years LLMEs" in text
+
+
 def test_matrix_trend_and_breakdowns_have_tables_and_downloads(use_warehouse):
     at = coverage()
     frames = [d.value for d in at.dataframe]
@@ -157,6 +196,6 @@ def test_matrix_trend_and_breakdowns_have_tables_and_downloads(use_warehouse):
         "SELECT count(*) FROM llmes WHERE list_contains(roles, 'work_group_lead') "
         "AND first_year_start <= 2026 AND (last_year_start IS NULL OR last_year_start >= 2026)",
     )[0][0]
-    assert dict(zip(roles["Role"], roles["Active LLMEs"], strict=True))["Work Group Lead"] == wgl
+    assert str(dict(zip(roles["Role"], roles["Active LLMEs"], strict=True))["Work Group Lead"]) == str(wgl)
     assert len(at.get("download_button")) >= 5
     assert len(at.get("vega_lite_chart")) >= 5

@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 
 import duckdb
+import polars as pl
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.privacy import suppress
 from pipelines.warehouse.store import current_snapshot
+from tests.apptest.test_roles import AUTH
 
 APP = "../../dashboard/app.py"
 ACTIVE_LLMES = "SELECT count(*) FROM llmes WHERE first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y)"
@@ -34,8 +37,11 @@ def sql(paths, query: str, params=None) -> list[tuple]:
         return con.sql(query, params=params).fetchall()
 
 
-def home(**query_params) -> AppTest:
+def home(coordinator: bool = False, **query_params) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    if coordinator:
+        at.secrets["auth"] = AUTH
+        at.user = {"is_logged_in": True, "email": "coordinator@example.org"}
     for key, value in query_params.items():
         at.query_params[key] = value
     at.run()
@@ -100,16 +106,22 @@ def test_boundary_map_with_open_data_draws_every_district(warehouse_open, monkey
     assert sum(f["properties"]["provenance"].startswith("Estimated") for f in features) == estimated
 
 
-def test_year_from_the_url_changes_every_number(use_warehouse):
-    at = home(year="2024/25")
+@pytest.mark.parametrize("coordinator", [False, True], ids=["public", "coordinator"])
+def test_year_from_the_url_changes_every_number(use_warehouse, coordinator):
+    at = home(coordinator, year="2024/25")
     assert at.selectbox(key="year").value == "2024/25"
     llmes = sql(use_warehouse, ACTIVE_LLMES, {"y": 2024})[0][0]
     assert metric(at, "Active LLMEs").value == f"{llmes:,}"
     table = hub_table(at)
     per_hub = dict(sql(use_warehouse, ACTIVE_BY_HUB, {"y": 2024}))
     names = dict(sql(use_warehouse, "SELECT name, hub_id FROM hubs"))
-    assert {r["Hub"]: r["Active LLMEs"] for _, r in table.iterrows()} == {
-        n: per_hub.get(h, 0) for n, h in names.items()
+    want = {n: per_hub.get(h, 0) for n, h in names.items()}
+    if not coordinator:  # the public sees the suppressed counts (the national total is published)
+        frame = pl.DataFrame({"hub": list(want), "n": list(want.values())}).sort("hub")  # the page's order
+        out = suppress(frame, "n", totals_over=[[]])
+        want = dict(zip(out["hub"], out["n_shown"], strict=True))
+    assert {r["Hub"]: str(r["Active LLMEs"]) for _, r in table.iterrows()} == {
+        k: str(v) for k, v in want.items()
     }
 
 

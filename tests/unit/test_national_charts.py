@@ -292,3 +292,35 @@ def test_provision_heatmap_marks_gaps_as_none():
     }
     assert cells["encoding"]["y"]["sort"] == ["Sustained Work Groups", "One-off events"]
     assert "'none' marks a gap" in spec["description"]
+
+
+def test_suppressed_hubs_show_c_on_the_map_and_a_grey_not_published_band(hubs, neighbours):
+    from dashboard.privacy import public_view
+
+    small = hubs.with_columns(
+        pl.Series("active_llmes", [60, 3, 40]), pl.Series("schools_reached", [40, 0, 2])
+    )
+    public = public_view(small, ["active_llmes", "schools_reached"], exact=False).with_columns(
+        (pl.col("active_llmes") / pl.col("llme_target")).alias("share_of_target"),
+        pl.when(pl.col("schools_in_area") > 0)
+        .then(pl.col("schools_reached") / pl.col("schools_in_area"))
+        .alias("reach_share"),
+    )
+    frame = charts.hub_map_frame(public, charts.hub_colours(public["hub_id"].to_list(), neighbours))
+    south, east = (frame.filter(pl.col("hub_id") == h).row(0, named=True) for h in ("south", "east"))
+    assert south["llmes_text"] == "c of 50" and south["target_band"] == charts.HIDDEN_BAND
+    assert east["reach_text"] == "c of 80" and east["reach_share"] is None
+    colour = charts._colour("llmes", frame).to_dict()
+    assert charts.HIDDEN_BAND in colour["scale"]["domain"]
+    reach = charts._colour("reach", frame).to_dict()
+    assert reach["field"] == "reach_share" and reach["condition"]["value"] == charts.HIDDEN_COLOUR
+
+
+def test_heatmap_of_a_suppressed_matrix_writes_c_in_hidden_cells(matrix):
+    from dashboard.privacy import public_view
+
+    public = public_view(matrix, ["active_llmes"], exact=False)
+    spec = charts.llme_heatmap(public, threshold=3).to_dict()
+    cells, _, text = layers(spec)
+    assert text["encoding"]["text"]["field"] == "active_llmes_shown"
+    assert cells["encoding"]["color"]["condition"]["value"] == charts.HIDDEN_COLOUR

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 import streamlit as st
 
+from dashboard import privacy
 from dashboard.data import national
 from pipelines.warehouse.store import current_snapshot
 
@@ -45,11 +46,25 @@ def one(rows: list[tuple]):
     return rows[0][0]
 
 
-def test_disclose_is_the_single_gate_and_checks_its_columns():
-    frame = pl.DataFrame({"hub": ["a"], "n": [3]})
-    assert national.disclose(frame, ["n"]).equals(frame)
+def test_disclose_is_the_single_privacy_gate_and_checks_its_columns():
+    frame = pl.DataFrame({"hub": ["a", "b"], "n": [3, 7]})
+    assert national.disclose is privacy.public_view
+    exact = national.disclose(frame, ["n"], True)
+    assert exact["n"].to_list() == [3, 7] and exact["n_shown"].to_list() == ["3", "7"]
+    public = national.disclose(frame, ["n"], False)
+    assert public["n"].to_list() == [None, 7] and public["n_shown"].to_list() == [privacy.SYMBOL, "7"]
     with pytest.raises(KeyError):
-        national.disclose(frame, ["missing"])
+        national.disclose(frame, ["missing"], False)
+
+
+def test_public_queries_hide_small_counts_and_exact_ones_do_not(use_warehouse):
+    """Filtered coverage has small counts: exact viewers see them, the public sees "c"."""
+    public = national.llme_matrix(YEAR, None, "community_lead", None, exact=False)
+    exact = national.llme_matrix(YEAR, None, "community_lead", None, exact=True)
+    small = exact.filter(pl.col("active_llmes").is_between(1, 4))
+    assert small.height, "the sample has small counts to protect"
+    assert not public.filter(pl.col("active_llmes").is_between(1, 4)).height
+    assert set(public.filter(pl.col("active_llmes_hidden"))["active_llmes_shown"]) == {privacy.SYMBOL}
 
 
 @pytest.mark.parametrize(
@@ -77,7 +92,7 @@ def test_escape_markdown_makes_links_and_html_inert():
 
 
 def test_key_stats_match_independent_counts(sql):
-    stats = national.key_stats(YEAR).rows_by_key("year_start", named=True, unique=True)
+    stats = national.key_stats(YEAR, exact=True).rows_by_key("year_start", named=True, unique=True)
     for y in (YEAR - 1, YEAR):
         p = {"y": y}
         assert stats[y]["active_llmes"] == one(sql(ACTIVE_LLMES, p))
@@ -101,7 +116,7 @@ def test_key_stats_match_independent_counts(sql):
 
 
 def test_hub_summary_matches_independent_counts(sql):
-    summary = national.hub_summary(YEAR)
+    summary = national.hub_summary(YEAR, exact=True)
     assert summary.height == 40
     llmes = dict(sql(ACTIVE_BY_HUB, {"y": YEAR}))
     groups = dict(sql("SELECT hub_id, count(*) FROM work_groups WHERE year_start = ? GROUP BY 1", [YEAR]))
@@ -211,7 +226,7 @@ FILTERS = [
 @pytest.mark.parametrize(("region", "role", "accreditation"), FILTERS)
 def test_llme_coverage_queries_follow_every_filter(sql, region, role, accreditation):
     expected = _filtered(_llmes(sql, YEAR), region, role, accreditation)
-    totals = national.llme_hub_totals(YEAR, region, role, accreditation)
+    totals = national.llme_hub_totals(YEAR, region, role, accreditation, exact=True)
     hubs_in_view = {
         h for (h,) in sql("SELECT hub_id FROM hubs WHERE $r::VARCHAR IS NULL OR region = $r", {"r": region})
     }
@@ -221,33 +236,33 @@ def test_llme_coverage_queries_follow_every_filter(sql, region, role, accreditat
         h: per_hub.get(h, 0) for h in hubs_in_view
     }
 
-    matrix = national.llme_matrix(YEAR, region, role, accreditation)
+    matrix = national.llme_matrix(YEAR, region, role, accreditation, exact=True)
     assert matrix.height == 4 * len(hubs_in_view)  # every hub x phase, zeros kept
     by_phase = expected.explode("phases").group_by("hub_id", "phases").len()
     want = {(h, p): n for h, p, n in by_phase.iter_rows()}
     got = {(h, p): n for h, p, n in matrix.select("hub_id", "phase", "active_llmes").iter_rows()}
     assert {k: v for k, v in got.items() if v} == want
 
-    trend = national.llme_trend(region, role, accreditation)
+    trend = national.llme_trend(region, role, accreditation, exact=True)
     this_year = trend.filter(pl.col("year_start") == YEAR)
     assert this_year["active_llmes"][0] == expected.height
     assert this_year["target"][0] == national.TARGET_PER_HUB * len(hubs_in_view)
     earlier = _filtered(_llmes(sql, YEAR - 1), region, role, accreditation)
     assert trend.filter(pl.col("year_start") == YEAR - 1)["active_llmes"][0] == earlier.height
 
-    roles = national.llme_breakdown("role", YEAR, region, role, accreditation)
+    roles = national.llme_breakdown("role", YEAR, region, role, accreditation, exact=True)
     want_roles = dict(expected.explode("roles").group_by("roles").len().iter_rows())
     assert {c: n for c, n in roles.select("code", "active_llmes").iter_rows() if n} == want_roles
-    accs = national.llme_breakdown("accreditation", YEAR, region, role, accreditation)
+    accs = national.llme_breakdown("accreditation", YEAR, region, role, accreditation, exact=True)
     none = accs.filter(pl.col("code") == "none")["active_llmes"][0]
     assert none == expected.filter(pl.col("accreditations").list.len() == 0).height
 
 
 def test_breakdown_rejects_unknown_dimensions(use_warehouse):
     with pytest.raises(ValueError):
-        national.llme_breakdown("full_name", YEAR, None, None, None)
+        national.llme_breakdown("full_name", YEAR, None, None, None, exact=True)
     with pytest.raises(ValueError):
-        national.hub_llmes("glow", YEAR, "email")
+        national.hub_llmes("glow", YEAR, "email", exact=True)
 
 
 @pytest.fixture
@@ -258,7 +273,7 @@ def a_hub(sql) -> str:
 def test_hub_llmes_by_phase_role_and_accreditation(sql, a_hub):
     mine = _llmes(sql, YEAR).filter(pl.col("hub_id") == a_hub)
     for by, column in (("phase", "phases"), ("role", "roles"), ("accreditation", "accreditations")):
-        frame = national.hub_llmes(a_hub, YEAR, by)
+        frame = national.hub_llmes(a_hub, YEAR, by, exact=True)
         labels = {c for (c,) in sql("SELECT code FROM vocabularies WHERE vocabulary = ?", [by])}
         assert set(frame["code"]) == labels
         want = dict(mine.explode(column).drop_nulls(column).group_by(column).len().iter_rows())
@@ -266,7 +281,7 @@ def test_hub_llmes_by_phase_role_and_accreditation(sql, a_hub):
 
 
 def test_hub_headlines_compare_with_the_median_of_40_hubs(sql, a_hub):
-    head = national.hub_headlines(a_hub, YEAR).rows_by_key("measure", named=True, unique=True)
+    head = national.hub_headlines(a_hub, YEAR, exact=True).rows_by_key("measure", named=True, unique=True)
     counts = [
         n
         for (n,) in sql(
@@ -316,7 +331,7 @@ def test_hub_reach_by_phase_and_local_authority(sql, a_hub):
         )
     }
     area = sql("SELECT urn, la_name FROM schools WHERE hub_id = ?", [a_hub])
-    by_la = national.hub_reach_by_la(a_hub, YEAR)
+    by_la = national.hub_reach_by_la(a_hub, YEAR, exact=True)
     assert by_la["schools_in_area"].sum() == len(area)
     assert by_la["schools_reached"].sum() == len(reached)
     for la, n_area, n_reached, share in by_la.select(
@@ -325,13 +340,13 @@ def test_hub_reach_by_phase_and_local_authority(sql, a_hub):
         assert n_area == sum(1 for _, name in area if (name or "Unknown") == la)
         if n_area:
             assert share == pytest.approx(n_reached / n_area)
-    by_phase = national.hub_reach_by_phase(a_hub, YEAR)
+    by_phase = national.hub_reach_by_phase(a_hub, YEAR, exact=True)
     assert by_phase["schools_in_area"].sum() == len(area)
     assert by_phase["schools_reached"].sum() == len(reached)
 
 
 def test_hub_journey_counts_schools_at_each_stage(sql, a_hub):
-    journey = national.hub_journey(a_hub)
+    journey = national.hub_journey(a_hub, exact=True)
     want = {
         (y, s): n
         for y, s, n in sql(
@@ -350,18 +365,18 @@ def test_about_queries(sql):
     assert prov["estimated"].sum() == one(
         sql("SELECT count(*) FROM hub_areas WHERE provenance = 'estimated'")
     )
-    loads = national.load_history()
+    loads = national.load_history(exact=True)
     assert loads.height == min(50, one(sql("SELECT count(*) FROM load_log")))
-    counts = dict(national.table_counts().iter_rows())
+    counts = dict(national.table_counts(exact=True).select("what", "n").iter_rows())
     assert counts["Maths Hubs"] == 40 and counts["District boundaries loaded"] == 0
     assert set(national.definitions()["vocabulary"]) == {"phase", "role", "accreditation", "stage"}
 
 
 def test_no_national_query_returns_personal_data(use_warehouse, a_hub):
     frames = [
-        national.hub_summary(YEAR), national.llme_hub_totals(YEAR, None, None, None),
-        national.llme_matrix(YEAR, None, None, None), national.hub_llmes(a_hub, YEAR, "role"),
-        national.find_hub("school"), national.provenance_summary(), national.load_history(),
+        national.hub_summary(YEAR, exact=True), national.llme_hub_totals(YEAR, None, None, None, exact=True),
+        national.llme_matrix(YEAR, None, None, None, exact=True), national.hub_llmes(a_hub, YEAR, "role", exact=True),
+        national.find_hub("school"), national.provenance_summary(), national.load_history(exact=True),
     ]  # fmt: skip
     for frame in frames:
         assert not {"full_name", "email", "llme_id"} & set(frame.columns)

@@ -5,10 +5,20 @@ from __future__ import annotations
 import itertools
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.privacy import SYMBOL, disclose, suppress, suppress_total
+from dashboard.privacy import (
+    SYMBOL,
+    disclose,
+    is_hidden,
+    public_median,
+    public_total,
+    public_view,
+    suppress,
+    suppress_total,
+)
 
 
 def table(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
@@ -51,3 +61,28 @@ def test_no_hidden_cell_can_be_worked_out_from_row_or_column_totals(values):
         for hidden, total in per_group.select("n_hidden", "total").iter_rows():
             assert hidden != 1 or suppress_total(total) == SYMBOL, out
     assert full.filter(~pl.col("n_hidden") & (pl.col("n") > 0) & (pl.col("n") < 5)).height == 0
+
+
+def test_public_view_hides_every_count_column_and_a_whole_table_total():
+    """`totals_over=[[]]`: the whole table's total is published, so a lone hidden cell takes another."""
+    frame = pl.DataFrame({"hub": ["a", "b", "c"], "llmes": [3, 9, 20], "schools": [7, 8, 2]})
+    out = public_view(frame, ["llmes", "schools"], exact=False, totals_over=[[]])
+    assert out["llmes_shown"].to_list() == [SYMBOL, SYMBOL, "20"]
+    assert out["schools_shown"].to_list() == [
+        SYMBOL,
+        "8",
+        SYMBOL,
+    ]  # 2 is alone: the smallest other (7) goes too
+    exact = public_view(frame, ["llmes", "schools"], exact=True, totals_over=[[]])
+    assert exact["llmes"].to_list() == [3, 9, 20] and not exact["llmes_hidden"].any()
+    with pytest.raises(KeyError):
+        public_view(frame, ["emails"], exact=False)
+
+
+def test_public_totals_and_medians():
+    assert public_total(3, exact=False) == SYMBOL and public_total(3, exact=True) == "3"
+    assert is_hidden(4, exact=False) and not is_hidden(4, exact=True)
+    values = pl.Series([4, 8, 10, 12])
+    # The median (9) would be (hidden 8 + 10) / 2: hidden with it.
+    assert public_median(values, pl.Series([True, True, False, False])) is None
+    assert public_median(values, pl.Series([True, False, False, False])) == 9.0
