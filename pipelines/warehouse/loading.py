@@ -57,6 +57,12 @@ def upsert(con: duckdb.DuckDBPyConnection, v: Validation, run_id: int, is_sample
         con.execute(f"INSERT INTO {v.entity} BY NAME SELECT * FROM _incoming")  # noqa: S608
     finally:
         con.unregister("_incoming")
+    keys = ", ".join(m.KEY)
+    dupes = con.execute(
+        f"SELECT count(*) FROM (SELECT {keys} FROM {v.entity} GROUP BY {keys} HAVING count(*) > 1)"  # noqa: S608
+    ).fetchall()[0][0]
+    if dupes:  # never expected: the snapshot is discarded rather than published
+        raise RuntimeError(f"{v.entity}: {dupes} duplicate keys after the upsert")
 
 
 def record(

@@ -117,3 +117,20 @@ def test_truncated_xlsx_is_rejected(tmp_path):
     data = (tmp_path / "ok.xlsx").read_bytes()
     with pytest.raises(ReadError, match="not a readable Excel workbook"):
         read_table(write(tmp_path, "cut.xlsx", data[: len(data) // 2]))
+
+
+def test_quoted_fast_path_matches_the_exact_path(tmp_path):
+    """Files with quotes on one line per record take polars' reader; the result must be what the
+    csv module gives, and files it cannot prove safe still get the exact path."""
+    from pipelines.readers import _split_quoted, _split_quoted_fast
+
+    text = 'a,b,c\r\n1,"x, y",""\r\n2,"say ""hi""",z\r\n3,,"  w  "\r\n'
+    fast = _split_quoted_fast(text, ",", "f.csv")
+    exact = _split_quoted(text, ",", "f.csv")
+    assert fast is not None
+    assert fast[0] == exact[0]
+    assert fast[1].equals(exact[1])
+    assert fast[1]["b"].to_list() == ["x, y", 'say "hi"', None]
+    assert _split_quoted_fast('a,b\n1,"two\nlines"\n', ",", "f.csv") is None  # a field spans lines
+    assert _split_quoted_fast('a,b\n1,"x",extra\n', ",", "f.csv") is None  # ragged
+    assert _split_quoted_fast('a,b\n1,"x"\n\n2,"y"\n', ",", "f.csv") is None  # blank line inside
