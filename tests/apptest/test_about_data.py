@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import duckdb
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pipelines.warehouse.store import current_snapshot
+from tests.independent_sql import sql
 
 APP = "../../dashboard/app.py"
 PAGE = "app_pages/about_data.py"
@@ -22,20 +19,6 @@ ATTRIBUTIONS = [
     "Contains public sector information from the Department for Education (Get Information about Schools; "
     "school performance tables) licensed under the Open Government Licence v3.0.",
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def sql(paths, query: str, params=None) -> list[tuple]:
-    with duckdb.connect(str(current_snapshot(paths)), read_only=True) as con:
-        return con.sql(query, params=params).fetchall()
 
 
 def about() -> AppTest:

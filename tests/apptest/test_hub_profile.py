@@ -3,35 +3,16 @@ print view, checked against independent SQL on the warehouse."""
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.privacy import SYMBOL, suppress
-from pipelines.warehouse.store import current_snapshot
 from tests.apptest.test_roles import AUTH
+from tests.independent_sql import ACTIVE_IN_HUB, sql
 
 APP = "../../dashboard/app.py"
 PAGE = "app_pages/hub_profile.py"
-ACTIVE_LLMES = "SELECT count(*) FROM llmes WHERE first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y)"
-ACTIVE_IN_HUB = "SELECT count(*) FROM llmes WHERE hub_id = $h AND first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y)"
-ACTIVE_BY_HUB = "SELECT hub_id, count(*) FROM llmes WHERE first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y) GROUP BY 1"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def sql(paths, query: str, params=None) -> list[tuple]:
-    with duckdb.connect(str(current_snapshot(paths)), read_only=True) as con:
-        return con.sql(query, params=params).fetchall()
 
 
 def profile(coordinator: bool = False, **query_params) -> AppTest:

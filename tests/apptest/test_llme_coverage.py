@@ -3,32 +3,16 @@ as independent SQL on the warehouse says, whether set in the URL or by the user.
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.privacy import suppress, suppress_total
-from pipelines.warehouse.store import current_snapshot
 from tests.apptest.test_roles import AUTH
+from tests.independent_sql import sql
 
 APP = "../../dashboard/app.py"
 PAGE = "app_pages/llme_coverage.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def sql(paths, query: str, params=None) -> list[tuple]:
-    with duckdb.connect(str(current_snapshot(paths)), read_only=True) as con:
-        return con.sql(query, params=params).fetchall()
 
 
 def coverage(coordinator: bool = False, **query_params) -> AppTest:

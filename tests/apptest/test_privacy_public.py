@@ -18,16 +18,14 @@ import io
 import json
 import re
 
-import duckdb
 import polars as pl
 import pyarrow as pa
 import pytest
-import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from pipelines.warehouse.store import current_snapshot
 from tests.apptest.test_roles import AUTH
+from tests.independent_sql import sql
 
 APP = "../../dashboard/app.py"
 PHASES = ["Early Years", "Primary", "Secondary", "Post-16"]
@@ -35,15 +33,6 @@ PHASES = ["Early Years", "Primary", "Secondary", "Post-16"]
 COUNT_COLUMNS = {"Active LLMEs", "Schools reached", "received", "loaded", "quarantined", "Rows"}
 COUNT_FIELDS = {"active_llmes", "schools_reached", "schools"}
 SMALL = {1, 2, 3, 4}
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture
@@ -59,11 +48,6 @@ def downloads(monkeypatch) -> dict:
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", record)
     return seen
-
-
-def sql(paths, query: str, params=None) -> list[tuple]:
-    with duckdb.connect(str(current_snapshot(paths)), read_only=True) as con:
-        return con.sql(query, params=params).fetchall()
 
 
 @pytest.fixture

@@ -15,11 +15,9 @@ import streamlit as st
 from dashboard import privacy
 from dashboard.data import national
 from pipelines.warehouse.store import current_snapshot
+from tests.independent_sql import ACTIVE_BY_HUB, ACTIVE_IN_HUB, ACTIVE_LLMES
 
 YEAR = 2026  # the current academic year for TODAY (2026-11-23)
-ACTIVE_LLMES = "SELECT count(*) FROM llmes WHERE first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y)"
-ACTIVE_IN_HUB = "SELECT count(*) FROM llmes WHERE hub_id = $h AND first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y)"
-ACTIVE_BY_HUB = "SELECT hub_id, count(*) FROM llmes WHERE first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y) GROUP BY 1"
 
 
 @pytest.fixture(autouse=True)
