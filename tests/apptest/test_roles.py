@@ -99,3 +99,21 @@ def test_without_auth_configuration_nobody_gets_in():
     assert REFUSED in texts(at)
     buttons = [b.label for b in at.sidebar.button]
     assert any("not configured" in label for label in buttons)
+
+
+@pytest.mark.parametrize("who", list(USERS))
+@pytest.mark.parametrize(
+    "page", ["national_map", "llme_coverage", "hub_profile", "work_group_finder", "about_data"]
+)
+def test_public_pages_open_for_every_role(page, who):
+    at = run(page, who)
+    assert REFUSED not in texts(at)
+    assert at.title or at.header, "the page rendered its heading"
+
+
+@pytest.mark.parametrize(("who", "allowed"), [("public", False), ("hub_lead", True), ("coordinator", True)])
+def test_unmet_demand_and_load_pages_by_role(who, allowed):
+    demand = run("unmet_demand", who)
+    assert (REFUSED not in texts(demand)) == allowed
+    load = run("load_file", who)
+    assert (REFUSED not in texts(load)) == (who == "coordinator")
