@@ -15,9 +15,10 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard.charts.finder import hubs_map, results_map
+from dashboard.charts.finder import hubs_map, outline_spec, results_map, with_outlines
 from dashboard.data import demand
 from dashboard.data import finder as data
+from dashboard.data.db import snapshot_path
 from dashboard.data.finder import Place
 from dashboard.data.finder_params import Filters, to_params, year_label
 from dashboard.data.ics import ics_file_name, safe_url, work_group_ics
@@ -265,18 +266,38 @@ def _picker(name: str, key: str, picked: str | None) -> None:
             ss["_focus"] = picked
 
 
+@st.cache_resource(ttl="1h", max_entries=32, show_spinner=False)
+def _outline_spec(
+    snapshot: str, where: tuple[float, float] | None, radius: int | None, step: int
+) -> dict | None:
+    """The district outlines as a Vega-Lite layer, built once per snapshot and area: they are the bulk
+    of the map and do not depend on the filters. Shared, not copied (`with_outlines` does not mutate it)."""
+    del snapshot  # part of the cache key only
+    outlines = (
+        data.cached_outlines(where[0], where[1], radius * 1.6 + 10)
+        if where
+        else data.cached_outlines(None, None, 0)
+    )
+    return outline_spec(outlines, step)
+
+
+def _outlines(where: tuple[float, float, str] | None, radius: int | None, step: int) -> dict | None:
+    return _outline_spec(
+        str(snapshot_path()), (where[0], where[1]) if where else None, radius if where else None, step
+    )
+
+
 @st.cache_data(ttl="10m", max_entries=64)
 def _venues_spec(points: pl.DataFrame, where: tuple[float, float, str] | None, radius: int | None,
                  status_labels: dict[str, str]) -> dict:  # fmt: skip
-    """The venue map as a Vega-Lite spec, cached: building and validating the Altair chart costs
-    more than the rest of a rerun."""
-    outlines = data.cached_outlines(where[0], where[1], radius * 1.6 + 10) if where else None
-    return results_map(points, outlines, where, radius, status_labels).to_dict()
+    """The venues, place and ring as a Vega-Lite spec (without the outlines), cached: building and
+    validating the Altair chart costs more than the rest of a rerun."""
+    return results_map(points, None, where, radius, status_labels).to_dict()
 
 
 @st.cache_data(ttl="10m", max_entries=64)
 def _hubs_spec(by_hub: pl.DataFrame) -> dict:
-    return hubs_map(by_hub, data.cached_outlines(None, None, 0)).to_dict()
+    return hubs_map(by_hub, None).to_dict()
 
 
 def side_panel(near: pl.DataFrame, online: pl.DataFrame, place: Place | None, radius: int | None,
@@ -292,13 +313,16 @@ def side_panel(near: pl.DataFrame, online: pl.DataFrame, place: Place | None, ra
             pl.len().alias("matches")
         )
         key = ss.key(f"hubs-{gen}")
-        st.vega_lite_chart(_hubs_spec(by_hub.sort("hub_id")), key=key, on_select=lambda: ss.update(
+        st.vega_lite_chart(with_outlines(_hubs_spec(by_hub.sort("hub_id")), _outlines(None, None, 4)), key=key, on_select=lambda: ss.update(
             {"hub": [p["hub_id"] for p in st.session_state[key].selection.get("hub_pick", [])][:1] or ss["hub"]}))  # fmt: skip
     elif mapped.height:
         points = mapped.select("work_group_id", "title", "hub_name", "venue_name", "venue_latitude",
                                "venue_longitude", "status", "distance_miles")  # fmt: skip
         where = (place.latitude, place.longitude, place.label) if place else None
         spec = _venues_spec(points, where, radius if place else None, dict(status_labels))
+        spec = (
+            with_outlines(spec, _outlines(where, radius, 1)) if where else spec
+        )  # no outlines without a place
         event = st.vega_lite_chart(spec, key=ss.key(f"map-{gen}"), on_select="rerun")
         _picker(
             "map", f"map-{gen}", next((p["work_group_id"] for p in event.selection.get("pick", [])), None)

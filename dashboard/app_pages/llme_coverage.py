@@ -8,6 +8,7 @@ from dashboard.charts import national as charts
 from dashboard.data import national as data
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download
+from dashboard.vega import chart_spec
 
 ALL_REGIONS = "All regions"
 ANY = "Any"
@@ -114,8 +115,8 @@ tab_matrix, tab_totals, tab_trend, tab_breakdown = st.tabs(
     ["Hub by phase", "Hubs against target", "Trend", "By role and accreditation"]
 )
 with tab_matrix:
-    heat = charts.llme_heatmap(matrix, threshold)
-    st.altair_chart(heat)
+    st.vega_lite_chart(chart_spec("llme-heatmap", (year_start, *filters, exact, threshold),
+                                  lambda: charts.llme_heatmap(matrix, threshold)))  # fmt: skip
     if note := data.legend(matrix):
         st.markdown(note)
     wide = data.readable(data.pivot(matrix, on="phase_label", index=["hub", "region"], values="active_llmes"))
@@ -127,8 +128,8 @@ with tab_matrix:
     )
 
 with tab_totals:
-    bars = charts.target_bars(totals, data.TARGET_PER_HUB)
-    st.altair_chart(bars)
+    st.vega_lite_chart(chart_spec("llme-target-bars", (year_start, *filters, exact, data.TARGET_PER_HUB),
+                                  lambda: charts.target_bars(totals, data.TARGET_PER_HUB)))  # fmt: skip
     if note := data.legend(totals):
         st.markdown(note)
     table = data.table(
@@ -144,8 +145,7 @@ with tab_totals:
         csv_download(table, f"llmes-by-hub-{year.replace('/', '-')}.csv", key="totals_csv")
 
 with tab_trend:
-    line = charts.trend_chart(trend)
-    st.altair_chart(line)
+    st.vega_lite_chart(chart_spec("llme-trend", (*filters, exact), lambda: charts.trend_chart(trend)))
     if note := data.legend(trend):
         st.markdown(note)
     with st.expander("Table: active LLMEs by year"):
@@ -159,8 +159,10 @@ with tab_breakdown:
         frame = data.llme_breakdown(by, year_start, *filters, exact=exact)
         with column:
             st.subheader(f"By {by}")
-            chart = charts.count_bars(frame, "label", "active_llmes", title, "Active LLMEs")
-            st.altair_chart(chart)
+            st.vega_lite_chart(chart_spec(
+                "llme-breakdown", (by, year_start, *filters, exact),
+                lambda f=frame, t=title: charts.count_bars(f, "label", "active_llmes", t, "Active LLMEs"),
+            ))  # fmt: skip
             if note := data.legend(frame):
                 st.markdown(note)
             shown = data.table(frame, "label", "active_llmes", label=title)

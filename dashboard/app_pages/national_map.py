@@ -8,6 +8,7 @@ from dashboard.charts import national as charts
 from dashboard.data import national as data
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download
+from dashboard.vega import chart_spec
 
 PROFILE = "app_pages/hub_profile.py"
 md = data.escape_markdown
@@ -81,17 +82,20 @@ has_boundaries = districts["geometry"].is_not_null().any()
 
 map_col, side = st.columns([3, 2], gap="medium")
 with map_col:
-    if has_boundaries:
-        chart = charts.district_map(districts, hub_frame, colour)
-    else:
-        chart = charts.fallback_map(districts, hub_frame, colour)
+    # The chart is built and converted once per (snapshot, year, colour-by, exact): hub_frame and
+    # districts follow from those.
+    build = charts.district_map if has_boundaries else charts.fallback_map
+    spec = chart_spec(
+        f"national-{build.__name__}", (year_start, colour, exact), lambda: build(districts, hub_frame, colour)
+    )
+    if not has_boundaries:
         st.info(
             "District boundaries are not loaded, so this is a schematic map: each square is the centre of one "
             "local authority district. To draw the real boundaries, load the ONS open data with "
             "`atlas reference --from DIR` (a folder laid out like the shared open data), which rebuilds the warehouse.",
             icon=":material/map:",
         )
-    event = st.altair_chart(chart, key="map", on_select="rerun", selection_mode=list(charts.SELECTIONS))
+    event = st.vega_lite_chart(spec, key="map", on_select="rerun", selection_mode=list(charts.SELECTIONS))
     if note := data.legend(hubs):
         st.markdown(note)
     picked = charts.selected_hub(event)

@@ -156,3 +156,26 @@ def hubs_map(hubs: pl.DataFrame, outlines: pl.DataFrame | None = None) -> alt.La
         .add_params(pick)
     )  # fmt: skip
     return alt.layer(*_base(outlines, 4), bubbles).properties(height=HEIGHT).project("mercator")
+
+
+def outline_spec(outlines: pl.DataFrame | None, step: int) -> dict | None:
+    """The district-outline layer as a Vega-Lite dict ({"layer": [...], "datasets": {...}}), to build
+    once and reuse under every venue or hub map with `with_outlines`; None when there are no outlines."""
+    layers = _base(outlines, step)
+    if not layers:
+        return None
+    spec = alt.layer(*layers).to_dict()
+    return {"layer": spec["layer"], "datasets": spec.get("datasets", {})}
+
+
+def with_outlines(spec: dict, outlines: dict | None) -> dict:
+    """A map's spec (`results_map`/`hubs_map` drawn without outlines, `to_dict()`) with the outline layer
+    from `outline_spec` drawn first, underneath: the same spec as passing the outlines to the builder.
+    Neither argument is changed (the outline dict is shared, not copied)."""
+    if outlines is None:
+        return spec
+    return {
+        **spec,
+        "layer": [*outlines["layer"], *spec["layer"]],
+        "datasets": {**outlines["datasets"], **spec.get("datasets", {})},
+    }

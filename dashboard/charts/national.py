@@ -338,8 +338,10 @@ def fallback_map(districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "
         fontSize=12, fontWeight="bold", dy=-16, stroke="#ffffff", strokeWidth=4, strokeOpacity=0.8
     )
     labels = label.mark_text(fontSize=12, fontWeight="bold", dy=-16, fill="#1b1b1b")
+    # The graticule only gives a sense of place: hidden from screen readers (the chart's
+    # description says what the map shows).
     grid = alt.Chart(alt.graticule(step=[2, 1])).mark_geoshape(
-        stroke="#8a8a8a", strokeWidth=0.3, opacity=0.5, clip=True
+        stroke="#8a8a8a", strokeWidth=0.3, opacity=0.5, clip=True, aria=False
     )
     description = (
         f"Schematic map of England: the centres of its {tiles.height} local authority districts as squares coloured by "

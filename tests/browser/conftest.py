@@ -52,12 +52,21 @@ def start_server(
     raise RuntimeError("streamlit did not become healthy:\n" + proc.stdout.read().decode(errors="replace"))
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server started by start_server; kill it if it does not stop in time."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
 def app_url(warehouse_for_browser):
     proc, url = start_server(warehouse_for_browser.data_dir)
     yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,8 @@ import urllib.request
 
 import pytest
 
-from tests.browser.conftest import free_port, start_server, wait_for_app
+from tests.browser.conftest import free_port, start_server, stop_server, wait_for_app
+from tests.conftest import _build
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,9 @@ def provider():
 
 
 @pytest.fixture(scope="module")
-def signed_app(provider, warehouse, tmp_path_factory):
+def signed_app(provider, tmp_path_factory):
+    # Its own warehouse: the coordinator test loads a file into it.
+    warehouse = _build(tmp_path_factory.mktemp("signed_warehouse"), None)
     port = free_port()
     secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
     secrets.write_text(
@@ -51,8 +54,7 @@ def signed_app(provider, warehouse, tmp_path_factory):
     )
     proc, url = start_server(warehouse.data_dir, ("--secrets.files", str(secrets)), port=port)
     yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop_server(proc)
 
 
 def test_hub_lead_signs_in_sees_own_roster_not_another_and_signs_out(page, provider, signed_app, screenshot):

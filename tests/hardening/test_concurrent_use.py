@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import start_server, wait_for_app
+from tests.browser.conftest import start_server, stop_server, wait_for_app
 from tests.hardening.corpus import WG_COLUMNS, csv_bytes, wg
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -77,5 +77,4 @@ def test_ten_sessions_read_while_loads_publish(fresh_warehouse, browser, tmp_pat
     finally:
         for c in contexts:
             c.close()
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)

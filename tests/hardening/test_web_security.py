@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from pipelines.config import REPO_ROOT
 from pipelines.ingest import ingest
 from pipelines.warehouse.store import current_snapshot
-from tests.browser.conftest import start_server, wait_for_app
+from tests.browser.conftest import start_server, stop_server, wait_for_app
 from tests.hardening.corpus import WG_COLUMNS, csv_bytes, wg
 
 SQL_PAYLOADS = (
@@ -80,5 +80,4 @@ def test_a_script_title_is_shown_as_text_and_never_runs(fresh_warehouse, page, t
         assert page.locator("img[src=x]").count() == 0
         screenshot("security_script_title_as_text")
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)

@@ -1,0 +1,40 @@
+"""Altair charts turned into Vega-Lite spec dicts once per snapshot and set of inputs, then reused.
+
+Building an Altair chart and converting it (`to_dict`, with jsonschema validation) costs more than the
+rest of a page's rerun, and the maps carry every district outline. `chart_spec` converts a chart
+exactly as `st.altair_chart` does (Streamlit's own converter: theme "none", data as Arrow datasets)
+and caches the dict under the warehouse snapshot path and the parameters that determine the chart,
+so `st.vega_lite_chart(spec, ...)` shows the same element (same spec, same element id) as
+`st.altair_chart(chart, ...)` did. Chart builders stay pure functions returning Altair charts.
+
+The cached dict is shared, not copied: Streamlit's `vega_lite_chart` copies the spec's top level
+before changing it, and callers must not mutate it either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+import altair as alt
+import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+from dashboard.data.db import snapshot_path
+
+
+def altair_spec(chart: alt.TopLevelMixin) -> dict:
+    """The spec `st.altair_chart(chart)` would send (uncached)."""
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
+@st.cache_resource(ttl="1h", max_entries=256, show_spinner=False)
+def _cached_spec(name: str, snapshot: str, params: tuple, _build: Callable[[], alt.TopLevelMixin]) -> dict:
+    return altair_spec(_build())
+
+
+def chart_spec(name: str, params: tuple[Hashable, ...], build: Callable[[], alt.TopLevelMixin]) -> dict:
+    """`build()`'s chart as a spec dict, built once per (name, snapshot, params).
+
+    `params` must determine the chart completely (with the snapshot): year, filters, colour-by and
+    whether the viewer sees exact numbers."""
+    return _cached_spec(name, str(snapshot_path()), params, build)
