@@ -19,6 +19,7 @@ PATHS = ("/", "/coverage", "/finder?phase=primary", "/hub?hub=origin", "/about")
 
 
 def work_groups_tile(page) -> int:
+    page.get_by_test_id("stMetric").first.wait_for(timeout=60000)  # tiles draw after the caches refill
     for metric in page.get_by_test_id("stMetric").all():
         if metric.get_by_test_id("stMetricLabel").inner_text().strip().startswith("Work Groups"):
             return int(metric.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
