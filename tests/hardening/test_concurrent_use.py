@@ -18,11 +18,14 @@ SESSIONS = 10
 PATHS = ("/", "/coverage", "/finder?phase=primary", "/hub?hub=origin", "/about")
 
 
-def work_groups_tile(page) -> int:
-    page.get_by_test_id("stMetric").first.wait_for(timeout=60000)  # tiles draw after the caches refill
-    for metric in page.get_by_test_id("stMetric").all():
-        if metric.get_by_test_id("stMetricLabel").inner_text().strip().startswith("Work Groups"):
-            return int(metric.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
+def work_groups_tile(page, timeout_s: float = 60) -> int:
+    """The "Work Groups" key-stat tile's number; tiles draw one by one after the caches refill."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for metric in page.get_by_test_id("stMetric").all():
+            if metric.get_by_test_id("stMetricLabel").inner_text().strip() == "Work Groups":
+                return int(metric.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
+        page.wait_for_timeout(250)
     raise AssertionError("no Work Groups tile")
 
 
