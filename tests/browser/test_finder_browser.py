@@ -198,6 +198,8 @@ def test_shared_link_with_every_parameter_opens_as_shared(page, app_url, warehou
     assert params(page) == {"phase": ["primary", "secondary"], "delivery": ["online"], "year": ["all"],
                             "place": [district], "sort": ["title"]}  # fmt: skip
     page.get_by_role("button", name="Online ✕").click()
+    # The rerun rewrites the URL when it finishes: wait for that, not just for an idle script.
+    page.wait_for_url(lambda url: "delivery=" not in url, timeout=30000)
     wait_for_app(page)
     assert "delivery" not in params(page)
     screenshot("finder_05_shared_link")
