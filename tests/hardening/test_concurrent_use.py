@@ -15,7 +15,7 @@ from tests.hardening.corpus import WG_COLUMNS, csv_bytes, wg
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SESSIONS = 10
-PATHS = ("/", "/coverage", "/finder?phase=primary", "/hub?hub=origin", "/about")
+PATHS = ("/", "/coverage", "/finder?phase=primary", "/about")
 
 
 def work_groups_tile(page, timeout_s: float = 60) -> int:
@@ -38,7 +38,7 @@ def test_ten_sessions_read_while_loads_publish(fresh_warehouse, browser, tmp_pat
         for page in pages:
             page.goto(url + "/")
         for page in pages:
-            wait_for_app(page, timeout=90000)
+            wait_for_app(page, timeout=180000)  # 10 sessions share 2 cores with other tests
         before = work_groups_tile(pages[0])
 
         env = {**os.environ, "ATLAS_DATA_DIR": str(fresh_warehouse.data_dir)}
@@ -63,7 +63,7 @@ def test_ten_sessions_read_while_loads_publish(fresh_warehouse, browser, tmp_pat
             for i, page in enumerate(pages):
                 page.goto(url + PATHS[(visits + i) % len(PATHS)])
             for page in pages:
-                wait_for_app(page, timeout=90000)
+                wait_for_app(page, timeout=180000)  # 10 sessions share 2 cores with other tests
                 if (
                     page.get_by_test_id("stException").count()
                     or page.get_by_text("This app has encountered an error").count()
