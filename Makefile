@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
-# Open data is read in place through configuration, never copied into the repository.
+# Open data: the build uses the reduced copy shipped in data/opendata (or the cache `atlas reference`
+# fills). When ../shared/data exists it is read in place instead (the same data; tests compare with it).
 ATLAS_REFERENCE_DIR ?= $(wildcard $(abspath ../shared/data))
 export ATLAS_REFERENCE_DIR
 

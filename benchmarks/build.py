@@ -67,8 +67,8 @@ def _runner(s: Settings, scale: int, variant: str, ref: Path | None):
         env["ATLAS_TODAY"] = TODAY.isoformat()
         cmd = [str(Path(sys.executable).with_name("atlas")), "build", "--sample-scale", str(scale),
                "--data-dir", str(target)]  # fmt: skip
-        if ref is not None:
-            cmd += ["--reference-dir", str(ref)]
+        # Without a folder the CLI would load the shipped open data: say "none" explicitly.
+        cmd += ["--reference-dir", str(ref)] if ref is not None else ["--no-open-data"]
         t0 = time.perf_counter()
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, timeout=900)
         seconds = time.perf_counter() - t0

@@ -42,11 +42,16 @@ def build(
     *,
     sample_scale: float = 1.0,
     reference_dir: Path | None = None,
+    use_open_data: bool = True,
     today: date | None = None,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> BuildReport:
     t0 = time.perf_counter()
+    # Open data: the folder given, else the cache `atlas reference` filled. The CLI passes the shipped
+    # copy (data/opendata) when neither exists; `use_open_data=False` builds with sample schools only.
     open_dir = reference_dir or (p.open_data if not reference.missing_files(p.open_data) else None)
+    if not use_open_data:
+        open_dir = None
     with store.writer_lock(p):
         snapshot = store.start_snapshot(p, fresh=True)
         try:

@@ -95,20 +95,37 @@ def build(
         float, typer.Option(help="Sample data volume (1 = national scale; 0 = none).")
     ] = 1.0,
     reference_dir: Annotated[
-        Path | None, typer.Option(help="Open data folder (default: $ATLAS_REFERENCE_DIR, else data/open).")
+        Path | None,
+        typer.Option(
+            help="Open data folder (default: $ATLAS_REFERENCE_DIR, else the cache `atlas reference` "
+            "fills, else the copy shipped in data/opendata)."
+        ),
     ] = None,
+    no_open_data: Annotated[
+        bool,
+        typer.Option(
+            "--no-open-data", help="Build without open data: generated sample schools, schematic map."
+        ),
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Build a fresh warehouse from reference facts, open data, sample data and every landed file."""
     from pipelines.build import build as run
 
-    ref = reference_dir or reference_dir_from_env()
+    if no_open_data and reference_dir is not None:
+        err.print("Give either --reference-dir or --no-open-data, not both.")
+        raise typer.Exit(2)
+    if no_open_data:
+        ref = None
+    else:
+        ref = reference_dir or reference_dir_from_env() or open_data.default_open_dir(paths(data_dir))
     if ref is not None and open_data.missing_files(ref):
         err.print(f"[red]Open data folder {ref} lacks {', '.join(open_data.missing_files(ref))}.[/red]")
         raise typer.Exit(1)
     with out.status("Building the warehouse...", spinner="dots") as status:
         report = run(
-            paths(data_dir), sample_scale=sample_scale, reference_dir=ref, today=_today(),
+            paths(data_dir), sample_scale=sample_scale, reference_dir=ref, use_open_data=not no_open_data,
+            today=_today(),
             progress=lambda msg: status.update(f"Building: {msg}"),
         )  # fmt: skip
     out.print(f"[green]Built[/green] {report.snapshot} in {report.seconds:.1f} s")

@@ -1,8 +1,8 @@
 """Where things live: the data directory, the committed reference facts and the open-data folder.
 
 Every path comes from configuration (environment variables or CLI options), so tests can point the
-whole pipeline at a temporary directory and the shared open data is read in place, never copied
-into the repository.
+whole pipeline at a temporary directory. Open data is read from the shipped copy (`data/opendata/`),
+from the cache `atlas reference` fills, or in place from a folder named by $ATLAS_REFERENCE_DIR.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FACTS_DIR = REPO_ROOT / "data" / "reference"
 TEMPLATES_DIR = REPO_ROOT / "data" / "templates"
+# The reduced open data shipped with the product (ONS boundaries and postcodes, DfE schools; OGL v3.0),
+# what a fresh clone builds with. `data/open/` (git-ignored) is the refreshable cache that overrides it.
+OPEN_DATA_DIR = REPO_ROOT / "data" / "opendata"
 
 
 @dataclass(frozen=True)

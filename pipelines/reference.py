@@ -1,13 +1,21 @@
 """Open reference data (ONS boundaries and postcode districts, the DfE school register).
 
-`stage` copies the files from a folder laid out like shared/data (or downloads them from a base
-URL) into the data directory's git-ignored `open/` cache; `load_open_data` loads that cache into a
-snapshot. Without it the product still works: sample schools are generated and the map falls back
-to hub points.
+Three places can hold it, all in the same layout (`geo/...`, `schools/...`):
+
+- the shipped copy, `data/opendata/` (committed; reduced from the publishers' files, with a
+  `MANIFEST.json` giving each file's publisher, dataset, vintage, licence, attribution, rows and
+  SHA-256): what a fresh clone builds with;
+- the staged cache, `<data dir>/open/` (git-ignored): what `atlas reference --from` copies or
+  `atlas reference --download` fetches from the publishers and reduces; it wins over the shipped copy;
+- any folder laid out like `shared/data` (`--reference-dir` or `$ATLAS_REFERENCE_DIR`), read in place.
+
+The school register is read as Parquet (shipped form) or CSV (`shared/data`). Without any of them
+(`atlas build --no-open-data`) sample schools are generated and the map is schematic.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import urllib.request
@@ -16,6 +24,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.config import OPEN_DATA_DIR, Paths
 from pipelines.warehouse.store import insert_frame
 
 FILES = {
@@ -23,7 +32,9 @@ FILES = {
     "postcode_districts": "geo/postcode_districts.csv",
     "schools": "schools/gias_open_schools.csv",
 }
+SCHOOLS_PARQUET = "schools/gias_open_schools.parquet"
 OPTIONAL_FILES = ("geo/england_regions.geojson", "geo/england_ctyua.geojson", "geo/lad_to_region.csv")
+MANIFEST = "MANIFEST.json"
 GIAS_PHASES = {
     "Nursery": "early_years",
     "Primary": "primary",
@@ -34,14 +45,173 @@ GIAS_PHASES = {
     "16 plus": "post16",
 }
 ENGLAND = {"lat": (49.8, 55.9), "lon": (-6.5, 1.9)}
+OGL = "Open Government Licence v3.0"
+ONS_BOUNDARIES = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+    "Contains OS data © Crown copyright and database right 2024."
+)
+ONS_POSTCODES = (
+    "Contains OS data © Crown copyright and database right 2025. Contains Royal Mail data © Royal Mail "
+    "copyright and database right 2025. Source: Office for National Statistics licensed under the Open "
+    "Government Licence v.3.0."
+)
+DFE_SCHOOLS = (
+    "Contains public sector information from the Department for Education (Get Information about Schools; "
+    "school performance tables) licensed under the Open Government Licence v3.0."
+)
+# Where each shipped file comes from (the provenance of the shared/data copies, per its README).
+PROVENANCE = {
+    "geo/england_lad.geojson": {
+        "publisher": "Office for National Statistics (Open Geography Portal)",
+        "dataset": "Local Authority Districts (May 2024) Boundaries UK BUC, England only",
+        "vintage": "May 2024",
+        "attribution": ONS_BOUNDARIES,
+    },
+    "geo/england_ctyua.geojson": {
+        "publisher": "Office for National Statistics (Open Geography Portal)",
+        "dataset": "Counties and unitary authorities of England, dissolved from the May 2024 district boundaries",
+        "vintage": "2024",
+        "attribution": ONS_BOUNDARIES,
+    },
+    "geo/england_regions.geojson": {
+        "publisher": "Office for National Statistics (Open Geography Portal)",
+        "dataset": "Regions of England (ITL1), dissolved from the May 2024 district boundaries",
+        "vintage": "2024",
+        "attribution": ONS_BOUNDARIES,
+    },
+    "geo/lad_to_region.csv": {
+        "publisher": "Office for National Statistics (via the DfE geo_hierarchy lookup)",
+        "dataset": "Local authority district to upper tier to region lookup, 2024",
+        "vintage": "2024",
+        "attribution": ONS_BOUNDARIES,
+    },
+    "geo/postcode_districts.csv": {
+        "publisher": "Office for National Statistics (Open Geography Portal)",
+        "dataset": "National Statistics Postcode Lookup - 2021 Census (May 2025), averaged by postcode district",
+        "vintage": "May 2025",
+        "attribution": ONS_POSTCODES,
+    },
+    SCHOOLS_PARQUET: {
+        "publisher": "Department for Education (Get Information about Schools); ONS postcode coordinates",
+        "dataset": "Open state-funded schools of England (GIAS, July 2025; number on roll from the "
+        "January 2025 school census), located by the NSPL May 2025 centroid of each postcode",
+        "vintage": "July 2025 (pupils January 2025)",
+        "attribution": f"{DFE_SCHOOLS} {ONS_POSTCODES}",
+    },
+}
+SHIPPED = ("geo/england_lad.geojson", "geo/england_ctyua.geojson", "geo/england_regions.geojson",
+           "geo/lad_to_region.csv", "geo/postcode_districts.csv", SCHOOLS_PARQUET)  # fmt: skip
 
 
 class ReferenceError(Exception):
     pass
 
 
+def schools_file(folder: Path) -> Path:
+    """The school register in `folder`: the shipped Parquet, else the CSV of shared/data."""
+    parquet = folder / SCHOOLS_PARQUET
+    return parquet if parquet.is_file() else folder / FILES["schools"]
+
+
 def missing_files(folder: Path) -> list[str]:
-    return [rel for rel in FILES.values() if not (folder / rel).is_file()]
+    found = [rel for rel in FILES.values() if not (folder / rel).is_file()]
+    if FILES["schools"] in found and (folder / SCHOOLS_PARQUET).is_file():
+        found.remove(FILES["schools"])
+    return found
+
+
+def default_open_dir(p: Paths) -> Path:
+    """The staged cache when `atlas reference` has filled it, else the shipped copy."""
+    return p.open_data if not missing_files(p.open_data) else OPEN_DATA_DIR
+
+
+def count_rows(path: Path) -> int:
+    if path.suffix == ".geojson":
+        return len(json.loads(path.read_text(encoding="utf-8"))["features"])
+    if path.suffix == ".parquet":
+        return pl.read_parquet(path).height
+    return pl.read_csv(path, infer_schema_length=0).height
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest_entry(folder: Path, rel: str, **provenance: str) -> dict:
+    path = folder / rel
+    return {
+        "path": rel,
+        **PROVENANCE.get(rel, {}),
+        "licence": OGL,
+        **provenance,
+        "rows": count_rows(path),
+        "bytes": path.stat().st_size,
+        "sha256": sha256(path),
+    }
+
+
+def write_manifest(folder: Path, entries: list[dict]) -> None:
+    text = json.dumps({"files": entries}, indent=2, ensure_ascii=False) + "\n"
+    (folder / MANIFEST).write_text(text, encoding="utf-8")
+
+
+def manifest_problems(folder: Path) -> list[str]:
+    """Every way the files in `folder` differ from its manifest (empty when they agree)."""
+    if not (folder / MANIFEST).is_file():
+        return [f"{folder / MANIFEST}: missing"]
+    entries = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+    problems = []
+    for e in entries:
+        path = folder / e["path"]
+        if not path.is_file():
+            problems.append(f"{e['path']}: listed in the manifest but missing")
+            continue
+        for key in ("publisher", "dataset", "vintage", "licence", "attribution"):
+            if not e.get(key):
+                problems.append(f"{e['path']}: manifest has no {key}")
+        if e.get("sha256") != sha256(path):
+            problems.append(f"{e['path']}: SHA-256 differs from the manifest")
+        if e.get("rows") != count_rows(path):
+            problems.append(f"{e['path']}: {count_rows(path)} rows, manifest says {e.get('rows')}")
+    listed = {e["path"] for e in entries}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and rel not in listed and rel not in (MANIFEST, "README.md"):
+            problems.append(f"{rel}: not in the manifest")
+    return problems
+
+
+def ship_from_folder(src: Path, dest: Path) -> list[dict]:
+    """Reduce a folder laid out like shared/data to the shipped form (schools as Parquet) + manifest."""
+    missing = missing_files(src) + [rel for rel in OPTIONAL_FILES if not (src / rel).is_file()]
+    if missing:
+        raise ReferenceError(f"{src}: missing {', '.join(missing)} (expected the layout of shared/data)")
+    for rel in SHIPPED:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        if rel == SCHOOLS_PARQUET:
+            write_schools(read_schools(schools_file(src)), dest / rel)
+        else:
+            shutil.copyfile(src / rel, dest / rel)
+    entries = [manifest_entry(dest, rel, derived_from="shared/data (see its README)") for rel in SHIPPED]
+    write_manifest(dest, entries)
+    return entries
+
+
+def read_schools(path: Path) -> pl.DataFrame:
+    """The register with every column as text (as in the CSV), whichever form it is in."""
+    if path.suffix == ".parquet":
+        return pl.read_parquet(path).with_columns(pl.all().cast(pl.String))
+    return pl.read_csv(path, infer_schema_length=0)
+
+
+def write_schools(frame: pl.DataFrame, path: Path) -> None:
+    typed = frame.with_columns(
+        pl.col("urn").cast(pl.Int64),
+        pl.col("latitude", "longitude").cast(pl.Float64),
+        pl.col("pupils").cast(pl.Int32, strict=False),
+    )
+    # No statistics and a fixed compression level: the same rows give the same bytes (and SHA-256).
+    typed.write_parquet(path, compression="zstd", compression_level=19, statistics=False)
 
 
 def stage_from_folder(src: Path, dest: Path) -> list[str]:
@@ -49,11 +219,15 @@ def stage_from_folder(src: Path, dest: Path) -> list[str]:
     if missing:
         raise ReferenceError(f"{src}: missing {', '.join(missing)} (expected the layout of shared/data)")
     copied = []
-    for rel in [*FILES.values(), *OPTIONAL_FILES]:
+    rels = [*FILES.values(), SCHOOLS_PARQUET, *OPTIONAL_FILES, MANIFEST]
+    for rel in rels:
         if (src / rel).is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src / rel, dest / rel)
             copied.append(rel)
+    # A stale copy in the other form must not shadow the one just staged.
+    if (src / FILES["schools"]).is_file() and not (src / SCHOOLS_PARQUET).is_file():
+        (dest / SCHOOLS_PARQUET).unlink(missing_ok=True)
     return copied
 
 
@@ -111,7 +285,7 @@ def load_open_data(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, in
     insert_frame(con, "postcode_districts", districts)
     counts["postcode_districts"] = districts.height
 
-    raw = pl.read_csv(folder / FILES["schools"], infer_schema_length=0)
+    raw = read_schools(schools_file(folder))
     schools = raw.select(
         pl.col("urn").cast(pl.Int64, strict=False),
         "name",

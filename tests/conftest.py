@@ -1,7 +1,8 @@
 """Shared fixtures: real DuckDB warehouses built into temporary folders (never mocks).
 
-`warehouse` is a small national build (sample scale 0.2, no open data); `warehouse_open` adds the
-real open data from ../shared/data (or $ATLAS_REFERENCE_DIR) and is skipped where that is absent.
+`warehouse` is a small national build (sample scale 0.2, explicitly without open data); `warehouse_open`
+adds the real open data from ../shared/data (or $ATLAS_REFERENCE_DIR), else the copy shipped in
+data/opendata (what a fresh clone builds with).
 "Today" is pinned so sample data (and the current academic year) is the same on every run.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.build import build
-from pipelines.config import REPO_ROOT, Paths, paths
+from pipelines.config import OPEN_DATA_DIR, REPO_ROOT, Paths, paths
 
 TODAY = date(2026, 11, 23)
 SCALE = 0.2
@@ -28,7 +29,13 @@ def shared_open_data() -> Path | None:
 
 def _build(root: Path, reference_dir: Path | None) -> Paths:
     p = paths(root)
-    build(p, sample_scale=SCALE, reference_dir=reference_dir, today=TODAY)
+    build(
+        p,
+        sample_scale=SCALE,
+        reference_dir=reference_dir,
+        use_open_data=reference_dir is not None,
+        today=TODAY,
+    )
     return p
 
 
@@ -39,10 +46,7 @@ def warehouse(tmp_path_factory) -> Paths:
 
 @pytest.fixture(scope="session")
 def warehouse_open(tmp_path_factory) -> Paths:
-    ref = shared_open_data()
-    if ref is None:
-        pytest.skip("open data (../shared/data or $ATLAS_REFERENCE_DIR) is not available")
-    return _build(tmp_path_factory.mktemp("warehouse_open"), ref)
+    return _build(tmp_path_factory.mktemp("warehouse_open"), shared_open_data() or OPEN_DATA_DIR)
 
 
 @pytest.fixture
