@@ -138,8 +138,11 @@ def _llmes(rng, hubs, by_hub, strength, years, scale) -> pl.DataFrame:
                 roles.append("cohort_lead")
             if rng.random() < 0.08:
                 roles.append("community_lead")
+            # sorted: set order follows string hashing, which changes per process (PYTHONHASHSEED)
             accreditations = [
-                f"{p}_mastery_specialist" for p in phases if p != "early_years" and rng.random() < 0.45
+                f"{p}_mastery_specialist"
+                for p in sorted(phases)
+                if p != "early_years" and rng.random() < 0.45
             ]
             if rng.random() < 0.2:
                 accreditations.append("pd_lead")
