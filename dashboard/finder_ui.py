@@ -22,6 +22,7 @@ from dashboard.data.db import snapshot_path
 from dashboard.data.finder import Place
 from dashboard.data.finder_params import Filters, to_params, year_label
 from dashboard.data.ics import ics_file_name, safe_url, work_group_ics
+from dashboard.downloads import offer
 
 PREFIX = "finder_"
 
@@ -339,6 +340,8 @@ def side_panel(near: pl.DataFrame, online: pl.DataFrame, place: Place | None, ra
             column_config={"work_group_id": None, "title": st.column_config.TextColumn("Work Group", width="medium"),
                            "hub_name": st.column_config.TextColumn("Hub", width="small")},
         )  # fmt: skip
+        # Our own escaped download: the table toolbar's export is off (it exported live formulas).
+        offer(table, "online-work-groups", "Download this list (CSV)", key=ss.key(f"online-csv-{gen}"))
         rows = event.selection.rows
         _picker("online", f"online-{gen}", table["work_group_id"][rows[0]] if rows else None)
     return ss.get("_focus")

@@ -1,4 +1,4 @@
-"""Small pieces of UI every page shares: the sample-data banner and formula-safe CSV downloads."""
+"""Small pieces of UI every page shares: the sample-data banner and table downloads (CSV + XLSX)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard.data.common import build_info
+from dashboard.downloads import escape_formulas, offer
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["csv_download", "escape_formulas", "sample_banner"]
 
 
 def sample_banner() -> None:
@@ -20,27 +21,8 @@ def sample_banner() -> None:
         )
 
 
-def escape_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe (OWASP)."""
-    text = [c for c, t in frame.schema.items() if t == pl.String]
-    return frame.with_columns(
-        pl.when(pl.any_horizontal(pl.col(c).str.starts_with(p) for p in FORMULA_PREFIXES))
-        .then("'" + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c in text
-    )
-
-
 def csv_download(
     frame: pl.DataFrame, file_name: str, label: str = "Download CSV", key: str | None = None
 ) -> None:
-    st.download_button(
-        label,
-        data=lambda: escape_formulas(frame).write_csv().encode("utf-8"),
-        file_name=file_name,
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key=key,
-    )
+    """CSV and XLSX downloads of a public (already suppressed) table: see dashboard/downloads.py."""
+    offer(frame, file_name, label, key=key)

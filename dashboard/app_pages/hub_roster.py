@@ -3,10 +3,10 @@
 import polars as pl
 import streamlit as st
 
+from dashboard import downloads
 from dashboard.auth import require
 from dashboard.data import audit, restricted
 from dashboard.data.common import academic_years, hubs
-from dashboard.ui import escape_formulas
 
 who = require("hub_lead", "coordinator")
 names = dict(hubs().select("hub_id", "name").iter_rows())
@@ -61,15 +61,15 @@ st.dataframe(
     },
 )
 
-
-def roster_csv() -> bytes:
-    audit.record(who.email or "", who.role, "download", "llme_roster", [hub_id], people.height)
-    flat = people.with_columns(pl.col("roles", "phases", "accreditations").list.join(";"))
-    return escape_formulas(flat).write_csv().encode("utf-8")
-
-
-st.download_button("Download roster (CSV)", data=roster_csv, file_name=f"llme_roster_{hub_id}.csv",
-                   mime="text/csv", on_click="ignore", icon=":material/download:")  # fmt: skip
+downloads.offer(
+    people,
+    f"llme_roster_{hub_id}",
+    "Download roster (CSV)",
+    key="roster_csv",
+    log=downloads.Logged("llme_roster", (hub_id,)),
+    exact=True,
+    title=f"LLME roster: {names[hub_id]}",
+)
 
 st.subheader("Rows set aside from files about this hub")
 held = restricted.quarantine((hub_id,))
@@ -78,5 +78,13 @@ if held.height:
         f"{held.height:,} problems in rows that name this hub. Fix them in the source file and load it again."
     )
     st.dataframe(held.drop("hub_id"), hide_index=True)
+    downloads.offer(
+        held.drop("hub_id"),
+        f"quarantine_{hub_id}",
+        "Download these rows (CSV)",
+        key="held_csv",
+        log=downloads.Logged("quarantine", (hub_id,)),
+        exact=True,
+    )
 else:
     st.success("No quarantined rows name this hub.")

@@ -4,6 +4,7 @@ and the access log of named data."""
 import polars as pl
 import streamlit as st
 
+from dashboard import downloads
 from dashboard.auth import require
 from dashboard.data import audit, restricted
 
@@ -23,6 +24,7 @@ c3.metric("Files rejected", f"{rejected.height:,}")
 
 st.subheader("Loads")
 st.dataframe(runs, hide_index=True)
+downloads.offer(runs, "load_log", "Download loads (CSV)", key="runs_csv", exact=True)
 
 st.subheader("Quarantined rows")
 rules = sorted(held["rule"].unique().to_list()) if held.height else []
@@ -34,12 +36,32 @@ if held.height:
     )
     st.dataframe(by_rule, hide_index=True)
 st.dataframe(shown, hide_index=True)
+downloads.offer(
+    shown,
+    "quarantine",
+    "Download quarantined rows (CSV)",
+    key="held_csv",
+    exact=True,
+    log=downloads.Logged("quarantine", ()),
+)
 
 st.subheader("Rejected files")
 if rejected.height:
     st.dataframe(rejected, hide_index=True)
+    downloads.offer(
+        rejected, "rejected_files", "Download rejected files (CSV)", key="rejected_csv", exact=True
+    )
 else:
     st.write("No file has been rejected.")
 
 st.subheader("Access log (named LLME data)")
-st.dataframe(audit.read(), hide_index=True)
+accesses = audit.read()
+st.dataframe(accesses, hide_index=True)
+downloads.offer(
+    accesses,
+    "access_log",
+    "Download the access log (CSV)",
+    key="access_csv",
+    exact=True,
+    log=downloads.Logged("access_log", ()),
+)

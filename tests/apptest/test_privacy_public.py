@@ -14,7 +14,6 @@ button, read by running the deferred download callable the page registered.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 
@@ -26,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest.test_roles import AUTH
 from tests.independent_sql import sql
+from tests.spreadsheets import download_frame
 
 APP = "../../dashboard/app.py"
 PHASES = ["Early Years", "Primary", "Secondary", "Post-16"]
@@ -89,8 +89,7 @@ def frames(at: AppTest, seen: dict) -> list[tuple[str, pl.DataFrame]]:
         if button.proto.label.startswith("Add to calendar"):
             out.append(("ics", pl.DataFrame({"text": [data.decode() if isinstance(data, bytes) else data]})))
             continue
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-        out.append((f"csv {button.proto.label}", pl.read_csv(io.StringIO(text), infer_schema=False)))
+        out.append((f"csv {button.proto.label}", download_frame(data)))  # CSV or XLSX, read back
     return out
 
 
