@@ -8,7 +8,7 @@ PORT ?= 8501
 ATLAS_REFERENCE_DIR ?= $(wildcard $(abspath ../shared/data))
 export ATLAS_REFERENCE_DIR
 
-.PHONY: setup run build warehouse test lint bench clean
+.PHONY: setup run build warehouse test lint bench soak clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: setup lint
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks
+
+# 10 minutes of the load benchmark at sample scale 10: the server's RSS must stay flat, under 500 MB.
+soak: setup
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks.soak
 
 clean:
 	rm -rf data/warehouse data/landed data/open .pytest_cache test-artifacts

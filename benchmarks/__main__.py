@@ -22,9 +22,9 @@ from benchmarks.common import OUT, Figure, Settings, log, shared_open_data
 from benchmarks.profiling import profile
 
 GROUPS = {"build": "benchmarks.build", "ingest": "benchmarks.ingest", "pages": "benchmarks.pages",
-          "memory": "benchmarks.memory_concurrency"}  # fmt: skip
+          "load": "benchmarks.load", "memory": "benchmarks.memory_concurrency"}  # fmt: skip
 # Expected seconds per group on a quiet 2-core machine (3 rounds), to keep rounds within the budget.
-ESTIMATE_S = {"build": 250, "ingest": 230, "pages": 90, "memory": 180}
+ESTIMATE_S = {"build": 250, "ingest": 230, "pages": 90, "load": 300, "memory": 180}
 PROFILES_S = 40
 
 

@@ -68,6 +68,17 @@ class Figure:
     profile: Callable[[], object] | None = field(default=None, repr=False)  # one run of ours, to profile
     profile_result: dict | None = None  # a profile taken elsewhere (e.g. in the page subprocess)
     finding: str = ""  # what earlier profiles of this figure showed (printed under a miss's profile)
+    baseline: list[float] | None = None  # the same figure measured on the baseline, side by side
+
+    @property
+    def baseline_median(self) -> float | None:
+        return statistics.median(self.baseline) if self.baseline else None
+
+    @property
+    def vs_baseline(self) -> float | None:
+        """ours / baseline (medians)."""
+        b, m = self.baseline_median, self.median
+        return None if b in (None, 0) or m is None else m / b
 
     @property
     def median(self) -> float | None:
@@ -107,6 +118,8 @@ class Figure:
             "target": self.target_text or None,
             "passed": self.passed,
             "note": self.note,
+            "baseline": _round(self.baseline_median, r),
+            "vs_baseline": _round(self.vs_baseline, 3),
         }
 
 

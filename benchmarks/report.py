@@ -17,6 +17,8 @@ GROUP_TITLES = {
     "build": "Build",
     "pages": "Pages",
     "memory": "Memory and concurrency",
+    "load": "Load: Locust users over Streamlit's websocket, one server process",
+    "replicas": "Load through HAProxy: two replicas",
 }
 
 
@@ -31,6 +33,8 @@ def fmt(x: float | None, unit: str) -> str:
         return f"{x:.0f} ms"
     if unit == "MB":
         return f"{x:.0f} MB"
+    if unit == "/s":
+        return f"{x:.1f}/s"
     return f"{x:g} {unit}"
 
 
@@ -94,7 +98,19 @@ def _markdown(info, figures, profiles, methods, skipped) -> str:
         lines += [f"## {title}", ""]
         if group in skipped:
             lines += [f"Not measured: {skipped[group]}", ""]
-        if rows:
+        if rows and any(f.baseline for f in rows):
+            lines += [
+                "| figure | baseline | ours | ours / baseline | target | result | note |",
+                "|---|---:|---:|---:|---|---|---|",
+            ]
+            for f in rows:
+                ratio = f"{f.vs_baseline:.2f}" if f.vs_baseline is not None else "-"
+                lines.append(
+                    f"| {f.name} | {fmt(f.baseline_median, f.unit)} | {fmt(f.median, f.unit)} | {ratio} | "
+                    f"{f.target_text} | {result_text(f)} | {f.note} |"
+                )
+            lines.append("")
+        elif rows:
             lines += ["| figure | median | min | max | runs | target | result | note |",
                       "|---|---:|---:|---:|---:|---|---|---|"]  # fmt: skip
             for f in rows:

@@ -13,11 +13,17 @@ before changing it, and callers must not mutate it either.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable
 
 import altair as alt
 import streamlit as st
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+try:  # Streamlit's lock around Altair's global theme and data transformer (private, so guarded)
+    from streamlit.elements.vega_charts import _altair_globals_lock as ALTAIR_LOCK
+except ImportError:  # pragma: no cover - a Streamlit without it
+    ALTAIR_LOCK = threading.Lock()
 
 from dashboard.data.db import snapshot_path
 
@@ -25,6 +31,18 @@ from dashboard.data.db import snapshot_path
 def altair_spec(chart: alt.TopLevelMixin) -> dict:
     """The spec `st.altair_chart(chart)` would send (uncached)."""
     return _convert_altair_to_vega_lite_spec(chart)
+
+
+def plain_spec(chart: alt.TopLevelMixin) -> dict:
+    """`chart.to_dict()`, safe while other sessions draw charts.
+
+    Streamlit switches Altair's *global* data transformer while it converts a chart for
+    `st.altair_chart`; a bare `to_dict()` in another session's thread at that moment runs Streamlit's
+    transformer on its data and fails (seen under load: "Unable to convert _FeatureCollection to
+    pandas.DataFrame", an exception box for 1 visit in 80 at 20 users). Holding Streamlit's own lock
+    orders the two."""
+    with ALTAIR_LOCK:
+        return chart.to_dict()
 
 
 @st.cache_resource(ttl="1h", max_entries=256, show_spinner=False)
