@@ -13,7 +13,7 @@ from functools import cache
 
 from pipelines.config import FACTS_DIR
 
-VOCABULARIES = ("phase", "role", "accreditation", "delivery", "status", "stage")
+VOCABULARIES = ("phase", "role", "accreditation", "delivery", "status", "stage", "pd_kind", "target")
 
 
 def _key(text: str) -> str:

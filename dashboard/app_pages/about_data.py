@@ -50,8 +50,8 @@ st.markdown(
     + (
         ""
         if open_data
-        else "Load it with `atlas reference --from DIR`; until then schools are sample schools and "
-        "the map is schematic."
+        else "This build was made without it (`atlas build --no-open-data`): schools are sample schools and "
+        "the map is schematic. A plain `atlas build` uses the open data shipped with the product."
     )  # fmt: skip
 )
 loads = data.load_history(exact=exact)
@@ -61,6 +61,9 @@ with st.expander(f"Load log (newest {loads.height})"):
 
 # --- Definitions ------------------------------------------------------------------------------
 st.header("Definitions")
+terms = data.definitions()
+# The target's citation is a reference fact (data/reference/vocabularies.csv, vocabulary "target").
+target = " ".join(terms.filter(pl.col("vocabulary") == "target")["description"].to_list())
 st.markdown(
     f"""
 - **Maths Hub**: one of the 40 school-led hubs, funded by the Department for Education and coordinated by the
@@ -70,9 +73,8 @@ st.markdown(
 - **Active LLME** in an academic year: an LLME whose first active year is on or before it and who had not
   stopped before it. Each LLME belongs to one hub. In phase, role and accreditation breakdowns an LLME counts
   once in each phase, role or accreditation they hold, so the parts add up to more than the total.
-- **Target**: at least **{data.TARGET_PER_HUB} active LLMEs per hub, {data.NATIONAL_TARGET:,} nationally**. This
-  is the programme's working ambition. The nearest published wording is "2,000 LLMEs by 2023" (the 2020-23
-  priorities); the Maths Hubs annual report 2024/25 gave 1,945 active LLMEs nationally.
+- **Target**: at least **{data.TARGET_PER_HUB} active LLMEs per hub, {data.NATIONAL_TARGET:,} nationally**:
+  {target} The Maths Hubs annual report 2024/25 gave 1,945 active LLMEs nationally.
 - **Work Group**: a group of schools working together on one focus over most of a school year, led by an LLME.
 - **School reached** in a year: a state-funded school that took part in at least one Maths Hub Work Group that
   year. A hub's share is the schools its Work Groups reached divided by the state-funded schools in its area.
@@ -81,7 +83,6 @@ st.markdown(
   development a hub does not offer in a year.
 """
 )
-terms = data.definitions()
 titles = {"phase": "Phases", "stage": "Teaching for mastery stages", "role": "LLME roles",
           "accreditation": "Accreditations"}  # fmt: skip
 cols = st.columns(2)
@@ -92,10 +93,17 @@ for i, vocabulary in enumerate(titles):
         terms_table = rows.select(pl.col("label").alias("Term"), pl.col("description").alias("Meaning"))
         st.table(data.escape_markdown_frame(terms_table), hide_index=True)
 st.subheader("Kinds of professional development")
+kinds = terms.filter(pl.col("vocabulary") == "pd_kind")
+acme = kinds.filter(pl.col("description").str.starts_with("On ACME's list"))["label"].to_list()
+ours = kinds.filter(~pl.col("description").str.starts_with("On ACME's list"))["label"].to_list()
 st.markdown(
     "The provision audit on each hub profile groups Work Groups by the kinds of professional development "
     "listed by ACME (the Advisory Committee on Mathematics Education) in *Empowering teachers: success for "
-    "learners* (2013): " + ", ".join(k.lower() for k in data.ACME_KINDS.values()) + "."
+    "learners* (2013), as the Maths Memos article on Maths Hubs gives them: "
+    + ", ".join(k.lower() for k in acme)
+    + ". Kinds that are ours, not ACME's: "
+    + ", ".join(k.lower() for k in ours)
+    + "."
 )
 
 # --- Methodology ------------------------------------------------------------------------------
@@ -103,8 +111,10 @@ st.header("Methodology")
 st.markdown(
     """
 - **Hub areas.** Every English local authority district is assigned to exactly one hub. *Declared* districts
-  are named by the hub itself (its website or NCETM's hub page); *estimated* districts are our assignment where
-  a hub's description is vague or missing, and are drawn paler on the map.
+  are named by a published source (NCETM's hub pages, a hub's website, a DfE answer, local press), kept with
+  its date; *estimated* districts are our assignment where no source names them, and are drawn paler on the
+  map. Confidence: high for NCETM hub pages, medium for other sources (2014-2019 sources at most), low for
+  estimates and for old sources whose current area is unverified.
 - **Map points.** A hub is drawn at its lead school when we know it; otherwise at the centre of its districts.
 - **Counting.** All figures are counted from the warehouse at the time shown above. No public page shows
   names or email addresses of LLMEs; every count of people or schools passes through one suppression step
@@ -132,8 +142,9 @@ st.markdown(
 st.header("Sources and licences")
 st.markdown(
     f"""
-- **Maths Hubs, hub areas and programmes**: published facts gathered from NCETM and hub websites (source
-  links are kept with each fact in the warehouse).
+- **Maths Hubs, hub areas and programmes**: published facts gathered from NCETM, hub websites and other
+  public sources (source links are kept with each fact in the warehouse). The LLME target: "Local Leaders of
+  Mathematics Education" (NCETM).
 - **Local authority district boundaries and lookups** (ONS, May 2024): {ONS_BOUNDARIES}
 - **Postcode districts** (ONS Postcode Lookup, May 2025) and school coordinates, which come from postcodes:
   {ONS_POSTCODES}
@@ -145,7 +156,7 @@ st.markdown(
 st.header("How sure are the hub facts?")
 prov = data.provenance_summary()
 p1, p2, p3 = st.columns(3)
-p1.metric("Districts declared by hubs", f"{int(prov['declared'].sum())} of {counts.get('Districts (local authority districts) assigned to a hub', 0)}",
+p1.metric("Districts declared by a source", f"{int(prov['declared'].sum())} of {counts.get('Districts (local authority districts) assigned to a hub', 0)}",
           border=True)  # fmt: skip
 p2.metric("Districts estimated", int(prov["estimated"].sum()), border=True)
 p3.metric("Hubs drawn at their lead school", f"{(prov['map_point_source'] == 'lead school').sum()} of {prov.height}",

@@ -1,5 +1,7 @@
 """Hub profile (?hub=<hub_id>): one hub's LLMEs, Work Groups, reach and provision, printable."""
 
+from urllib.parse import urlsplit
+
 import polars as pl
 import streamlit as st
 
@@ -70,9 +72,13 @@ st.markdown(
     f"{md(facts['region'])} · Lead school: {md(facts['lead_schools'] or 'not known')} · "
     + (f"[Hub website]({facts['website']})" if facts["website"] else "No website recorded")
 )
+sources = ", ".join(
+    f"[{urlsplit(u).netloc.removeprefix('www.')}]({u})" for u in facts.get("declared_sources") or []
+)
 st.markdown(
     f"Area: {md(facts['areas_summary'] or 'not described')} ({facts['districts']} districts: "
-    f"{facts['districts_declared']} declared by the hub, {facts['districts_estimated']} estimated). "
+    f"{facts['districts_declared']} declared by a source{f' ({sources})' if sources else ''}, "
+    f"{facts['districts_estimated']} estimated). "
     f"Published facts confidence: {facts['confidence'] or 'unknown'}. Figures for {year}."
 )
 
@@ -154,7 +160,8 @@ st.markdown(
 # --- Provision audit ------------------------------------------------------------------------
 st.header("Provision audit")
 st.markdown("The hub's Work Groups this year by kind of professional development (ACME 2013, \"Empowering "
-           "teachers: success for learners\") and phase. 'none' marks a gap in the offer.")  # fmt: skip
+           "teachers: success for learners\", and two kinds of ours, labelled so) and phase. 'none' marks a gap "
+           "in the offer.")  # fmt: skip
 provision = data.hub_provision(hub_id, year_start)
 chart(charts.provision_heatmap(provision))
 missing = (

@@ -26,14 +26,17 @@ TARGET_PER_HUB = 50
 NATIONAL_TARGET = 2_000
 GAP_THRESHOLD = 3  # "fewer than 3 active LLMEs in a phase" is called out as a gap
 
-# ACME (2013) "Empowering teachers: success for learners": the kinds of professional development.
+# The kinds of professional development the provision audit shows: those of ACME's list (2013,
+# "Empowering teachers: success for learners") that hub programmes use, and two of ours, labelled so
+# (the full vocabulary, with which kind is ACME's, is `pd_kind` in data/reference/vocabularies.csv).
 ACME_KINDS: dict[str, str] = {
     "sustained_work_group": "Sustained Work Groups",
     "one_off_event": "One-off events",
     "online_self_study": "Online self-study",
     "community_network": "Communities and networks",
     "subject_knowledge_course": "Subject-knowledge courses",
-    "research_group": "Research groups",
+    "research_group": "Research groups (ours, not ACME)",
+    "accreditation_programme": "Accreditation programmes (ours, not ACME)",
 }
 OTHER_PHASE = "Other (special, AP, all-through)"
 CACHE = {"ttl": "1h", "max_entries": 64}
@@ -669,7 +672,9 @@ def hub_facts(hub_id: str) -> dict:
                h.areas_summary, h.status, h.confidence, h.map_point_source,
                count(a.lad_code) AS districts,
                count(a.lad_code) FILTER (WHERE a.provenance = 'declared') AS districts_declared,
-               count(a.lad_code) FILTER (WHERE a.provenance = 'estimated') AS districts_estimated
+               count(a.lad_code) FILTER (WHERE a.provenance = 'estimated') AS districts_estimated,
+               list(DISTINCT a.source_url ORDER BY a.source_url) FILTER (WHERE a.provenance = 'declared')
+                   AS declared_sources
         FROM hubs AS h LEFT JOIN hub_areas AS a USING (hub_id)
         WHERE h.hub_id = ?
         GROUP BY ALL
@@ -688,7 +693,7 @@ def definitions() -> pl.DataFrame:
     return query(
         """
         SELECT vocabulary, label, description FROM vocabularies
-        WHERE vocabulary IN ('phase', 'role', 'accreditation', 'stage')
+        WHERE vocabulary IN ('phase', 'role', 'accreditation', 'stage', 'pd_kind', 'target')
         ORDER BY vocabulary, sort_order
         """
     )
@@ -725,7 +730,7 @@ def load_history(limit: int = 50, *, exact: bool) -> pl.DataFrame:
 @st.cache_data(**CACHE)
 def provenance_summary() -> pl.DataFrame:
     """Per hub: how sure the published facts are, where its map point comes from, and how many of
-    its districts are declared by the hub versus estimated by us."""
+    its districts are declared by a published source versus estimated by us."""
     return query(
         """
         SELECT h.name AS hub, h.region, h.confidence, h.status, h.map_point_source,

@@ -5,24 +5,28 @@ the project's research notes, `hub_areas.md`). This script turns that research i
 local authority district (296 in England), so that the dashboard can colour a district map and count
 schools per hub.
 
-Inputs (all read in place from the open-data folder, never copied into the repository):
+Inputs (read in place from the open-data folder: the shipped `data/opendata/` by default):
 
 - `<reference-dir>/geo/lad_to_region.csv`: the 296 districts with upper tier and region (ONS 2024);
 - `<reference-dir>/geo/england_lad.geojson`: district polygons, for centroids, adjacency and area;
 - `<reference-dir>/geo/postcode_districts.csv`: postcode outward codes with the district holding them;
-- `<reference-dir>/schools/gias_open_schools.csv`: the DfE register, for lead-school postcodes;
-- `data/reference/hubs.csv` (committed, written by hand from the research): the 40 hubs.
+- `<reference-dir>/schools/gias_open_schools.parquet` (shipped) or `.csv` (shared/data): the DfE register,
+  for lead-school postcodes;
+- `data/reference/hubs.csv` (committed, written by hand from the research): the 40 hubs;
+- `data/reference/hub_area_assignments.csv` (committed, written by hand from the research): which hub
+  each area goes to.
 
-The hub of each area is NOT computed from data: it is the hand-made table `ASSIGNMENTS` below, one
-entry per upper-tier authority or per district (for split counties), each with its provenance:
+The hub of each area is NOT computed from data: it is the hand-made assignments table, one row per
+upper-tier authority or per district (for split counties), each with its provenance:
 
-- `declared`: a source names that district or its upper-tier authority for that hub (its URL is kept);
+- `declared`: a source names that district or its upper-tier authority for that hub (its URL and date
+  are kept, with whether it is a 2014-2019 source and whether the research calls the current area
+  unverified);
 - `estimated`: no source does, and a documented rule assigned it (the rule text says which).
 
-Confidence follows from the provenance: `high` when declared by an NCETM hub page, `medium` for any
-other declaration, `low` for every estimate. The geometric estimation rules (split counties, nearest
-hub base) are re-checked against the geometry on every run, and the script stops if the table and the
-rule disagree.
+Confidence follows one rule (`confidence_for`, stated in data/reference/README.md). The geometric
+estimation rules (split counties, nearest hub base) are re-checked against the geometry on every run,
+and the script stops if the table and the rule disagree.
 
 The script fails loudly (exit status 1, message on stderr) if any district is unassigned or assigned
 twice, an area name is unknown, a hub_id is not in `hubs.csv`, a hub is left without a district, a
@@ -41,10 +45,10 @@ Outputs:
   refreshed from the register for the first URN in `lead_school_urns` (emptied where there is none).
   Every other column is kept as written by hand.
 
-Usage (Python 3.11+, standard library only):
+Usage (Python 3.11+; standard library, plus polars to read the shipped Parquet):
 
+    python -m pipelines.tools.derive_reference                      # the shipped open data
     python -m pipelines.tools.derive_reference --reference-dir ../shared/data
-    ATLAS_REFERENCE_DIR=../shared/data python pipelines/tools/derive_reference.py
     python -m pipelines.tools.derive_reference --check    # exit 1 if the committed files are stale
 
 `--out-dir` (default: the repository's `data/reference`) is where `hubs.csv` is read and both files
@@ -59,6 +63,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -73,9 +78,11 @@ HUB_COLUMNS = [
     "former_names",
     "lead_schools",
     "lead_school_urns",
+    "lead_school_source",
     "town",
     "region",
     "website",
+    "website_source",
     "lead_school_postcode",
     "latitude",
     "longitude",
@@ -104,64 +111,22 @@ AREA_COLUMNS = [
 ]
 
 # --------------------------------------------------------------------------------------------------
-# Sources (URLs as cited in the research notes)
+# The assignment table (data/reference/hub_area_assignments.csv)
 # --------------------------------------------------------------------------------------------------
 
-NCETM_HUB = "https://www.ncetm.org.uk/hubs/"
-NCETM_LONDON = "https://www.ncetm.org.uk/maths-hubs/find-your-hub/current-maths-hubs/"
-NCETM_PREFIXES = (NCETM_HUB, NCETM_LONDON)  # declarations from these pages count as high confidence
-QUOTED = "NCETM hub page (as read 1 Oct 2026, via a quotation in github.com/modernagecoder/frontend)"
-DFE_CALL_2019 = "https://ncetm.org.uk/news/schools-sought-to-lead-three-new-maths-hubs/"
-YH_PAGE = "https://www.dretteachingschoolhub.co.uk/Yorkshire-and-the-Humber-Maths-Hub/"
-ARCHIMEDES = "https://carmelarchimedesmathshub.org.uk/about-us/introduction/"
-CHESHIRE_WIRRAL = "http://cheshireandwirralmathshub.co.uk/index.php/about-us"
-SUSSEX = "https://www.sussexmathshub.co.uk/about-us/"
-ABACUS = "https://www.abacusnwmathshub.co.uk/faqs"
-KENT = "https://kelsi.org.uk/news-and-events/directors-update/14-march-2025-weekly-update"
-SOLENT_2014 = "http://www.portsmouth.co.uk/news/education/portsmouth-to-be-centre-of-new-maths-hub-in-link-with-china-1-6404815"
-JURASSIC_2014 = "http://www.jctsa.org.uk/2014/06/national-math-hub/"
-NORTH_MIDS = "https://sites.google.com/view/stokemaths/about"
-MATRIX_2014 = "https://www.hertsforlearning.co.uk/news/matrix-maths-hub-launch"
-GLOW_2015 = "http://www.mathshubs.org.uk/bespoke/june-2015/whats-in-a-name/"
-TURING = "https://mathshubsturingnw.co.uk/about-us/what-is-the-role-of-a-maths-hub/"
-SALOP_2017 = "http://mathshubs.org.uk/bespoke/february-2017/teaching-for-mastery-across-a-maths-hub-area/"
-TELFORD_BULLETIN = "https://content.govdelivery.com/accounts/UKTW/bulletins/3e880cf"
-SHAW_WOLVERHAMPTON = (
-    "https://www.shawmathshub.co.uk/work-groups/2024-25-specialist-knowledge-for-teaching-mathematics-"
-    "primary-early-career-teachers-first-two-years-of-teaching-phase-1-wolverhampton/452"
-)
-RIDINGS = "https://northyorkshirecoastoa.co.uk/our-priorities/priority-2-maths/"
-RIDINGS_2014 = (
-    "https://www.harrogategrammar.co.uk/news/nick-gibb-minister-state-dfe-speaks-maths-hub-conference/"
-)
-GREAT_NORTH = "https://www.greatnorthmathshub.co.uk/new-year-newsletter/"
-PONTELAND = (
-    "https://ncetm.org.uk/features/bridging-the-gap-ensuring-that-all-students-can-succeed-in-ks3-maths"
-)
-NNW_2015 = (
-    "http://mathshubs.org.uk/news/two-new-maths-hub-lead-schools-appointed-covering-cumbria-and-north-"
-    "lancashire-and-the-south-east-of-london/"
-)
-EME = "http://www.ememathshub.org/primary-mastery-readiness-work-groups.html"
-ANGLES = "https://www.anglesmathshub.org/223/embedding-mastery-1"
-EMS_NORTHANTS = (
-    "https://emsmathshub.org.uk/professional-development/pd-2024-25/"
-    "specialist-knowledge-for-teaching-maths-primary-teaching-assistants"
-)
-NEHS = "https://nehantsandsurreymathshub.co.uk/about-us/our-priorities/"
-CODE_2017 = (
-    "http://www.falmouthpacket.co.uk/news/truro/14572849.Education_Minister_visits_Chacewater_Primary_"
-    "School_to_see_work_of_maths_hub/"
-)
-
-
-def ncetm(slug: str) -> str:
-    return f"{NCETM_HUB}{slug}/"
-
-
-# --------------------------------------------------------------------------------------------------
-# The assignment table
-# --------------------------------------------------------------------------------------------------
+ASSIGNMENT_COLUMNS = [
+    "level",
+    "area",
+    "hub_id",
+    "provenance",
+    "source_url",
+    "source_date",
+    "dated",
+    "current_area_unverified",
+    "rule",
+]
+# Declarations read from these pages count as high confidence (the current NCETM hub pages).
+NCETM_PREFIXES = ("https://www.ncetm.org.uk/hubs/", "https://www.ncetm.org.uk/maths-hubs/find-your-hub/")
 
 
 @dataclass(frozen=True)
@@ -172,498 +137,50 @@ class Assignment:
     area: str  # exactly as `ctyua_name` / `lad_name` in lad_to_region.csv
     hub_id: str
     provenance: str  # "declared" or "estimated"
-    rule: str
     source_url: str
+    source_date: str  # as the source gives it ("14 May 2024", "c.2018/19 (undated)", "as read 1 Oct 2026")
+    dated: str  # "yes": the source was written in 2014-2019 (true then, not confirmed as current)
+    current_area_unverified: str  # "yes": the research calls the hub's current area unverified
+    rule: str
+    line: int = 0
 
 
-def _declared(level: str, areas: list[str], hub_id: str, rule: str, url: str) -> list[Assignment]:
-    return [Assignment(level, a, hub_id, "declared", rule, url) for a in areas]
+def read_assignments(path: Path) -> list[Assignment]:
+    """The hand-made table, checked cell by cell (file, line, column and reason on failure)."""
+    if not path.is_file():
+        raise DerivationError(f"missing {path}")
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != ASSIGNMENT_COLUMNS:
+            raise DerivationError(f"{path.name}: header must be {ASSIGNMENT_COLUMNS}, is {reader.fieldnames}")
+        rows = list(reader)
+    errors = []
+    out = []
+    allowed = {
+        "level": ("ctyua", "lad"),
+        "provenance": ("declared", "estimated"),
+        "dated": ("yes", "no"),
+        "current_area_unverified": ("yes", "no"),
+    }
+    for line, row in enumerate(rows, start=2):
+        for column, values in allowed.items():
+            if row[column] not in values:
+                errors.append(f"{path.name} line {line}, {column}: {row[column]!r} is not one of {values}")
+        for column in ("area", "hub_id", "source_url", "rule"):
+            if not row[column].strip():
+                errors.append(f"{path.name} line {line}, {column}: empty")
+        if row["provenance"] == "declared" and not row["source_date"].strip():
+            errors.append(f"{path.name} line {line}, source_date: a declaration needs the source's date")
+        years = [int(y) for y in re.findall(r"\b(20\d\d)\b", row["source_date"])]
+        if row["dated"] == "yes" and not any(2014 <= y <= 2019 for y in years):
+            errors.append(f"{path.name} line {line}, dated: 'yes' needs a 2014-2019 source_date")
+        if row["dated"] == "no" and years and max(years) <= 2019:
+            errors.append(f"{path.name} line {line}, dated: a source from {max(years)} is dated")
+        out.append(Assignment(**{c: row[c] for c in ASSIGNMENT_COLUMNS}, line=line))
+    if errors:
+        raise DerivationError("hub area assignments are invalid:\n  " + "\n  ".join(errors))
+    return out
 
-
-def _estimated(level: str, areas: list[str], hub_id: str, rule: str, url: str) -> list[Assignment]:
-    return [Assignment(level, a, hub_id, "estimated", rule, url) for a in areas]
-
-
-C, D = "ctyua", "lad"
-
-# Split counties, decided district by district (rules re-checked in `check_rules`).
-LANCS_RULE = (
-    "split-county (Lancashire, 'parts of Lancashire' for Abacus NW; 'north Lancashire' in 2015 for the hub "
-    "inferred to be North North West): each district goes to the hub whose lead school is nearer its "
-    "centroid (Our Lady's Catholic High School, Preston, vs Lancaster Royal Grammar School, 2015 lead)"
-)
-HANTS_NE_RULE = (
-    "split-county (Hampshire): Hampshire districts sharing a boundary with Surrey go to North-East Hants "
-    "and Surrey (area derived from the hub's name; UNVERIFIED)"
-)
-HANTS_REST_RULE = (
-    "split-county (Hampshire): 'most of Hampshire' was Solent's in 2014; the districts not bordering Surrey "
-    "stay with Solent (UNVERIFIED)"
-)
-DEVON_CODE_RULE = (
-    "split-county (Devon ceremonial county: Devon districts, Plymouth, Torbay): CODE's 'west Devon' "
-    "(c.2016-17) read as West Devon district plus the authorities whose centroid lies west of West Devon's "
-    "centroid (UNVERIFIED)"
-)
-DEVON_JURASSIC_RULE = (
-    "split-county (Devon ceremonial county): the rest of Devon stays with Jurassic, a Dorset and Devon "
-    "partnership in 2014 (UNVERIFIED)"
-)
-
-ASSIGNMENTS: list[Assignment] = [
-    # ---------------------------------------------------------------- declared by NCETM hub pages
-    *_declared(
-        C,
-        ["Coventry", "Solihull", "Warwickshire"],
-        "origin",
-        f"declared: {QUOTED}",
-        ncetm("origin-maths-hub"),
-    ),
-    *_declared(
-        C,
-        ["Bury", "Manchester", "Oldham", "Rochdale", "Stockport"],
-        "north-west-one",
-        f"declared: {QUOTED}",
-        ncetm("north-west-one-maths-hub"),
-    ),
-    *_declared(
-        C,
-        ["Knowsley", "Liverpool", "Sefton", "St. Helens", "Wigan"],
-        "north-west-three",
-        f"declared: {QUOTED}",
-        ncetm("north-west-three-maths-hub"),
-    ),
-    *_declared(
-        C, ["Birmingham", "Dudley", "Sandwell"], "central", f"declared: {QUOTED}", ncetm("central-maths-hub")
-    ),
-    *_declared(
-        C,
-        ["Bradford", "Calderdale", "Leeds"],
-        "west-yorkshire",
-        f"declared: {QUOTED}",
-        ncetm("west-yorkshire-maths-hub"),
-    ),
-    *_declared(
-        C,
-        ["Barnsley", "Doncaster", "Rotherham", "Sheffield"],
-        "south-yorkshire",
-        f"declared: {QUOTED}",
-        ncetm("south-yorkshire-maths-hub"),
-    ),
-    *_declared(
-        C,
-        ["Bracknell Forest", "Reading", "Swindon", "West Berkshire", "Wiltshire", "Wokingham"],
-        "mobius",
-        f"declared: {QUOTED}",
-        ncetm("moebius-maths-hub"),
-    ),
-    *_declared(
-        C,
-        [
-            "Bath and North East Somerset",
-            "Bristol, City of",
-            "North Somerset",
-            "Somerset",
-            "South Gloucestershire",
-        ],
-        "boolean",
-        f"declared: {QUOTED}",
-        ncetm("boolean-maths-hub"),
-    ),
-    *_declared(
-        C,
-        ["Derby", "Derbyshire", "Nottingham"],
-        "east-midlands-west",
-        f"declared: {QUOTED}",
-        ncetm("east-midlands-west-maths-hub"),
-    ),
-    *_declared(
-        D,
-        ["Ashfield", "Broxtowe"],
-        "east-midlands-west",
-        f"declared: {QUOTED}; only these two Nottinghamshire districts are listed",
-        ncetm("east-midlands-west-maths-hub"),
-    ),
-    *_declared(
-        C,
-        ["Leicester", "Leicestershire", "Rutland"],
-        "east-midlands-south",
-        f"declared: {QUOTED}",
-        ncetm("east-midlands-south-maths-hub"),
-    ),
-    *_declared(
-        C,
-        ["North Northamptonshire"],
-        "east-midlands-south",
-        f"declared: {QUOTED}; listed by its former districts Corby, East Northamptonshire, "
-        "Kettering, Wellingborough",
-        ncetm("east-midlands-south-maths-hub"),
-    ),
-    *_declared(
-        C,
-        ["Buckinghamshire", "Oxfordshire", "Slough", "Windsor and Maidenhead"],
-        "bucks-berks-oxon",
-        f"declared: {QUOTED}; the list 'includes' these, so it may be incomplete",
-        ncetm("bucks-berks-and-oxon-maths-hub"),
-    ),
-    *_declared(
-        C,
-        ["Bedford", "Central Bedfordshire", "Luton", "Milton Keynes"],
-        "enigma",
-        f"declared: {QUOTED}; the list 'includes' these",
-        ncetm("enigma-maths-hub"),
-    ),
-    *_declared(
-        C,
-        ["Cambridgeshire", "Peterborough"],
-        "cambridge",
-        f"declared: {QUOTED}; the list 'includes' these",
-        ncetm("cambridge-maths-hub"),
-    ),
-    *_declared(
-        D,
-        ["King's Lynn and West Norfolk", "West Suffolk"],
-        "cambridge",
-        f"declared: {QUOTED}; the only Norfolk/Suffolk districts listed (soft border with Angles)",
-        ncetm("cambridge-maths-hub"),
-    ),
-    *_declared(
-        C,
-        ["Barnet", "Camden", "Enfield", "Haringey", "Islington", "Westminster"],
-        "london-central-north-west",
-        f"declared: {QUOTED.replace('hub page', 'London hub pages')}",
-        NCETM_LONDON,
-    ),
-    *_declared(
-        C,
-        [
-            "Brent",
-            "Ealing",
-            "Hammersmith and Fulham",
-            "Harrow",
-            "Hillingdon",
-            "Hounslow",
-            "Kensington and Chelsea",
-        ],
-        "london-central-west",
-        f"declared: {QUOTED.replace('hub page', 'London hub pages')}",
-        NCETM_LONDON,
-    ),
-    *_declared(
-        C,
-        ["Barking and Dagenham", "Hackney", "Havering", "Newham", "Redbridge", "Waltham Forest"],
-        "london-north-east",
-        f"declared: {QUOTED.replace('hub page', 'London hub pages')}",
-        NCETM_LONDON,
-    ),
-    *_declared(
-        C,
-        ["Bexley", "City of London", "Greenwich", "Lewisham", "Southwark", "Tower Hamlets"],
-        "london-south-east-plus",
-        f"declared: {QUOTED.replace('hub page', 'London hub pages')}",
-        NCETM_LONDON,
-    ),
-    *_declared(
-        C,
-        ["Kingston upon Thames", "Merton", "Richmond upon Thames", "Sutton", "Wandsworth"],
-        "london-south-west",
-        f"declared: {QUOTED.replace('hub page', 'London hub pages')}",
-        NCETM_LONDON,
-    ),
-    *_declared(
-        C,
-        ["Bromley", "Croydon", "Lambeth"],
-        "london-thames",
-        f"declared: {QUOTED.replace('hub page', 'London hub pages')}",
-        NCETM_LONDON,
-    ),
-    # ---------------------------------------------------------------- declared by other sources
-    *_declared(
-        C,
-        [
-            "Kirklees",
-            "Wakefield",
-            "Kingston upon Hull, City of",
-            "North Lincolnshire",
-            "North East Lincolnshire",
-        ],
-        "yorkshire-humber",
-        "declared: hub page hosted by DRET Teaching School Hub (c.2025)",
-        YH_PAGE,
-    ),
-    *_declared(
-        C,
-        ["County Durham"],
-        "archimedes-ne",
-        "declared: hub site ('the Durham and Tees Valley region')",
-        ARCHIMEDES,
-    ),
-    *_declared(
-        C,
-        ["Darlington", "Hartlepool", "Middlesbrough", "Redcar and Cleveland", "Stockton-on-Tees"],
-        "archimedes-ne",
-        "declared: hub site ('the Durham and Tees Valley region'); 'Tees Valley' read as its five "
-        "boroughs, which the source does not list one by one",
-        ARCHIMEDES,
-    ),
-    *_declared(
-        C,
-        ["Cheshire East", "Cheshire West and Chester", "Halton", "Wirral"],
-        "cheshire-wirral",
-        "declared: hub site (page date not stated)",
-        CHESHIRE_WIRRAL,
-    ),
-    *_declared(
-        C,
-        ["West Sussex", "Brighton and Hove", "East Sussex"],
-        "sussex",
-        "declared: hub site ('network of 40' era)",
-        SUSSEX,
-    ),
-    *_declared(
-        C, ["Blackburn with Darwen", "Blackpool"], "abacus-nw", "declared: hub site (2020/21)", ABACUS
-    ),
-    *_declared(
-        C, ["Kent", "Medway"], "kent-medway", "declared: Kent County Council bulletin, March 2025", KENT
-    ),
-    *_declared(
-        C,
-        ["Essex", "Southend-on-Sea", "Thurrock"],
-        "venn-essex",
-        "declared (dated 2019): area of the DfE call for the new hub's lead school",
-        DFE_CALL_2019,
-    ),
-    *_declared(
-        C,
-        ["Portsmouth", "Southampton", "Isle of Wight"],
-        "solent",
-        "declared (dated 2014): local press on the new Solent hub",
-        SOLENT_2014,
-    ),
-    *_declared(
-        C, ["Dorset"], "jurassic", "declared (dated 2014): a Dorset and Devon partnership", JURASSIC_2014
-    ),
-    *_declared(
-        C,
-        ["Staffordshire", "Stoke-on-Trent"],
-        "north-mids",
-        "declared (dated 2014-2018): partner of the Stoke-on-Trent Maths Excellence Partnership",
-        NORTH_MIDS,
-    ),
-    *_declared(
-        C,
-        ["Hertfordshire"],
-        "matrix",
-        "declared (dated 2014): Matrix Maths Hub Essex and Herts launch",
-        MATRIX_2014,
-    ),
-    *_declared(
-        C,
-        ["Gloucestershire", "Worcestershire"],
-        "glow",
-        "declared (dated 2015): GLOW = Gloucestershire, Oxfordshire, Worcestershire (Oxfordshire now with "
-        "Bucks, Berks and Oxon; Worcestershire may now be with SHaW: UNVERIFIED)",
-        GLOW_2015,
-    ),
-    # ---------------------------------------------------------------- estimated: elimination
-    *_estimated(
-        C,
-        ["Bolton", "Salford", "Tameside", "Trafford"],
-        "turing-nw",
-        "elimination: hub_areas.md infers Turing NW ('in and around Greater Manchester') from the "
-        "North West One and Three lists (UNVERIFIED)",
-        TURING,
-    ),
-    *_estimated(
-        C,
-        ["Warrington"],
-        "turing-nw",
-        "elimination: hub_areas.md lists Warrington under 'Turing NW?' (UNVERIFIED)",
-        TURING,
-    ),
-    *_estimated(
-        C,
-        ["North Yorkshire", "York", "East Riding of Yorkshire"],
-        "yorkshire-ridings",
-        "elimination: hub_areas.md infers Yorkshire Ridings from the West, South and Yorkshire and the "
-        "Humber lists; it works with the North Yorkshire Coast Opportunity Area (UNVERIFIED)",
-        RIDINGS,
-    ),
-    *_estimated(
-        C,
-        ["Newcastle upon Tyne", "Northumberland"],
-        "great-north",
-        "elimination: hub_areas.md infers Great North from the Archimedes NE area; hub work is "
-        "mentioned here (UNVERIFIED)",
-        GREAT_NORTH,
-    ),
-    *_estimated(
-        C,
-        ["North Tyneside", "South Tyneside", "Gateshead", "Sunderland"],
-        "great-north",
-        "elimination: hub_areas.md infers Great North from the Archimedes NE area (UNVERIFIED)",
-        GREAT_NORTH,
-    ),
-    *_estimated(
-        C,
-        ["Lincolnshire"],
-        "east-midlands-east",
-        "elimination: hub_areas.md infers East Midlands East (UNVERIFIED)",
-        EME,
-    ),
-    *_estimated(
-        D,
-        ["Bassetlaw", "Gedling", "Mansfield", "Newark and Sherwood", "Rushcliffe"],
-        "east-midlands-east",
-        "rest-of-county + elimination: East Midlands West lists only Ashfield and Broxtowe; hub_areas.md "
-        "infers East Midlands East for the rest of Nottinghamshire (UNVERIFIED)",
-        EME,
-    ),
-    *_estimated(
-        D,
-        ["Breckland", "Broadland", "Great Yarmouth", "North Norfolk", "Norwich", "South Norfolk"],
-        "angles",
-        "rest-of-county + elimination: Cambridge lists only King's Lynn and West Norfolk; hub_areas.md "
-        "infers Angles for the rest of Norfolk (UNVERIFIED)",
-        ANGLES,
-    ),
-    *_estimated(
-        D,
-        ["Babergh", "Ipswich", "Mid Suffolk", "East Suffolk"],
-        "angles",
-        "rest-of-county + elimination: Cambridge lists only West Suffolk; hub_areas.md infers Angles for "
-        "the rest of Suffolk (UNVERIFIED)",
-        ANGLES,
-    ),
-    *_estimated(
-        C,
-        ["Bournemouth, Christchurch and Poole"],
-        "jurassic",
-        "elimination: hub_areas.md infers Jurassic (Dorset and Devon partnership) (UNVERIFIED)",
-        JURASSIC_2014,
-    ),
-    # ---------------------------------------------------------------- estimated: inferred predecessor
-    *_estimated(
-        C,
-        ["Shropshire", "Herefordshire, County of"],
-        "shaw",
-        "successor: area of the Salop and Herefordshire Maths Hub (2017), inferred predecessor of SHaW "
-        "(UNVERIFIED)",
-        SALOP_2017,
-    ),
-    *_estimated(
-        C,
-        ["Cumberland", "Westmorland and Furness"],
-        "north-north-west",
-        "successor: Cumbria, the area of the 2015 Cumbria and north Lancashire hub, inferred to be "
-        "North North West (UNVERIFIED)",
-        NNW_2015,
-    ),
-    *_estimated(
-        C,
-        ["Cornwall"],
-        "code",
-        "successor: Cornwall, the area of the Cornwall and West Devon Maths Hub (c.2016-17), inferred "
-        "predecessor of CODE (UNVERIFIED)",
-        CODE_2017,
-    ),
-    # ---------------------------------------------------------------- estimated: evidence of activity
-    *_estimated(
-        C,
-        ["Telford and Wrekin"],
-        "shaw",
-        "evidence: the council's schools bulletin promotes SHaW funded opportunities (Jul 2025) (UNVERIFIED)",
-        TELFORD_BULLETIN,
-    ),
-    *_estimated(
-        C,
-        ["Wolverhampton"],
-        "shaw",
-        "evidence: SHaW runs a Wolverhampton-based SKTM Work Group (2024/25) (UNVERIFIED)",
-        SHAW_WOLVERHAMPTON,
-    ),
-    *_estimated(
-        C,
-        ["West Northamptonshire"],
-        "east-midlands-south",
-        "evidence: not listed by any hub; East Midlands South ran 2024/25 cohorts in Northamptonshire "
-        "(UNVERIFIED)",
-        EMS_NORTHANTS,
-    ),
-    # ---------------------------------------------------------------- estimated: from the hub's name
-    *_estimated(
-        C,
-        ["Surrey"],
-        "north-east-hants-surrey",
-        "name-derived: the hub is named North-East Hants and Surrey; no LA list found (UNVERIFIED)",
-        NEHS,
-    ),
-    # ---------------------------------------------------------------- estimated: split counties
-    *_estimated(D, ["Lancaster"], "north-north-west", LANCS_RULE, NNW_2015),
-    *_estimated(
-        D,
-        [
-            "Burnley",
-            "Chorley",
-            "Fylde",
-            "Hyndburn",
-            "Pendle",
-            "Preston",
-            "Ribble Valley",
-            "Rossendale",
-            "South Ribble",
-            "West Lancashire",
-            "Wyre",
-        ],
-        "abacus-nw",
-        LANCS_RULE,
-        ABACUS,
-    ),
-    *_estimated(D, ["Hart", "Rushmoor", "East Hampshire"], "north-east-hants-surrey", HANTS_NE_RULE, NEHS),
-    *_estimated(
-        D,
-        [
-            "Basingstoke and Deane",
-            "Eastleigh",
-            "Fareham",
-            "Gosport",
-            "Havant",
-            "New Forest",
-            "Test Valley",
-            "Winchester",
-        ],
-        "solent",
-        HANTS_REST_RULE,
-        SOLENT_2014,
-    ),
-    *_estimated(D, ["West Devon", "Torridge"], "code", DEVON_CODE_RULE, CODE_2017),
-    *_estimated(C, ["Plymouth"], "code", DEVON_CODE_RULE, CODE_2017),
-    *_estimated(
-        D,
-        ["East Devon", "Exeter", "Mid Devon", "North Devon", "South Hams", "Teignbridge"],
-        "jurassic",
-        DEVON_JURASSIC_RULE,
-        JURASSIC_2014,
-    ),
-    *_estimated(C, ["Torbay"], "jurassic", DEVON_JURASSIC_RULE, JURASSIC_2014),
-    # ---------------------------------------------------------------- estimated: nearest hub base
-    *_estimated(
-        C,
-        ["Walsall"],
-        "central",
-        "nearest-hub-base: no source; the nearest district centroid with a declared hub is Sandwell "
-        "(Central), and the nearest known lead school is Central's (UNVERIFIED)",
-        ncetm("central-maths-hub"),
-    ),
-    *_estimated(
-        C,
-        ["Isles of Scilly"],
-        "code",
-        "nearest-hub-base: no source; the nearest assigned district is Cornwall (CODE, estimated) "
-        "(UNVERIFIED)",
-        CODE_2017,
-    ),
-]
 
 # The computed checks behind the split-county and nearest-hub-base rules.
 LANCS_HUBS = ("abacus-nw", "north-north-west")
@@ -744,6 +261,21 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def read_schools(reference_dir: Path) -> list[dict[str, str]]:
+    """The register as text rows: the shipped Parquet (read with polars) or the shared/data CSV."""
+    parquet = reference_dir / "schools" / "gias_open_schools.parquet"
+    if not parquet.is_file():
+        return read_csv(reference_dir / "schools" / "gias_open_schools.csv")
+    import polars as pl  # only for the shipped form; the CSV path stays standard library
+
+    frame = pl.read_parquet(parquet).with_columns(pl.all().cast(pl.String).fill_null(""))
+    # Coordinates as the CSV writes them (5 decimals), so both forms derive the same files.
+    frame = frame.with_columns(
+        pl.col("latitude", "longitude").cast(pl.Float64).map_elements(lambda v: f"{v:.5f}", pl.String)
+    )
+    return frame.to_dicts()
+
+
 def read_geometry(path: Path) -> dict[str, list]:
     if not path.is_file():
         raise DerivationError(f"missing input file: {path}")
@@ -764,15 +296,25 @@ def read_geometry(path: Path) -> dict[str, list]:
 # --------------------------------------------------------------------------------------------------
 
 
-def confidence_for(provenance: str, source_url: str) -> str:
-    if provenance == "estimated":
+def confidence_for(a: Assignment) -> str:
+    """The one confidence rule (stated in data/reference/README.md and checked by a test):
+    estimated -> low; declared by a current NCETM hub page -> high; declared only by a 2014-2019
+    source where the research calls the hub's current area unverified -> low; any other declaration
+    -> medium (so a 2014-2019 source gives medium at most)."""
+    if a.provenance == "estimated":
         return "low"
-    if provenance == "declared":
-        return "high" if source_url.startswith(NCETM_PREFIXES) else "medium"
-    raise DerivationError(f"unknown provenance {provenance!r}")
+    if a.provenance != "declared":
+        raise DerivationError(f"unknown provenance {a.provenance!r}")
+    if a.source_url.startswith(NCETM_PREFIXES):
+        return "high"
+    if a.dated == "yes" and a.current_area_unverified == "yes":
+        return "low"
+    return "medium"
 
 
-def expand_assignments(lads: list[dict[str, str]], hub_ids: set[str]) -> dict[str, Assignment]:
+def expand_assignments(
+    lads: list[dict[str, str]], hub_ids: set[str], assignments: list[Assignment]
+) -> dict[str, Assignment]:
     """Map every district code to its one assignment; fail on gaps, overlaps and unknown names/hubs."""
     by_ctyua: dict[str, list[str]] = defaultdict(list)
     by_lad: dict[str, str] = {}
@@ -785,7 +327,7 @@ def expand_assignments(lads: list[dict[str, str]], hub_ids: set[str]) -> dict[st
     errors: list[str] = []
     result: dict[str, Assignment] = {}
     assigned_by: dict[str, list[str]] = defaultdict(list)
-    for a in ASSIGNMENTS:
+    for a in assignments:
         if a.hub_id not in hub_ids:
             errors.append(f"unknown hub_id {a.hub_id!r} for {a.area!r}")
         if a.provenance not in ("declared", "estimated"):
@@ -899,14 +441,19 @@ def check_rules(
         raise DerivationError("estimation rules disagree with the table:\n  " + "\n  ".join(errors))
 
 
+def split_positions(cell: str) -> list[str]:
+    """`;`-separated items, empties kept: lead schools and URNs are paired by position."""
+    return [item.strip() for item in cell.split(";")] if cell.strip() else []
+
+
 def refresh_hubs(hubs: list[dict[str, str]], schools: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Fill postcode/lat/lon/location_source from the register for each hub's first lead-school URN."""
+    """Fill postcode/lat/lon/location_source from the register for the first lead school with a URN."""
     by_urn = {row["urn"].strip(): row for row in schools}
     errors = []
     out = []
     for hub in hubs:
         hub = dict(hub)
-        urns = [u.strip() for u in hub["lead_school_urns"].split(";") if u.strip()]
+        urns = [u for u in split_positions(hub["lead_school_urns"]) if u]
         for urn in urns:
             if urn not in by_urn:
                 errors.append(f"{hub['hub_id']}: URN {urn} is not in the GIAS register file")
@@ -925,6 +472,16 @@ def refresh_hubs(hubs: list[dict[str, str]], schools: list[dict[str, str]]) -> l
     return out
 
 
+def hub_confidence(hub: dict[str, str]) -> str:
+    """The hubs.csv confidence rule (data/reference/README.md): `dated`, `inferred` and `not_found`
+    rows are low; a confirmed row is high when a current NCETM hub page is among its sources and
+    its list is not marked as possibly partial ('includes'), else medium."""
+    if hub["status"] != "confirmed":
+        return "low"
+    ncetm = any(u.startswith(NCETM_PREFIXES) for u in hub["source_urls"].split(";"))
+    return "high" if ncetm and "'includes'" not in hub["notes"] else "medium"
+
+
 def check_hubs(hubs: list[dict[str, str]], header: list[str], regions: set[str]) -> None:
     errors = []
     if header != HUB_COLUMNS:
@@ -941,6 +498,18 @@ def check_hubs(hubs: list[dict[str, str]], header: list[str], regions: set[str])
             errors.append(f"{h['hub_id']}: bad confidence {h['confidence']!r}")
         if not h["source_urls"]:
             errors.append(f"{h['hub_id']}: no source_urls")
+        if h["confidence"] != hub_confidence(h):
+            errors.append(
+                f"{h['hub_id']}: confidence {h['confidence']!r}, the rule gives {hub_confidence(h)!r}"
+            )
+        schools, urns = split_positions(h["lead_schools"]), split_positions(h["lead_school_urns"])
+        if urns and len(urns) != len(schools):
+            errors.append(f"{h['hub_id']}: {len(schools)} lead schools but {len(urns)} URN positions")
+        for column, source in (("lead_schools", "lead_school_source"), ("website", "website_source")):
+            if bool(h[column]) != bool(h[source]):
+                errors.append(f"{h['hub_id']}: {column} and {source} must both be filled or both empty")
+            elif h[source] and h[source] not in h["source_urls"].split(";"):
+                errors.append(f"{h['hub_id']}: {source} is not among its source_urls")
     if errors:
         raise DerivationError("hubs.csv is invalid:\n  " + "\n  ".join(errors))
 
@@ -972,7 +541,7 @@ def derive(reference_dir: Path, out_dir: Path) -> dict[str, str]:
     lads = read_csv(reference_dir / "geo" / "lad_to_region.csv")
     geometry = read_geometry(reference_dir / "geo" / "england_lad.geojson")
     postcodes = read_csv(reference_dir / "geo" / "postcode_districts.csv")
-    schools = read_csv(reference_dir / "schools" / "gias_open_schools.csv")
+    schools = read_schools(reference_dir)
 
     hubs_path = out_dir / "hubs.csv"
     if not hubs_path.is_file():
@@ -991,7 +560,8 @@ def derive(reference_dir: Path, out_dir: Path) -> dict[str, str]:
     check_hubs(hubs, header, regions)
     hubs = refresh_hubs(hubs, schools)
 
-    assignment = expand_assignments(lads, {h["hub_id"] for h in hubs})
+    assignments = read_assignments(out_dir / "hub_area_assignments.csv")
+    assignment = expand_assignments(lads, {h["hub_id"] for h in hubs}, assignments)
     cents = {code: centroid(geometry[code]) for code in geometry}
     areas = {code: area_km2(geometry[code]) for code in geometry}
     hub_points = {
@@ -1018,7 +588,7 @@ def derive(reference_dir: Path, out_dir: Path) -> dict[str, str]:
                 "provenance": a.provenance,
                 "rule": a.rule,
                 "source_url": a.source_url,
-                "confidence": confidence_for(a.provenance, a.source_url),
+                "confidence": confidence_for(a),
                 "centroid_lat": f"{lat:.5f}",
                 "centroid_lon": f"{lon:.5f}",
                 "postcode_district": outward.get(lad["lad_code"], ""),
@@ -1044,8 +614,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reference-dir",
         type=Path,
-        default=os.environ.get("ATLAS_REFERENCE_DIR") or None,
-        help="folder laid out like the shared open data (geo/, schools/); default $ATLAS_REFERENCE_DIR",
+        default=os.environ.get("ATLAS_REFERENCE_DIR") or REPO_ROOT / "data" / "opendata",
+        help="folder laid out like the shared open data (geo/, schools/); default $ATLAS_REFERENCE_DIR, "
+        "else the shipped copy data/opendata",
     )
     parser.add_argument(
         "--out-dir",

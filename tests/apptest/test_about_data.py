@@ -67,7 +67,10 @@ def test_data_as_at_and_provenance_counts(use_warehouse):
         "SELECT count(*) FILTER (WHERE provenance = 'declared'), count(*) FILTER (WHERE provenance = 'estimated') "
         "FROM hub_areas",
     )[0]
-    assert next(m for m in at.metric if m.label == "Districts declared by hubs").value == f"{declared} of 296"
+    assert (
+        next(m for m in at.metric if m.label == "Districts declared by a source").value
+        == f"{declared} of 296"
+    )
     assert next(m for m in at.metric if m.label == "Districts estimated").value == str(estimated)
     lead = sql(use_warehouse, "SELECT count(*) FROM hubs WHERE map_point_source = 'lead school'")[0][0]
     assert next(m for m in at.metric if m.label.startswith("Hubs drawn")).value == f"{lead} of 40"
