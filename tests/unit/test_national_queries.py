@@ -367,7 +367,14 @@ def test_about_queries(sql):
     assert loads.height == min(50, one(sql("SELECT count(*) FROM load_log")))
     counts = dict(national.table_counts(exact=True).select("what", "n").iter_rows())
     assert counts["Maths Hubs"] == 40 and counts["District boundaries loaded"] == 0
-    assert set(national.definitions()["vocabulary"]) == {"phase", "role", "accreditation", "stage"}
+    assert set(national.definitions()["vocabulary"]) == {
+        "phase",
+        "role",
+        "accreditation",
+        "stage",
+        "pd_kind",
+        "target",
+    }
 
 
 def test_no_national_query_returns_personal_data(use_warehouse, a_hub):
