@@ -54,3 +54,39 @@ def test_generation_is_deterministic(warehouse):
     assert a.work_groups.equals(b.work_groups)
     assert a.llmes.equals(b.llmes)
     assert a.participations.equals(b.participations)
+
+
+SAMPLE_DIGEST = """
+import hashlib, sys
+from datetime import date
+import duckdb, numpy as np
+from pipelines import sample
+from pipelines.warehouse.facts import load_facts
+from pipelines.warehouse.store import apply_models
+con = duckdb.connect()
+apply_models(con)
+load_facts(con)
+sample.generate_schools(con, np.random.default_rng(sample.SEED))
+s = sample.generate(con, 0.2, today=date(2026, 11, 23))
+for frame in (s.work_groups, s.llmes, s.participations):
+    print(hashlib.sha256(frame.write_csv().encode()).hexdigest())
+"""
+
+
+def test_sample_is_identical_across_processes_with_different_hash_seeds():
+    """A set iterated while drawing random numbers made the sample depend on PYTHONHASHSEED."""
+    import os
+    import subprocess
+    import sys
+
+    from pipelines.config import REPO_ROOT
+
+    digests = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        cmd = [sys.executable, "-c", SAMPLE_DIGEST]
+        run = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=300)
+        assert run.returncode == 0, run.stderr
+        digests.append(run.stdout.split())
+    assert len(digests[0]) == 3
+    assert digests[0] == digests[1] == digests[2]
