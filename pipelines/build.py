@@ -18,7 +18,7 @@ import polars as pl
 
 from pipelines import reference, sample
 from pipelines.config import Paths
-from pipelines.contracts import FileRejected, validate
+from pipelines.contracts import FileRejected, module, validate
 from pipelines.readers import ROW, RawTable, ReadError, read_table
 from pipelines.warehouse import loading, store
 from pipelines.warehouse.facts import load_facts
@@ -89,7 +89,7 @@ def build(
                     entity = f.name.split("__")[1]
                     progress(f"landed file {f.name}")
                     try:
-                        _load(con, entity, read_table(f), f.name, f.name.split("__")[2].split(".")[0],
+                        _load(con, entity, read_table(f, module(entity).REQUIRED), f.name, f.name.split("__")[2].split(".")[0],
                               is_sample=False, snapshot=snapshot.name)  # fmt: skip
                     except (ReadError, FileRejected) as exc:
                         skipped.append(f"{f.name}: {exc}")

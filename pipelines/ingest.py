@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import Paths
-from pipelines.contracts import ENTITIES, FileRejected, validate
+from pipelines.contracts import ENTITIES, FileRejected, module, validate
 from pipelines.readers import ReadError, read_table
 from pipelines.warehouse import loading, store
 
@@ -72,7 +72,7 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
                 result.status, result.unchanged, result.snapshot = "loaded", True, base.name
                 result.message = "this file is already the latest loaded for this entity: nothing changed"
                 return _finish(p, result, t0)
-            raw = read_table(path)
+            raw = read_table(path, required=module(entity).REQUIRED)
             _failpoint("read")
             with duckdb.connect(str(base), read_only=True) as ro:
                 v = validate(entity, raw, loading.context(ro), path.name)

@@ -30,6 +30,9 @@ QUARANTINE_SCHEMA = {
 
 STRUCTURAL = Rule("structural", "", "the row cannot be split into fields")
 DUPLICATE = Rule("duplicate_key", "", "duplicate key: a later row in this file has the same key and wins")
+EXCEL_ERROR = Rule(
+    "excel_error", "", "a cell holds an Excel error (#REF!, #N/A, #VALUE!...) instead of a value"
+)
 
 
 class FileRejected(Exception):
@@ -65,7 +68,12 @@ def module(entity: str) -> ModuleType:
 
 
 def all_rules(entity: str) -> dict[str, Rule]:
-    return {**module(entity).rules.rules, STRUCTURAL.name: STRUCTURAL, DUPLICATE.name: DUPLICATE}
+    return {
+        **module(entity).rules.rules,
+        STRUCTURAL.name: STRUCTURAL,
+        DUPLICATE.name: DUPLICATE,
+        EXCEL_ERROR.name: EXCEL_ERROR,
+    }
 
 
 def validate(entity: str, raw: RawTable, ctx: Context, file_name: str) -> Validation:
@@ -111,8 +119,8 @@ def validate(entity: str, raw: RawTable, ctx: Context, file_name: str) -> Valida
             pl.DataFrame(
                 {
                     "row_number": [s.row for s in raw.structural],
-                    "column_name": [""] * len(raw.structural),
-                    "rule": [STRUCTURAL.name] * len(raw.structural),
+                    "column_name": [s.column for s in raw.structural],
+                    "rule": [s.rule for s in raw.structural],
                     "reason": [s.reason for s in raw.structural],
                     "raw": [s.raw for s in raw.structural],
                 },

@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -73,6 +76,96 @@ def parquet_bytes(columns, rows) -> bytes:
 
 
 @dataclass(frozen=True)
+class Err:
+    """An Excel error cell: a formula whose cached value is the error."""
+
+    text: str
+    formula: str = "=1/0"
+
+
+STYLED_BLANK = object()  # a formatted cell with nothing in it (what "format to the bottom" leaves)
+
+
+def workbook(*sheets: tuple[str, list[list[object]]]) -> bytes:
+    """An XLSX as Excel writes it: real date cells, numeric cells, error cells, styled blanks."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    date_format = book.add_format({"num_format": "dd/mm/yyyy"})
+    for name, rows in sheets:
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if value is STYLED_BLANK:
+                    sheet.write_blank(r, c, None, date_format)
+                elif isinstance(value, Err):
+                    sheet.write_formula(r, c, value.formula, None, value.text)
+                elif isinstance(value, datetime | date):
+                    sheet.write_datetime(r, c, value, date_format)
+                elif isinstance(value, int | float):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, value)
+    book.close()
+    return buf.getvalue()
+
+
+def typed_wg(i: int, **changes: object) -> list[object]:
+    """A Work Group row as a person types it into Excel: a real date, numbers as numbers."""
+    row: dict[str, object] = {
+        **wg(i),
+        "session_dates": datetime(2026, 10, 14),
+        "capacity": 20,
+        "places_left": 4,
+    }
+    row.update(changes)
+    return [row[c] for c in WG_COLUMNS]
+
+
+def replace_member(xlsx: bytes, member: str, edit: Callable[[bytes], bytes]) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info.filename, edit(data) if info.filename == member else data)
+    return out.getvalue()
+
+
+SHEET_OPEN = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
+
+
+def compressed_workbook(rows: int = 1_048_576, columns: int = 6) -> bytes:
+    """Over a million rows of tiny numbers in a couple of MB: the sheet XML is streamed into the zip."""
+    skeleton = workbook(("Work Groups", [["x"]]))
+    src = zipfile.ZipFile(io.BytesIO(skeleton))
+    out = io.BytesIO()
+    cells = "<c><v>1</v></c>" * columns  # cell references are optional in the format
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info.filename, src.read(info))
+                continue
+            with dst.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+                f.write(SHEET_OPEN)
+                for start in range(1, rows + 1, 4096):
+                    f.write(
+                        "".join(
+                            f'<row r="{r}">' + cells + "</row>"
+                            for r in range(start, min(start + 4096, rows + 1))
+                        ).encode()
+                    )
+                f.write(b"</sheetData></worksheet>")
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
 class Case:
     name: str
     entity: str
@@ -100,6 +193,33 @@ def _big_participations(facts: dict, target_bytes: int = 50 * 1024 * 1024) -> by
         size += len(line) + 1
         i += 1
     return ("\n".join(lines) + "\n").encode()
+
+
+def _stray_cell_workbook(columns) -> bytes:
+    """Valid data, and one space typed far away in the last cell a sheet can have."""
+    rows: list[list[object]] = [list(columns), typed_wg(64)]
+    book = workbook(("Work Groups", rows))
+
+    def add_cell(xml: bytes) -> bytes:
+        cell = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t xml:space="preserve"> </t></is></c></row>'
+        xml = xml.replace(b"</sheetData>", cell + b"</sheetData>")
+        return re.sub(rb'<dimension ref="[^"]*"/>', b"", xml)
+
+    return replace_member(book, "xl/worksheets/sheet1.xml", add_cell)
+
+
+def _float_parquet(columns) -> bytes:
+    """pandas-style: integer columns with a gap become float (20.0, NaN)."""
+    frame = pl.DataFrame(
+        [wg(406), wg(407, capacity="", places_left="")], schema={c: pl.String for c in columns}
+    )
+    frame = frame.with_columns(
+        pl.col("capacity", "places_left").replace("", None).cast(pl.Float64),
+        pl.lit(datetime(2026, 10, 14)).alias("session_dates"),
+    )
+    buf = io.BytesIO()
+    frame.write_parquet(buf)
+    return buf.getvalue()
 
 
 def cases() -> list[Case]:
@@ -447,6 +567,192 @@ def cases() -> list[Case]:
     add("zero_teachers_bad_stage", "participations", "a.csv",
         lambda f: _participations(f, [(f["work_group_id"], f["urns"][2], 0, ""), (f["work_group_id"], f["urns"][3], 1, "done")]),
         "loaded", 0, {"teachers_count": 1, "stage_known": 1})  # fmt: skip
+    # Excel as people make it (issue 10 item 2)
+    title = ["Origin Maths Hub: Work Groups 2026/27"]
+    add(
+        "xlsx_typed_dates_and_numbers",
+        "work_groups",
+        "a.xlsx",
+        lambda f: workbook(("Work Groups", [W, typed_wg(50), typed_wg(51, session_dates=date(2026, 11, 4))])),
+        "loaded",
+        2,
+    )
+    add(
+        "xlsx_datetime_with_a_time_is_not_a_date",
+        "work_groups",
+        "a.xlsx",
+        lambda f: workbook(("Work Groups", [W, typed_wg(52, session_dates=datetime(2026, 10, 14, 9, 30))])),
+        "loaded",
+        0,
+        {"session_dates_valid": 1},
+    )
+    add(
+        "xlsx_error_cells",
+        "work_groups",
+        "a.xlsx",
+        lambda f: workbook(
+            (
+                "Work Groups",
+                [
+                    W,
+                    typed_wg(53, capacity=Err("#REF!", "=#REF!+1")),
+                    typed_wg(54, title=Err("#N/A", "=NA()")),
+                    typed_wg(55),
+                    typed_wg(56, places_left=Err("#VALUE!", '="a"+1')),
+                ],
+            )
+        ),
+        "loaded",
+        1,
+        {"excel_error": 3},
+    )
+    add(
+        "xlsx_formatted_empty_rows",
+        "work_groups",
+        "a.xlsx",
+        lambda f: workbook(
+            (
+                "Work Groups",
+                [
+                    W,
+                    typed_wg(57),
+                    [STYLED_BLANK] * len(W),
+                    [None],
+                    typed_wg(58),
+                    *[[STYLED_BLANK] * len(W)] * 30,
+                ],
+            )
+        ),
+        "loaded",
+        2,
+    )
+    add(
+        "csv_lines_of_only_delimiters",
+        "work_groups",
+        "a.csv",
+        lambda f: (
+            csv_bytes(W, [wg(59)])
+            + b",,,,,,,,,,,,,,,,\n,,,\n  \n"
+            + csv_bytes(W, [wg(60)]).split(b"\n", 1)[1]
+        ),
+        "loaded",
+        2,
+    )
+    add(
+        "xlsx_title_row_above_header",
+        "work_groups",
+        "a.xlsx",
+        lambda f: workbook(("Work Groups", [title, [], W, typed_wg(61)])),
+        "rejected",
+        message="the header must be on row 1 of the first sheet; found the template header on row 3 of sheet "
+        "'Work Groups'",
+    )
+    add(
+        "xlsx_data_on_second_sheet",
+        "work_groups",
+        "a.xlsx",
+        lambda f: workbook(("Read me", [["Fill in the next sheet"]]), ("Work Groups", [W, typed_wg(62)])),
+        "rejected",
+        message="found the template header on row 1 of sheet 'Work Groups'",
+    )
+    add(
+        "csv_title_line_above_header",
+        "work_groups",
+        "a.csv",
+        lambda f: b"Work Groups 2026/27,,,\n\n" + csv_bytes(W, [wg(63)]),
+        "rejected",
+        message="the header must be on line 1; found the template header on line 3",
+    )
+    # Workbooks that would exhaust memory (issue 10 item 1)
+    add(
+        "xlsx_one_space_in_xfd1048576",
+        "work_groups",
+        "a.xlsx",
+        lambda f: _stray_cell_workbook(W),
+        "rejected",
+        message="sheet too large",
+    )
+    add(
+        "xlsx_declared_range_absurd",
+        "work_groups",
+        "a.xlsx",
+        lambda f: replace_member(
+            workbook(("Work Groups", [W, typed_wg(65)])),
+            "xl/worksheets/sheet1.xml",
+            lambda x: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', x),
+        ),
+        "rejected",
+        message="sheet too large",
+    )
+    add(
+        "xlsx_million_rows_in_2mb",
+        "work_groups",
+        "a.xlsx",
+        lambda f: compressed_workbook(),
+        "rejected",
+        message="sheet too large",
+        slow=True,
+    )
+    # Whole numbers written as floats (issue 10 item 2)
+    add("parquet_integers_as_floats", "work_groups", "a.parquet", lambda f: _float_parquet(W), "loaded", 2)
+    add(
+        "json_integers_as_floats",
+        "participations",
+        "a.json",
+        lambda f: json.dumps(
+            [
+                {
+                    "work_group_id": f["work_group_id"],
+                    "school_urn": float(f["urns"][5]),
+                    "teachers": 2.0,
+                    "stage": None,
+                }
+            ]
+        ).encode(),
+        "loaded",
+        1,
+    )
+    # The CSV reader never invents or swallows rows (issue 10 item 3)
+    add(
+        "csv_nul_byte_early",
+        "work_groups",
+        "a.csv",
+        lambda f: csv_bytes(W, [wg(66), wg(67, title="bad\x00title"), wg(68)]),
+        "loaded",
+        2,
+        {"structural": 1},
+    )
+    add(
+        "csv_nul_byte_late",
+        "work_groups",
+        "a.csv",
+        lambda f: csv_bytes(
+            W,
+            [wg(70 + i % 300, title=f"t{i} " + "x" * 200) for i in range(300)]
+            + [wg(400, venue_name="Hall\x00B"), wg(401)],
+        ),
+        "loaded",
+        301,
+        {"structural": 1},
+    )
+    add(
+        "csv_field_over_limit",
+        "work_groups",
+        "a.csv",
+        lambda f: csv_bytes(
+            W,
+            [
+                wg(402, cost_note="multi\nline"),
+                wg(403, eligibility="y" * (17 << 20) + "\nz"),
+                wg(404, cost_note="after\nthe big one"),
+                wg(405),
+            ],
+        ),
+        "loaded",
+        3,
+        {"structural": 1},
+        slow=True,
+    )
     add("file_of_50mb", "participations", "big.csv", _big_participations, "loaded", -1, slow=True)
     return c
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 
 import polars as pl
 import pytest
@@ -134,3 +135,81 @@ def test_quoted_fast_path_matches_the_exact_path(tmp_path):
     assert _split_quoted_fast('a,b\n1,"two\nlines"\n', ",", "f.csv") is None  # a field spans lines
     assert _split_quoted_fast('a,b\n1,"x",extra\n', ",", "f.csv") is None  # ragged
     assert _split_quoted_fast('a,b\n1,"x"\n\n2,"y"\n', ",", "f.csv") is None  # blank line inside
+
+
+def test_a_field_over_the_limit_in_a_multiline_file_quarantines_only_its_record(tmp_path):
+    """The csv module used to stop inside the huge field and resume mid-field, inventing a record."""
+    from pipelines.readers import MAX_FIELD_BYTES
+
+    big = "x" * (MAX_FIELD_BYTES + 10)
+    data = f'a,b\n1,"q\nr"\n2,"{big}\nmore"\n3,"z"\n4,w\n'.encode()
+    table = read_table(write(tmp_path, "x.csv", data))
+    assert table.frame.select("a", ROW).rows() == [("1", 2), ("3", 6), ("4", 7)]
+    assert [(s.row, s.reason) for s in table.structural] == [(4, "a field is longer than the 16 MB limit")]
+    assert table.received == 4
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_nul_byte_anywhere_quarantines_only_its_record(tmp_path, quoted):
+    q = '"' if quoted else ""
+    filler = "".join(f"{i},{q}{'y' * 300}{q}\n" for i in range(300))  # pushes the NUL past 64 KB
+    data = f"a,b\n1,{q}x\x00y{q}\n{filler}2,{q}late\x00{q}\n3,z\n".encode()
+    table = read_table(write(tmp_path, "x.csv", data))
+    assert [s.row for s in table.structural] == [2, 303]
+    assert all("NUL" in s.reason for s in table.structural)
+    assert table.frame.height == 301
+    assert not table.frame["b"].str.contains("\x00", literal=True).any()
+
+
+def test_empty_rows_are_not_records(tmp_path):
+    table = read_table(write(tmp_path, "x.csv", b"a,b,c\n1,2,3\n,,\n , ,\n,,,,\n4,5,6\n"))
+    assert table.frame.select("a", ROW).rows() == [("1", 2), ("4", 6)]
+    assert table.received == 2
+
+
+def test_xlsx_row_numbers_survive_blank_rows_and_errors_name_the_cell(tmp_path):
+    from tests.hardening.corpus import STYLED_BLANK, Err, workbook
+
+    data = workbook(
+        (
+            "Sheet1",
+            [
+                ["id", "when", "n"],
+                ["a", date(2026, 10, 14), 4.0],
+                [STYLED_BLANK] * 3,
+                [],
+                ["b", datetime(2026, 10, 15, 0, 0), Err("#REF!", "=#REF!")],
+                ["c", None, 7],
+            ],
+        )
+    )
+    table = read_table(write(tmp_path, "x.xlsx", data))
+    assert table.frame.select("id", "when", "n", ROW).rows() == [
+        ("a", "2026-10-14", "4", 2),
+        ("c", None, "7", 6),
+    ]
+    assert [(s.row, s.rule, s.column) for s in table.structural] == [(5, "excel_error", "n")]
+    assert "cell C5 (n) holds the Excel error #REF!" in table.structural[0].reason
+    assert table.received == 3
+
+
+def test_xlsx_with_a_stray_cell_far_away_is_rejected_before_reading(tmp_path):
+    from tests.hardening.corpus import WG_COLUMNS, _stray_cell_workbook
+
+    data = _stray_cell_workbook(WG_COLUMNS)
+    assert len(data) < 20_000
+    with pytest.raises(ReadError, match=r"sheet too large: .* span A1:XFD1048576"):
+        read_table(write(tmp_path, "x.xlsx", data))
+
+
+def test_whole_number_floats_from_parquet_and_json_are_integers(tmp_path):
+    frame = pl.DataFrame(
+        {"n": [4.0, None, 2.5], "when": [datetime(2026, 10, 14), None, datetime(2026, 1, 1, 9)]}
+    )
+    frame.write_parquet(tmp_path / "x.parquet")
+    assert read_table(tmp_path / "x.parquet").frame.select("n", "when").rows() == [
+        ("4", "2026-10-14"),
+        ("2.5", "2026-01-01 09:00:00"),
+    ]
+    table = read_table(write(tmp_path, "x.json", b'[{"n": 4.0}, {"n": 100000.0}, {"n": 1.5}]'))
+    assert table.frame["n"].to_list() == ["4", "100000", "1.5"]
