@@ -34,6 +34,7 @@ pages = [
     restricted("hub_roster.py", "LLME roster", ":material/badge:", "roster", ("hub_lead", "coordinator")),
     restricted("ingest_report.py", "Ingest report", ":material/fact_check:", "ingest", ("coordinator",)),
     restricted("load_file.py", "Load a file", ":material/upload_file:", "load", ("coordinator",)),
+    restricted("outreach.py", "Outreach", ":material/campaign:", "outreach", ("hub_lead", "coordinator")),
     restricted(
         "unmet_demand.py", "Unmet demand", ":material/search_off:", "demand", ("hub_lead", "coordinator")
     ),
