@@ -211,42 +211,99 @@ def reference_cmd(
         typer.Option("--from", help="Folder laid out like shared/data (default: $ATLAS_REFERENCE_DIR)."),
     ] = None,
     download: Annotated[
-        bool, typer.Option("--download", help="Fetch the files instead of copying them.")
+        bool,
+        typer.Option(
+            "--download",
+            help="Fetch the publishers' files (DfE GIAS extract, ONS district boundaries, ONS postcode "
+            "lookup) and reduce them, instead of copying a folder.",
+        ),
     ] = False,
     base_url: Annotated[
-        str | None, typer.Option(help="Where --download fetches from (default: $ATLAS_REFERENCE_URL).")
+        str | None,
+        typer.Option(
+            help="A mirror holding the publishers' files as edubasealldata.csv, lad_boundaries.geojson and "
+            "nspl.zip (default: $ATLAS_REFERENCE_URL, else the publishers: $ATLAS_GIAS_URL, $ATLAS_LAD_URL, "
+            "$ATLAS_NSPL_URL or today's addresses)."
+        ),
     ] = None,
     sample_scale: Annotated[float, typer.Option(help="Sample volume for the rebuild.")] = 1.0,
     data_dir: DataDir = None,
 ) -> None:
-    """Load the open datasets (ONS boundaries, postcode districts, DfE school register), then rebuild."""
+    """Refresh the open data (ONS boundaries, postcode districts, DfE school register), then rebuild."""
     from pipelines.build import build as run
 
     p = paths(data_dir)
     staging = p.open_data
-    staging.mkdir(parents=True, exist_ok=True)
     try:
         if download:
-            url = base_url or os.environ.get("ATLAS_REFERENCE_URL")
-            if not url:
-                err.print("--download needs --base-url or $ATLAS_REFERENCE_URL.")
-                raise typer.Exit(2)
-            files = open_data.stage_by_download(
-                url, staging, progress=lambda rel: out.print(f"downloaded {rel}")
+            from pipelines import download as publishers
+
+            sources = publishers.Sources.from_settings(base_url or os.environ.get("ATLAS_REFERENCE_URL"))
+            with _download_progress() as progress:
+                done = publishers.refresh(p, sources, progress=progress)
+            out.print(
+                f"Reduced the publishers' files: {done.districts} districts, {done.postcode_districts:,} "
+                f"postcode districts, {done.schools:,} open state-funded schools"
+                + (
+                    f" ({done.not_located} not located: postcode not in the lookup)"
+                    if done.not_located
+                    else ""
+                )
             )
+            files = reference_files(staging)
         else:
             src = from_dir or reference_dir_from_env()
             if src is None:
                 err.print("Give --from DIR (or set $ATLAS_REFERENCE_DIR), or use --download.")
                 raise typer.Exit(2)
+            staging.mkdir(parents=True, exist_ok=True)
             files = open_data.stage_from_folder(src.resolve(), staging)
     except open_data.ReferenceError as exc:
         err.print(f"[red]{exc}[/red]")
+        err.print("Nothing changed: the open data in use stays as it was.")
         raise typer.Exit(1) from None
     out.print(f"staged {len(files)} open-data files in {staging}")
     with out.status("Rebuilding the warehouse with open data...", spinner="dots"):
         report = run(p, sample_scale=sample_scale, reference_dir=staging, today=_today())
     out.print(f"[green]Built[/green] {report.snapshot} in {report.seconds:.1f} s: {report.counts}")
+
+
+def reference_files(folder: Path) -> list[str]:
+    return sorted(f.relative_to(folder).as_posix() for f in folder.rglob("*") if f.is_file())
+
+
+class _download_progress:
+    """Rich progress bars (bytes, percent, speed) fed by the downloader's (label, done, total) calls."""
+
+    def __enter__(self):
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TransferSpeedColumn,
+        )
+
+        self.bars = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=err,
+        )
+        self.tasks: dict[str, int] = {}
+        self.bars.__enter__()
+        return self.update
+
+    def update(self, label: str, done: int, total: int | None) -> None:
+        if label not in self.tasks:
+            self.tasks[label] = self.bars.add_task(label, total=total)
+        self.bars.update(self.tasks[label], completed=done, total=total)
+
+    def __exit__(self, *exc):
+        return self.bars.__exit__(*exc)
 
 
 class _null:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -229,30 +228,6 @@ def stage_from_folder(src: Path, dest: Path) -> list[str]:
     if (src / FILES["schools"]).is_file() and not (src / SCHOOLS_PARQUET).is_file():
         (dest / SCHOOLS_PARQUET).unlink(missing_ok=True)
     return copied
-
-
-def stage_by_download(base_url: str, dest: Path, progress=None) -> list[str]:
-    """Fetch each file from `base_url` + its relative path (a mirror laid out like shared/data)."""
-    fetched = []
-    for rel in [*FILES.values(), *OPTIONAL_FILES]:
-        url = base_url.rstrip("/") + "/" + rel
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with (
-                urllib.request.urlopen(url, timeout=60) as resp,
-                open(target.with_suffix(".part"), "wb") as out,
-            ):  # noqa: S310
-                shutil.copyfileobj(resp, out)
-        except OSError as exc:
-            if rel in OPTIONAL_FILES:
-                continue
-            raise ReferenceError(f"could not download {url}: {exc}") from None
-        target.with_suffix(".part").replace(target)
-        fetched.append(rel)
-        if progress:
-            progress(rel)
-    return fetched
 
 
 def load_open_data(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:

@@ -1,10 +1,6 @@
-"""Open data: load from a folder, download from a (local) mirror, and the build without it."""
+"""Open data: load from a folder and stage it (downloads: test_reference_download.py)."""
 
 from __future__ import annotations
-
-import functools
-import http.server
-import threading
 
 import duckdb
 import pytest
@@ -30,31 +26,6 @@ def test_open_data_build_has_every_english_district_and_the_register(warehouse_o
     assert counts == (296, 22010, 2995, 0)
     assert tudor == [("Tudor Grange Academy, Solihull", "origin", "secondary")]
     assert located[0] == located[1] > 0  # every in-person venue has coordinates
-
-
-@pytest.fixture
-def mirror():
-    """A local HTTP server on 127.0.0.1 serving the shared copies, standing in for the publishers."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(shared_open_data()))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-def test_download_fetches_every_file(mirror, tmp_path):
-    fetched = reference.stage_by_download(mirror, tmp_path)
-    assert set(reference.FILES.values()) <= set(fetched)
-    assert reference.missing_files(tmp_path) == []
-    assert (tmp_path / "schools" / "gias_open_schools.csv").stat().st_size == (
-        shared_open_data() / "schools" / "gias_open_schools.csv"
-    ).stat().st_size
-
-
-def test_download_from_a_missing_mirror_fails_plainly(tmp_path):
-    with pytest.raises(reference.ReferenceError, match="could not download"):
-        reference.stage_by_download("http://127.0.0.1:9", tmp_path)
 
 
 def test_cli_reference_from_folder_stages_and_rebuilds(tmp_path, monkeypatch):
