@@ -7,7 +7,6 @@ shortcode colons broken) or `st.text`, never as HTML. Booking links must be http
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
@@ -20,9 +19,11 @@ from dashboard.data import demand
 from dashboard.data import finder as data
 from dashboard.data.db import snapshot_path
 from dashboard.data.finder import Place
-from dashboard.data.finder_params import Filters, to_params, year_label
+from dashboard.data.finder_params import Filters, to_params
 from dashboard.data.ics import ics_file_name, safe_url, work_group_ics
 from dashboard.downloads import offer
+from pipelines.domain import md, year_label
+from pipelines.vocab import vocab
 
 PREFIX = "finder_"
 
@@ -58,20 +59,6 @@ class FinderState:
 
 state = FinderState()
 MAP_LIMIT = 600  # more venues than this are drawn as one bubble per hub
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&=\"'])")
-_PHASE_WORDS = {
-    "early_years": "early years",
-    "primary": "primary",
-    "secondary": "secondary",
-    "post16": "post-16",
-}
-
-
-def md(value: object) -> str:
-    """Untrusted text made inert for st.markdown: escaped punctuation, no shortcodes or directives."""
-    text = " ".join(str(value or "").split())
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return text.replace(":", ":\u200b")  # a zero-width space stops :emoji: and :red[...] parsing
 
 
 def note(text: str) -> None:
@@ -84,7 +71,8 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def phase_words(phases: tuple[str, ...]) -> str:
-    words = [_PHASE_WORDS.get(p, p) for p in phases]
+    labels = vocab("phase").labels
+    words = [labels.get(p, p).lower() for p in phases]
     return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
 
 

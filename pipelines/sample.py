@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from pipelines import domain
 from pipelines.contracts import llmes, participations, work_groups
 from pipelines.warehouse.store import insert_frame
 
@@ -52,13 +53,9 @@ class SampleSet:
 
 
 def academic_years(today: date, n: int = 5) -> list[int]:
-    """The current academic year (starting 1 September) and the n-1 before it."""
-    current = today.year if today.month >= 9 else today.year - 1
+    """The current academic year and the n-1 before it."""
+    current = domain.current_year_start(today)
     return list(range(current - n + 1, current + 1))
-
-
-def label(start: int) -> str:
-    return f"{start}/{(start + 1) % 100:02d}"
 
 
 def generate_schools(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, per_district: int = 68) -> int:
@@ -129,7 +126,7 @@ def _llmes(rng, hubs, by_hub, strength, years, scale) -> pl.DataFrame:
         pool = by_hub.get(hub_id)
         for i in range(n):
             first = int(rng.choice(years, p=_early_weights(len(years))))
-            last = "" if rng.random() < 0.72 else label(int(rng.integers(first, years[-1] + 1)))
+            last = "" if rng.random() < 0.72 else domain.year_label(int(rng.integers(first, years[-1] + 1)))
             main = rng.choice(phase_codes, p=phase_p)
             phases = {main} | ({rng.choice(phase_codes, p=phase_p)} if rng.random() < 0.18 else set())
             roles = ["maths_hub_lead"] if i == 0 else (["assistant_maths_hub_lead"] if i < 3 else [])
@@ -165,7 +162,7 @@ def _llmes(rng, hubs, by_hub, strength, years, scale) -> pl.DataFrame:
                     "roles": ";".join(roles),
                     "phases": ";".join(PHASE_LABEL[p] for p in sorted(phases)),
                     "accreditations": ";".join(accreditations),
-                    "first_active_year": label(first),
+                    "first_active_year": domain.year_label(first),
                     "last_active_year": last,
                 }
             )
@@ -214,7 +211,7 @@ def _work_groups(rng, hubs, programmes, by_hub, strength, years, scale, today) -
                     {
                         "work_group_id": wg_id,
                         "hub": hub["name"] if rng.random() < 0.3 else hub["hub_id"],
-                        "academic_year": label(year),
+                        "academic_year": domain.year_label(year),
                         "project_code": f"NCP{year % 100:02d}-{prog.index(p) + 1:02d}",
                         "programme": p["name"],
                         "title": f"{p['name']} ({town}, group {i % 9 + 1})",

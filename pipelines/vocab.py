@@ -16,9 +16,12 @@ from pipelines.config import FACTS_DIR
 VOCABULARIES = ("phase", "role", "accreditation", "delivery", "status", "stage", "pd_kind", "target")
 
 
-def _key(text: str) -> str:
+ALIAS_NOISE = r"[\s\-_.]+"
+
+
+def alias_key(text: str) -> str:
     """Aliases match ignoring case, spaces, hyphens, dots and underscores ("Post 16" == "post-16")."""
-    return re.sub(r"[\s\-_.]+", "", text.strip().lower())
+    return re.sub(ALIAS_NOISE, "", text.strip().lower())
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Vocabulary:
         """The code for a typed value, or None when it is not recognised."""
         if text is None:
             return None
-        return self.aliases.get(_key(text))
+        return self.aliases.get(alias_key(text))
 
     def label(self, code: str) -> str:
         return self.labels.get(code, code)
@@ -51,7 +54,7 @@ def vocabularies() -> dict[str, Vocabulary]:
         for r in items:
             for alias in [r["code"], r["label"], *r["aliases"].split(";")]:
                 if alias.strip():
-                    aliases[_key(alias)] = r["code"]
+                    aliases[alias_key(alias)] = r["code"]
         out[name] = Vocabulary(
             name=name,
             codes=tuple(r["code"] for r in items),
@@ -63,8 +66,3 @@ def vocabularies() -> dict[str, Vocabulary]:
 
 def vocab(name: str) -> Vocabulary:
     return vocabularies()[name]
-
-
-def alias_frame_rows() -> list[tuple[str, str, str]]:
-    """(vocabulary, normalised alias, code) triples, for vectorised normalisation in polars."""
-    return [(v.name, alias, code) for v in vocabularies().values() for alias, code in v.aliases.items()]

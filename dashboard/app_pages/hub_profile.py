@@ -11,6 +11,8 @@ from dashboard.data import common
 from dashboard.data import national as data
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download
+from pipelines import domain
+from pipelines.domain import md
 
 # Browser print gives a clean one-hub report: no app chrome, widgets or download buttons.
 PRINT_CSS = """<style>
@@ -41,7 +43,7 @@ with st.container(key="controls"):
                          help="A plain one-page layout: tables instead of interactive grids, no buttons. "
                          "Then use your browser's Print.")  # fmt: skip
 st.query_params["hub"] = hub_id
-year_start = data.year_start_of(year)
+year_start = domain.parse_year(year)
 slug = f"{hub_id}-{year.replace('/', '-')}"
 
 
@@ -67,7 +69,6 @@ def chart(figure) -> None:
 
 facts = data.hub_facts(hub_id)
 st.title(facts["name"])
-md = data.escape_markdown
 st.markdown(
     f"{md(facts['region'])} · Lead school: {md(facts['lead_schools'] or 'not known')} · "
     + (f"[Hub website]({facts['website']})" if facts["website"] else "No website recorded")

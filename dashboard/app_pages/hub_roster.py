@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import downloads
 from dashboard.auth import require
 from dashboard.data import audit, restricted
-from dashboard.data.common import academic_years, hubs
+from dashboard.data.common import current_year_start, hubs
 
 who = require("hub_lead", "coordinator")
 names = dict(hubs().select("hub_id", "name").iter_rows())
@@ -29,8 +29,7 @@ hub_id = st.selectbox(
     key="roster_hub",
 )
 st.query_params["hub"] = hub_id
-years = academic_years()
-year = years["year_start"][-1]
+year = current_year_start()
 st.caption(
     "Personal data: names of the hub's local leaders of mathematics education. Every view and download is "
     "recorded in the access log. Emails are not shown."

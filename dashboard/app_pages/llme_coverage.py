@@ -9,6 +9,7 @@ from dashboard.data import national as data
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download
 from dashboard.vega import chart_spec
+from pipelines import domain
 
 ALL_REGIONS = "All regions"
 ANY = "Any"
@@ -34,7 +35,7 @@ accreditation_choice = f4.selectbox(
     "Accreditation", [ANY, *accreditation_label.values()], key="accreditation", bind="query-params"
 )
 
-year_start = data.year_start_of(year)
+year_start = domain.parse_year(year)
 region = None if region_choice == ALL_REGIONS else region_choice
 role = next((c for c, lbl in role_label.items() if lbl == role_choice), None)
 accreditation = next((c for c, lbl in accreditation_label.items() if lbl == accreditation_choice), None)

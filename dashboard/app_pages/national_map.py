@@ -9,9 +9,10 @@ from dashboard.data import national as data
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download
 from dashboard.vega import chart_spec
+from pipelines import domain
+from pipelines.domain import md
 
 PROFILE = "app_pages/hub_profile.py"
-md = data.escape_markdown
 exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
 
 
@@ -28,7 +29,7 @@ colour_label = right.radio(
     "Colour the map by", list(charts.COLOUR_BY.values()), horizontal=True, key="colour", bind="query-params"
 )
 colour = next(k for k, v in charts.COLOUR_BY.items() if v == colour_label)
-year_start = data.year_start_of(year)
+year_start = domain.parse_year(year)
 
 # --- Key figures: this year against last year ---------------------------------------------------
 stats = data.key_stats(year_start, exact=exact)

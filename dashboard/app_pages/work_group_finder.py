@@ -26,16 +26,17 @@ from dashboard.data.finder_params import (
     default_sort,
     parse_params,
     to_params,
-    year_label,
     year_start_for,
 )
+from pipelines.domain import year_label
 
 ss = ui.state  # session state under "finder_" keys (other pages use "year" too)
 look = data.cached_lookups()
 vocab = {v: dict(look["vocab"].filter(pl.col("vocabulary") == v).select("code", "label").iter_rows())
          for v in ("phase", "delivery", "status")}  # fmt: skip
 programmes, hub_names = dict(look["programmes"].iter_rows()), dict(look["hubs"].iter_rows())
-years, current = look["years"]["year_start"].to_list(), data.cached_current_year()
+current = data.cached_current_year()
+years = sorted({*look["years"]["year_start"].to_list(), current}, reverse=True)  # the current year always
 DEFAULTS = {"phase": [], "programme": [], "delivery": [], "hub": [], "year": current, "from": None, "to": None,
             "open": False, "places": False, "place": "", "radius": None, "sort": None}  # fmt: skip
 

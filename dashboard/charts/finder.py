@@ -13,9 +13,10 @@ import math
 import altair as alt
 import polars as pl
 
+from pipelines.domain import EARTH_RADIUS_MILES
+
 STATUS_COLOURS = {"open": "#1d5e9a", "full": "#b35c00", "closed": "#6f777b"}
 OUTLINE = {"fill": "#f3f2f1", "stroke": "#b1b4b6", "strokeWidth": 0.6}
-EARTH_RADIUS_MILES = 3958.7613
 HEIGHT = 420
 
 

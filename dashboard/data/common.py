@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.data.db import query
+from pipelines import domain
 
 
 @st.cache_data(ttl="1h", max_entries=4)
@@ -32,7 +33,11 @@ def academic_years() -> pl.DataFrame:
 
 
 @st.cache_data(ttl="1h", max_entries=4)
-def current_year() -> str | None:
-    """The newest academic year that has already started (per the build's `today`)."""
-    years = academic_years()
-    return years["academic_year"][-1] if years.height else None
+def current_year_start() -> int:
+    """The current academic year: `domain.current_year_start` of the build's "today"."""
+    return domain.current_year_start(build_info().get("today"))
+
+
+def current_year() -> str:
+    """The current academic year's label ("2026/27")."""
+    return domain.year_label(current_year_start())

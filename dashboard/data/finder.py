@@ -5,7 +5,7 @@ real warehouse without Streamlit; the `cached_*` wrappers at the bottom are what
 Every statement takes its inputs as parameters. The only SQL text chosen at run time is the ORDER
 BY clause, and that comes from the SORT_ORDERS allow-list, never from the URL.
 
-Distances are great-circle (haversine) miles on a sphere of radius 3,958.8 miles, computed in SQL.
+Distances are great-circle miles from the snapshot's `haversine_miles` macro (pipelines/domain.py).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from dashboard.data.finder_params import (
     default_radius,
     year_start_for,  # fmt: skip
 )
+from pipelines import domain
 
-EARTH_RADIUS_MILES = 3958.7613
 CACHE = {"ttl": "10m", "max_entries": 256}
 
 
@@ -220,20 +220,15 @@ def town_suggestions(con, text: str, limit: int = 3) -> tuple[str, ...]:
 
 # --- The search ----------------------------------------------------------------------------------
 
-_HAVERSINE = f"""
-    2 * {EARTH_RADIUS_MILES} * asin(least(1, sqrt(
-        sin(radians({{lat}} - $lat) / 2) ** 2
-        + cos(radians($lat)) * cos(radians({{lat}})) * sin(radians({{lon}} - $lon) / 2) ** 2)))"""
-
-_MATCHES = f"""
+_MATCHES = """
 WITH matches AS (
     SELECT
         s.*,
         s.delivery = 'online' AS is_online,
         CASE WHEN s.delivery <> 'online' AND $lat IS NOT NULL AND s.venue_latitude IS NOT NULL
-             THEN {_HAVERSINE.format(lat="s.venue_latitude", lon="s.venue_longitude")} END AS distance_miles,
+             THEN haversine_miles($lat, $lon, s.venue_latitude, s.venue_longitude) END AS distance_miles,
         CASE WHEN $lat IS NOT NULL AND h.map_latitude IS NOT NULL
-             THEN {_HAVERSINE.format(lat="h.map_latitude", lon="h.map_longitude")} END AS hub_distance_miles,
+             THEN haversine_miles($lat, $lon, h.map_latitude, h.map_longitude) END AS hub_distance_miles,
         s.hub_id = $area_hub AS is_area_hub,
         h.map_latitude AS hub_latitude, h.map_longitude AS hub_longitude
     FROM work_group_search AS s
@@ -276,20 +271,10 @@ FROM matches GROUP BY hub_id
 ORDER BY hub_distance_miles NULLS LAST, matches DESC, hub_name"""  # noqa: S608 - constant text
 
 
-def current_year_start(con) -> int | None:
-    """The newest academic year that has started by the build's `today` (or the newest year)."""
-    rows = _rows(
-        con,
-        """
-        SELECT coalesce(
-            max(year_start) FILTER (WHERE year_start <= (
-                SELECT year(try_cast(value AS DATE)) - (month(try_cast(value AS DATE)) < 9)::INT
-                FROM build_info WHERE key = 'today')),
-            max(year_start))
-        FROM work_groups
-        """,
-    )
-    return rows[0][0] if rows else None
+def current_year_start(con) -> int:
+    """The current academic year (`domain.current_year_start` of the build's "today")."""
+    rows = _rows(con, "SELECT value FROM build_info WHERE key = 'today'")
+    return domain.current_year_start(rows[0][0] if rows else None)
 
 
 def effective_year(con, filters: Filters) -> int | None:
@@ -388,12 +373,12 @@ def lookups(con) -> dict[str, pl.DataFrame]:
 def district_outlines(con, lat: float, lon: float, miles: float) -> pl.DataFrame:
     """Council-district outlines (GeoJSON text) whose centre lies within `miles` of a point."""
     return con.sql(
-        f"""
+        """
         SELECT b.lad_code, b.lad_name, b.geometry
         FROM lad_boundaries AS b JOIN hub_areas AS a USING (lad_code)
         WHERE a.centroid_lat IS NOT NULL
-          AND {_HAVERSINE.format(lat="a.centroid_lat", lon="a.centroid_lon")} <= $miles
-        """,  # noqa: S608 - constant text; values are parameters
+          AND haversine_miles($lat, $lon, a.centroid_lat, a.centroid_lon) <= $miles
+        """,
         params={"lat": lat, "lon": lon, "miles": miles},
     ).pl()
 

@@ -17,10 +17,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-PHASES = ("early_years", "primary", "secondary", "post16")
-DELIVERIES = ("face_to_face", "online", "blended")
+from pipelines import domain
+from pipelines.vocab import vocab
+
+PHASES = vocab("phase").codes
 RADII = (5, 10, 20, 50)
-SORTS = ("distance", "start", "title")
 PAGE_SIZE = 20
 MAX_PAGE = 25  # "show more" stops at 500 cards: narrow the search instead
 MAX_VALUES = 12  # per repeated parameter
@@ -30,21 +31,10 @@ ALL_YEARS = "all"
 PARAM_NAMES = ("phase", "programme", "delivery", "hub", "year", "from", "to", "open", "places", "place",
                "radius", "sort", "page")  # fmt: skip
 
-_PHASE_ALIASES = {
-    "early_years": "early_years", "earlyyears": "early_years", "early-years": "early_years", "ey": "early_years",
-    "eyfs": "early_years", "early years": "early_years", "primary": "primary", "secondary": "secondary",
-    "post16": "post16", "post-16": "post16", "post 16": "post16", "post_16": "post16", "16-19": "post16",
-}  # fmt: skip
-_DELIVERY_ALIASES = {
-    "face_to_face": "face_to_face", "face-to-face": "face_to_face", "face to face": "face_to_face",
-    "f2f": "face_to_face", "in person": "face_to_face", "in-person": "face_to_face",
-    "online": "online", "blended": "blended", "hybrid": "blended",
-}  # fmt: skip
 _SORT_ALIASES = {"distance": "distance", "start": "start", "date": "start", "start_date": "start",
                  "title": "title", "name": "title"}  # fmt: skip
 _TRUE = {"1", "true", "yes", "on", "y"}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-_YEAR = re.compile(r"^(20\d\d)(?:\s*[-/]\s*(\d\d|20\d\d))?$")
 _PLACE_CHARS = re.compile(r"[^A-Za-z0-9 ,.'&()\-]")
 
 
@@ -99,15 +89,6 @@ def _raw_first(raw: Mapping[str, object], name: str) -> list[str]:
         return [str(value)]
 
 
-def _codes(values: Iterable[str], aliases: Mapping[str, str]) -> tuple[str, ...]:
-    out: list[str] = []
-    for v in values:
-        code = aliases.get(v.strip().lower().replace("%20", " "))
-        if code and code not in out:
-            out.append(code)
-    return tuple(out[:MAX_VALUES])
-
-
 def _slugs(values: Iterable[str]) -> tuple[str, ...]:
     out: list[str] = []
     for v in values:
@@ -118,20 +99,10 @@ def _slugs(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def parse_year(text: str | None) -> int | str | None:
-    if not text:
-        return None
-    text = text.strip().lower()
-    if text in {"all", "any"}:
+    """A start year (any form `domain.parse_year` reads), ALL_YEARS, or None (the current year)."""
+    if text and text.strip().lower() in {"all", "any"}:
         return ALL_YEARS
-    m = _YEAR.match(text)
-    if not m:
-        return None
-    start = int(m.group(1))
-    if m.group(2):  # "2026-27" or "2026/2027" must be consecutive years
-        end = int(m.group(2))
-        if (end % 100 if end >= 100 else end) != (start + 1) % 100:
-            return None
-    return start
+    return domain.parse_year(text)
 
 
 def year_start_for(year: int | str | None, current: int | None) -> int | None:
@@ -139,10 +110,6 @@ def year_start_for(year: int | str | None, current: int | None) -> int | None:
     if year == ALL_YEARS:
         return None
     return year if isinstance(year, int) else current
-
-
-def year_label(start: int) -> str:
-    return f"{start}/{(start + 1) % 100:02d}"
 
 
 def parse_date(text: str | None) -> date | None:
@@ -203,9 +170,9 @@ def _parse(raw: Mapping[str, object]) -> Filters:
         date_from, date_to = date_to, date_from
     sort = _SORT_ALIASES.get((_first(raw, "sort") or "").strip().lower())
     return Filters(
-        phases=_codes(_values(raw, "phase"), _PHASE_ALIASES),
+        phases=domain.codes_from(_values(raw, "phase"), "phase", MAX_VALUES),
         programmes=_slugs(_values(raw, "programme")),
-        delivery=_codes(_values(raw, "delivery"), _DELIVERY_ALIASES),
+        delivery=domain.codes_from(_values(raw, "delivery"), "delivery", MAX_VALUES),
         hubs=_slugs(_values(raw, "hub")),
         year=parse_year(_first(raw, "year")),
         date_from=date_from,
@@ -233,7 +200,7 @@ def to_params(f: Filters) -> dict[str, str | list[str]]:
     if f.year == ALL_YEARS:
         out["year"] = ALL_YEARS
     elif isinstance(f.year, int):
-        out["year"] = f"{f.year}-{(f.year + 1) % 100:02d}"
+        out["year"] = domain.year_url(f.year)
     if f.date_from:
         out["from"] = f.date_from.isoformat()
     if f.date_to:

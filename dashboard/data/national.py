@@ -13,7 +13,6 @@ cached function so that the cache keeps public and exact results apart. Counts o
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import polars as pl
 import streamlit as st
@@ -21,6 +20,7 @@ import streamlit as st
 from dashboard import privacy
 from dashboard.data import common
 from dashboard.data.db import query
+from pipelines import domain
 
 TARGET_PER_HUB = 50
 NATIONAL_TARGET = 2_000
@@ -92,18 +92,10 @@ def pivot(frame: pl.DataFrame, on: str, index: str | list[str], values: str) -> 
     return frame.pivot(on=on, index=index, values=column, sort_columns=False)
 
 
-_MARKDOWN = set("\\`*_{}[]()#+-.!|<>~$")
-
-
-def escape_markdown(text: object) -> str:
-    """Text from the data made inert for markdown (no links, images, emphasis or HTML)."""
-    return "".join("\\" + c if c in _MARKDOWN else c for c in str(text))
-
-
 def escape_markdown_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """The same for every text column, for st.table (which renders cells as markdown)."""
+    """Every text column made inert (`domain.md`), for st.table (which renders cells as Markdown)."""
     return frame.with_columns(
-        pl.col(c).map_elements(escape_markdown, return_dtype=pl.String)
+        pl.col(c).map_elements(domain.md, return_dtype=pl.String)
         for c, t in frame.schema.items()
         if t == pl.String
     )
@@ -178,23 +170,12 @@ def regions() -> list[str]:
     ].to_list()
 
 
-def year_start_of(academic_year: str) -> int:
-    """2025 for "2025/26"."""
-    return int(academic_year[:4])
-
-
 @st.cache_data(**CACHE)
 def year_choices() -> tuple[list[str], str]:
-    """The academic years to offer, oldest first, and the default: the current one. Before any
-    LLME or Work Group is loaded there are none, so the academic year of the build date stands in."""
-    years = common.academic_years()["academic_year"].to_list()
-    current = common.current_year()
-    if current is None:
-        today = date.fromisoformat(common.build_info().get("today") or date.today().isoformat())
-        start = today.year if today.month >= 9 else today.year - 1
-        current = f"{start}/{(start + 1) % 100:02d}"
-        years = [current]
-    return years, current
+    """The academic years to offer, oldest first, and the default: the current one
+    (`domain.current_year_start`), offered even before any LLME or Work Group of it is loaded."""
+    starts = {*common.academic_years()["year_start"].to_list(), common.current_year_start()}
+    return [domain.year_label(y) for y in sorted(starts)], common.current_year()
 
 
 # --- National map ----------------------------------------------------------------------------
@@ -294,13 +275,10 @@ def hub_neighbours(km: float = 35.0) -> pl.DataFrame:
         """
         SELECT DISTINCT a.hub_id AS hub_a, b.hub_id AS hub_b
         FROM hub_areas AS a JOIN hub_areas AS b ON a.hub_id < b.hub_id
-        WHERE 6371 * 2 * asin(sqrt(
-            pow(sin(radians(b.centroid_lat - a.centroid_lat) / 2), 2)
-            + cos(radians(a.centroid_lat)) * cos(radians(b.centroid_lat))
-              * pow(sin(radians(b.centroid_lon - a.centroid_lon) / 2), 2))) < ?
+        WHERE haversine_miles(a.centroid_lat, a.centroid_lon, b.centroid_lat, b.centroid_lon) < ?
         ORDER BY 1, 2
         """,
-        [km],
+        [km / domain.KM_PER_MILE],
     )
 
 

@@ -27,7 +27,7 @@ def roster(hub_ids: tuple[str, ...], year_start: int) -> pl.DataFrame:
         """
         SELECT l.llme_id, h.name AS hub, l.full_name, l.school_name, l.roles, l.phases, l.accreditations,
                l.first_active_year, l.last_active_year,
-               (l.first_year_start <= $year AND (l.last_year_start IS NULL OR l.last_year_start >= $year)) AS active
+               llme_active_in(l.first_year_start, l.last_year_start, $year) AS active
         FROM llmes AS l JOIN hubs AS h USING (hub_id)
         WHERE list_contains($hubs, l.hub_id)
         ORDER BY h.name, active DESC, l.full_name

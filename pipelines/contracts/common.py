@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 import dataframely as dy
 import polars as pl
 
-from pipelines.vocab import vocab
+from pipelines import domain
+from pipelines.vocab import ALIAS_NOISE, vocab
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 UK_DATE = r"^\d{2}/\d{2}/\d{4}$"
 POSTCODE = r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$"
-ACADEMIC_YEAR = r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$"
 URN = r"^\d{6}$"
 # England's extent with a small margin (ONS boundaries: lon -6.36..1.76, lat 49.88..55.81).
 ENGLAND_LAT = (49.8, 55.9)
@@ -85,7 +85,8 @@ def list_has_null(expr: pl.Expr) -> pl.Expr:
 
 
 def _alias_key(expr: pl.Expr) -> pl.Expr:
-    return expr.str.to_lowercase().str.replace_all(r"[\s\-_.]+", "")
+    """`vocab.alias_key` as a polars expression (the same characters removed)."""
+    return expr.str.to_lowercase().str.replace_all(ALIAS_NOISE, "")
 
 
 def as_codes(column: str, vocabulary: str) -> pl.Expr:
@@ -113,19 +114,17 @@ def as_postcode(column: str) -> pl.Expr:
     )
 
 
-def academic_year_start(column: str) -> pl.Expr:
-    """`2025/26` (also 2025-26, 2025/2026) -> 2025 when the second year follows the first."""
-    c = pl.col(column)
-    first = c.str.extract(ACADEMIC_YEAR, 1).cast(pl.Int32, strict=False)
-    second = c.str.extract(ACADEMIC_YEAR, 2)
-    follows = (second.str.len_chars() == 2) & (second.cast(pl.Int32, strict=False) == (first + 1) % 100) | (
-        second.str.len_chars() == 4
-    ) & (second.cast(pl.Int32, strict=False) == first + 1)
-    return pl.when(follows & first.is_between(2000, 2099)).then(first).otherwise(None)
+def as_year_start(column: str) -> pl.Expr:
+    """An academic year as written in a file (`2025/26`, 2025-26, 2025/2026) -> its start year, by
+    `domain.parse_year`; null when it is not one (a bare `2025` is ambiguous in a file)."""
+    return pl.col(column).map_elements(
+        lambda text: domain.parse_year(text, bare=False), return_dtype=pl.Int32
+    )
 
 
-def academic_year_label(start: pl.Expr) -> pl.Expr:
-    return start.cast(pl.String) + "/" + ((start + 1) % 100).cast(pl.String).str.zfill(2)
+def as_year_label(start: pl.Expr) -> pl.Expr:
+    """A start year -> its label (`domain.year_label`)."""
+    return start.map_elements(domain.year_label, return_dtype=pl.String)
 
 
 def missing_or(column: str, ok: pl.Expr) -> pl.Expr:
@@ -152,12 +151,6 @@ class Context:
     # Postcode districts outside England, and postcodes of English schools (always accepted).
     foreign_districts: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.String))
     school_postcodes: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.String))
-
-
-def alias_key(text: str) -> str:
-    import re
-
-    return re.sub(r"[\s\-_.]+", "", text.strip().lower())
 
 
 def resolve(column: str, aliases: dict[str, str]) -> pl.Expr:

@@ -13,9 +13,9 @@ from pipelines.contracts.common import (
     URN,
     Context,
     RuleBook,
-    academic_year_label,
-    academic_year_start,
     as_codes,
+    as_year_label,
+    as_year_start,
     list_has_null,
     missing_or,
     present,
@@ -50,8 +50,8 @@ def parse(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         role_codes=unique_codes(as_codes("roles", "role")),
         phase_codes=unique_codes(as_codes("phases", "phase")),
         accreditation_codes=unique_codes(as_codes("accreditations", "accreditation")),
-        first_year_start=academic_year_start("first_active_year"),
-        last_year_start=academic_year_start("last_active_year"),
+        first_year_start=as_year_start("first_active_year"),
+        last_year_start=as_year_start("last_active_year"),
     )
 
 
@@ -66,8 +66,8 @@ def finish(good: pl.DataFrame) -> pl.DataFrame:
         pl.col("role_codes").alias("roles"),
         pl.col("phase_codes").alias("phases"),
         pl.col("accreditation_codes").alias("accreditations"),
-        academic_year_label(pl.col("first_year_start")).alias("first_active_year"),
-        academic_year_label(pl.col("last_year_start")).alias("last_active_year"),
+        as_year_label(pl.col("first_year_start")).alias("first_active_year"),
+        as_year_label(pl.col("last_year_start")).alias("last_active_year"),
         "first_year_start",
         "last_year_start",
     )

@@ -13,13 +13,13 @@ from pipelines.contracts.common import (
     POSTCODE,
     Context,
     RuleBook,
-    academic_year_label,
-    academic_year_start,
     as_code,
     as_codes,
     as_date_list,
     as_int,
     as_postcode,
+    as_year_label,
+    as_year_start,
     list_has_null,
     missing_or,
     present,
@@ -78,7 +78,7 @@ def venue_abroad(ctx: Context) -> pl.Expr:
 def parse(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     return frame.with_columns(
         hub_id=resolve("hub", ctx.hub_aliases),
-        year_start=academic_year_start("academic_year"),
+        year_start=as_year_start("academic_year"),
         programme_id=resolve("programme", ctx.programme_aliases),
         project_code=pl.col("project_code").str.to_uppercase(),
         phase_codes=unique_codes(as_codes("phases", "phase")),
@@ -96,7 +96,7 @@ def finish(good: pl.DataFrame) -> pl.DataFrame:
     return good.select(
         "work_group_id",
         "hub_id",
-        academic_year_label(pl.col("year_start")).alias("academic_year"),
+        as_year_label(pl.col("year_start")).alias("academic_year"),
         "year_start",
         "project_code",
         "programme_id",

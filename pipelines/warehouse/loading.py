@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from pipelines.contracts import Context, Validation, module
-from pipelines.contracts.common import alias_key
+from pipelines.vocab import alias_key
 from pipelines.warehouse.store import insert_frame
 
 

@@ -62,15 +62,11 @@ def writer_lock(p: Paths, timeout_s: float = 600) -> Iterator[None]:
 
 
 def apply_models(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table, then every view, one model file at a time (in file-name order)."""
-    for folder in ("tables", "views"):
+    """Create the macros (shared definitions), every table, then every view, one model file at a
+    time (in file-name order within each folder)."""
+    for folder in ("macros", "tables", "views"):
         for sql in sorted((MODELS / folder).glob("*.sql")):
             con.execute(sql.read_text(encoding="utf-8"))
-
-
-def recreate_views(con: duckdb.DuckDBPyConnection) -> None:
-    for sql in sorted((MODELS / "views").glob("*.sql")):
-        con.execute(sql.read_text(encoding="utf-8").replace("CREATE VIEW", "CREATE OR REPLACE VIEW"))
 
 
 def start_snapshot(p: Paths, *, fresh: bool) -> Path:

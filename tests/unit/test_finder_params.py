@@ -61,7 +61,13 @@ def test_phases_accept_codes_labels_and_commas_and_drop_the_rest(raw, expected):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("face-to-face", ("face_to_face",)), ("Online", ("online",)), ("hybrid", ("blended",)), ("zoom", ())],
+    [
+        ("face-to-face", ("face_to_face",)),
+        ("Online", ("online",)),
+        ("hybrid", ("blended",)),
+        ("zoom", ("online",)),
+        ("by pigeon", ()),
+    ],
 )
 def test_delivery(value, expected):
     assert parse_params({"delivery": value}).delivery == expected
