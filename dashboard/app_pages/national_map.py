@@ -92,8 +92,8 @@ with map_col:
     if not has_boundaries:
         st.info(
             "District boundaries are not loaded, so this is a schematic map: each square is the centre of one "
-            "local authority district. To draw the real boundaries, load the ONS open data with "
-            "`atlas reference --from DIR` (a folder laid out like the shared open data), which rebuilds the warehouse.",
+            "local authority district. This build was made without open data (`atlas build --no-open-data`); "
+            "a plain `atlas build` draws the real boundaries from the ONS data shipped with the product.",
             icon=":material/map:",
         )
     event = st.vega_lite_chart(spec, key="map", on_select="rerun", selection_mode=list(charts.SELECTIONS))

@@ -66,7 +66,7 @@ def test_home_shows_this_years_key_figures(use_warehouse):
 
 def test_fallback_map_without_boundaries(use_warehouse):
     at = home()
-    assert any("atlas reference --from DIR" in i.value for i in at.info)
+    assert any("atlas build --no-open-data" in i.value for i in at.info)
     spec = map_spec(at)
     assert spec["description"].startswith("Schematic map of England")
     tiles = spec["layer"][1]
