@@ -1,4 +1,4 @@
-"""The `atlas` command line: ingest, build, status, sample and reference (typer + rich).
+"""The `atlas` command line: ingest, build, status, sample, reference and export (typer + rich).
 
 Bad input never ends in a traceback: every expected failure is reported as one plain message and
 an exit code (0 loaded, 1 rejected, 2 usage error).
@@ -304,6 +304,31 @@ class _download_progress:
 
     def __exit__(self, *exc):
         return self.bars.__exit__(*exc)
+
+
+@app.command("export")
+def export_cmd(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder to write the release into (created if needed).")
+    ],
+    data_dir: DataDir = None,
+) -> None:
+    """Write the public aggregates (suppressed as on the public pages) as CSV and Parquet, with a data
+    dictionary and a metadata file (source snapshot, data as at, licence, attribution)."""
+    from pipelines.export import export
+
+    try:
+        meta = export(paths(data_dir), out_dir)
+    except FileNotFoundError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    for name, f in meta["files"].items():
+        out.print(f"{name}: {f['rows']:,} rows ({', '.join(f['formats'])})")
+    out.print(
+        f"[green]Exported[/green] {meta['source_snapshot']} to {out_dir} (data dictionary, metadata.json)."
+    )
+    if meta["sample_data"]:
+        out.print("[yellow]This build holds sample data: the release says so in metadata.json.[/yellow]")
 
 
 class _null:

@@ -1,5 +1,6 @@
-"""What each released column means: one dictionary for the open-data export's data dictionary and
-the notes sheet of every XLSX download (pure Python, no Streamlit)."""
+"""What each released column means (the open-data export's data dictionary and the notes sheet of
+every XLSX download) and the attributions the open data requires (the About page and the export's
+metadata). Pure Python, no Streamlit."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ DEFINITIONS: dict[str, str] = {
         "before it and no last active year before it. Counted once per phase they work in."
     ),
     "active_llmes_shown": "active_llmes as published: the number, or the suppression symbol.",
-    "work_groups": "Work Groups the hub runs in the year (any delivery mode).",
+    "work_groups": (
+        "Work Groups the hub runs in the year (any delivery mode). A Work Group for several phases counts "
+        "once in each."
+    ),
     "work_groups_shown": "work_groups as published.",
     "schools_reached": "Distinct schools that took part in at least one of the hub's Work Groups that year.",
     "schools_reached_shown": "schools_reached as published: the number, or the suppression symbol.",
@@ -42,4 +46,22 @@ DEFINITIONS: dict[str, str] = {
 
 
 def definition(column: str) -> str:
-    return DEFINITIONS.get(column.strip().lower().replace(" ", "_"), "")
+    key = column.strip().lower().replace(" ", "_")
+    if key.endswith("_suppressed") and key.removesuffix("_suppressed") in DEFINITIONS:
+        return f"True when {key.removesuffix('_suppressed')} is hidden (fewer than 5, or hidden so it cannot be worked out)."
+    return DEFINITIONS.get(key, "")
+
+
+ONS_BOUNDARIES = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+    "Contains OS data © Crown copyright and database right 2024."
+)
+ONS_POSTCODES = (
+    "Contains OS data © Crown copyright and database right 2025. "
+    "Contains Royal Mail data © Royal Mail copyright and database right 2025. "
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0."
+)
+DFE_SCHOOLS = (
+    "Contains public sector information from the Department for Education (Get Information about Schools; "
+    "school performance tables) licensed under the Open Government Licence v3.0."
+)

@@ -4,6 +4,7 @@ dashboard/downloads.py, so tests check the bytes people actually get."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 import openpyxl
 import polars as pl
@@ -11,8 +12,15 @@ import polars as pl
 XLSX_MAGIC = b"PK\x03\x04"  # an XLSX file is a zip
 
 
-def is_xlsx(data: bytes) -> bool:
+def is_zip(data: bytes) -> bool:
     return data[:4] == XLSX_MAGIC
+
+
+def is_xlsx(data: bytes) -> bool:
+    if not is_zip(data):
+        return False
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "xl/workbook.xml" in archive.namelist()
 
 
 def workbook(data: bytes) -> openpyxl.Workbook:
@@ -35,3 +43,11 @@ def download_frame(data: bytes | str) -> pl.DataFrame:
         return xlsx_frame(data)
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
     return pl.read_csv(io.StringIO(text), infer_schema=False)
+
+
+def download_frames(data: bytes | str) -> list[pl.DataFrame]:
+    """Every table in a download: one for a CSV or XLSX, each CSV inside a zip (the open data)."""
+    if isinstance(data, bytes) and is_zip(data) and not is_xlsx(data):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return [download_frame(archive.read(n)) for n in archive.namelist() if n.endswith(".csv")]
+    return [download_frame(data)]

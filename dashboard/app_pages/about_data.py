@@ -7,21 +7,10 @@ from dashboard import privacy
 from dashboard.auth import viewer
 from dashboard.data import common
 from dashboard.data import national as data
+from dashboard.data.db import snapshot_path
+from dashboard.data.release import release_zip
 from dashboard.ui import csv_download
-
-ONS_BOUNDARIES = (
-    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
-    "Contains OS data © Crown copyright and database right 2024."
-)
-ONS_POSTCODES = (
-    "Contains OS data © Crown copyright and database right 2025. "
-    "Contains Royal Mail data © Royal Mail copyright and database right 2025. "
-    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0."
-)
-DFE_SCHOOLS = (
-    "Contains public sector information from the Department for Education (Get Information about Schools; "
-    "school performance tables) licensed under the Open Government Licence v3.0."
-)
+from pipelines.definitions import DFE_SCHOOLS, ONS_BOUNDARIES, ONS_POSTCODES
 
 info = common.build_info()
 exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
@@ -150,6 +139,25 @@ st.markdown(
   {ONS_POSTCODES}
 - **Schools** (DfE, July 2025): {DFE_SCHOOLS}
 """
+)
+
+# --- Open data: the same files `atlas export` writes (pipelines/export.py) -----------------------
+st.header("Open data", anchor="open-data")
+st.markdown(
+    "The public figures behind these pages as a dataset: active LLMEs by hub, phase and year; Work Groups "
+    "by hub, programme, phase and year; schools reached by hub, phase, local authority and year. CSV and "
+    "Parquet, small numbers suppressed exactly as on these pages, with a data dictionary and a metadata "
+    "file (source snapshot, data as at, licence, attribution). The same files as `atlas export --out DIR`."
+)
+snapshot = str(snapshot_path())  # the zip is built when asked for, from the snapshot this page showed
+st.download_button(
+    "Download the open data (zip: CSV, Parquet, data dictionary, metadata)",
+    data=lambda: release_zip(snapshot),
+    file_name="maths-hubs-atlas-open-data.zip",
+    mime="application/zip",
+    on_click="ignore",
+    icon=":material/dataset:",
+    key="open_data_zip",
 )
 
 # --- Hub facts provenance ---------------------------------------------------------------------

@@ -124,3 +124,18 @@ def test_roster_downloads_are_formula_safe_and_logged(hostile, served):
     assert downloads.height - before.filter(before["action"] == "download").height == len(files)
     assert set(downloads["what"]) <= {"llme_roster", "quarantine"}
     assert set(downloads["email"]) == {"origin.lead@example.org"}
+
+
+def test_about_page_offers_the_open_data_release(use_warehouse, served):
+    import io
+    import zipfile
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = open_page("about_data", None, {})
+    [button] = [b for b in at.get("download_button") if b.proto.label.startswith("Download the open data")]
+    data = served[button.proto.deferred_file_id]()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = {n.rsplit("/", 1)[-1] for n in archive.namelist()}
+    assert {"metadata.json", "data_dictionary.csv", "llmes_by_hub_phase_year.parquet"} <= names
+    assert "schools_reached_by_hub_phase_la_year.csv" in names

@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest.test_roles import AUTH
 from tests.independent_sql import sql
-from tests.spreadsheets import download_frame
+from tests.spreadsheets import download_frames
 
 APP = "../../dashboard/app.py"
 PHASES = ["Early Years", "Primary", "Secondary", "Post-16"]
@@ -89,7 +89,8 @@ def frames(at: AppTest, seen: dict) -> list[tuple[str, pl.DataFrame]]:
         if button.proto.label.startswith("Add to calendar"):
             out.append(("ics", pl.DataFrame({"text": [data.decode() if isinstance(data, bytes) else data]})))
             continue
-        out.append((f"csv {button.proto.label}", download_frame(data)))  # CSV or XLSX, read back
+        # CSV or XLSX, read back; the open-data zip: each CSV in it
+        out += [(f"csv {button.proto.label}", frame) for frame in download_frames(data)]
     return out
 
 
