@@ -5,6 +5,7 @@ the model's macro, join or window would show up as a mismatch."""
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from tests.independent_sql import sql
 
@@ -12,12 +13,10 @@ EARTH_MILES = 3958.7613
 
 
 def this_year(paths) -> int:
-    # The dashboard's current year: the newest year any Work Group or LLME speaks of.
-    return sql(
-        paths,
-        "SELECT max(y) FROM (SELECT year_start AS y FROM work_groups "
-        "UNION ALL SELECT first_year_start FROM llmes)",
-    )[0][0]
+    # The current academic year: the one containing the build's "today" (September to August).
+    [(today,)] = sql(paths, "SELECT value FROM build_info WHERE key = 'today'")
+    day = date.fromisoformat(today)
+    return day.year if day.month >= 9 else day.year - 1
 
 
 def unreached_urns(paths, hub_id: str, phase: str, years: int) -> set[int]:

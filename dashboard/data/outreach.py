@@ -11,21 +11,21 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard.data.common import current_year_start
 from dashboard.data.db import query
+from pipelines.domain import md, year_label
 
 FAR_MILES = 10  # "far from a Work Group": the totals sentence and the metric
 YEAR_CHOICES = (1, 3, 5)
 
 
-def year_label(year_start: int) -> str:
-    return f"{year_start}/{(year_start + 1) % 100:02d}"
-
-
 @st.cache_data(ttl="10m", max_entries=128)
 def schools(hub_id: str, phase: str) -> pl.DataFrame:
-    """Every school of `phase` in the hub's area, one row each (see the SQL model)."""
+    """Every school of `phase` in the hub's area, one row each (see the SQL model), as of the
+    current academic year."""
     return query(
-        "SELECT * FROM mart_school_outreach($hub, $phase) ORDER BY urn", {"hub": hub_id, "phase": phase}
+        "SELECT * FROM mart_school_outreach($hub, $phase, $year) ORDER BY urn",
+        {"hub": hub_id, "phase": phase, "year": current_year_start()},
     )
 
 
@@ -70,13 +70,13 @@ def venues(hub_id: str, phase: str) -> pl.DataFrame:
         SELECT wg.work_group_id, wg.title, h.name AS hub_name, wg.venue_name,
                wg.venue_latitude AS latitude, wg.venue_longitude AS longitude
         FROM work_groups AS wg JOIN hubs AS h USING (hub_id), box
-        WHERE wg.year_start = (SELECT max(year_start) FROM academic_years)
+        WHERE wg.year_start = $year
           AND wg.delivery <> 'online' AND list_contains(wg.phases, $phase) AND wg.venue_latitude IS NOT NULL
           AND (wg.hub_id = $hub OR (wg.venue_latitude BETWEEN box.s AND box.n
                                     AND wg.venue_longitude BETWEEN box.w AND box.e))
         ORDER BY wg.work_group_id
         """,
-        {"hub": hub_id, "phase": phase},
+        {"hub": hub_id, "phase": phase, "year": current_year_start()},
     )
 
 
@@ -143,7 +143,7 @@ def in_words(gone: pl.DataFrame, hub_name: str, phase_label: str, this_year: int
     kind = phase_label.lower() if phase_label != "Post-16" else "post-16"
     first = year_label(since(this_year, years))
     window = "this academic year" if years == 1 else f"since {first} (the last {years} academic years)"
-    head = f"**{n:,} {kind} {'school' if n == 1 else 'schools'}** in the {hub_name} area "
+    head = f"**{n:,} {kind} {'school' if n == 1 else 'schools'}** in the {md(hub_name)} area "
     head += f"{'has' if n == 1 else 'have'} not taken part in any Work Group {window}"
     if n == 0:
         return head + "."

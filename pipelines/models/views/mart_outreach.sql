@@ -1,22 +1,15 @@
 -- Outreach for hub leads and coordinators (never a public page).
 --
--- mart_school_outreach(hub, phase): every state-funded school of that phase in the hub's area, with
--- the last academic year it took part in any Work Group (of any hub), and this year's nearest
+-- mart_school_outreach(hub, phase, this_year): every state-funded school of that phase in the hub's
+-- area, with the last academic year it took part in any Work Group (of any hub), this year's nearest
 -- face-to-face or blended Work Group of its phase (any hub: both meet at a venue), and whether an
--- online one of its phase runs this year. "This year" is the newest academic year in the data (the
--- dashboard's current year). A table macro, not a view: the schools are narrowed to one hub and
--- phase before any distance is worked out (~500 schools x ~1,000 venues, not all of England).
---
--- Distances are great-circle miles on a sphere of radius 3,958.7613 miles (the finder's figure).
-CREATE OR REPLACE MACRO haversine_miles(lat1, lon1, lat2, lon2) AS
-    2 * 3958.7613 * asin(sqrt(
-        pow(sin(radians(lat2 - lat1) / 2), 2)
-        + cos(radians(lat1)) * cos(radians(lat2)) * pow(sin(radians(lon2 - lon1) / 2), 2)
-    ));
-
-CREATE OR REPLACE MACRO mart_school_outreach(hub, phase_code) AS TABLE
-WITH this_year AS (
-    SELECT max(year_start) AS year_start FROM academic_years
+-- online one of its phase runs this year. `this_year` is the current academic year's start year
+-- (pipelines/domain.py current_year_start: the year containing the build's today). A table macro,
+-- not a view: the schools are narrowed to one hub and phase before any distance is worked out
+-- (~500 schools x ~1,000 venues, not all of England). Distances: the haversine_miles macro.
+CREATE OR REPLACE MACRO mart_school_outreach(hub, phase_code, this_year) AS TABLE
+WITH this AS (
+    SELECT this_year AS year_start
 ),
 picked AS (
     SELECT urn, name, phase, la_name, lad_code, pupils, postcode, latitude, longitude
@@ -32,7 +25,7 @@ last_taken AS (
 ),
 venues AS (
     SELECT w.work_group_id, w.title, w.venue_latitude, w.venue_longitude
-    FROM work_groups AS w, this_year AS t
+    FROM work_groups AS w, this AS t
     WHERE w.year_start = t.year_start AND w.delivery <> 'online' AND w.venue_latitude IS NOT NULL
       AND list_contains(w.phases, phase_code)
 ),
@@ -54,10 +47,10 @@ SELECT
     p.latitude, p.longitude, l.last_year_start,
     n.nearest_miles, n.nearest.title AS nearest_work_group, n.nearest.id AS nearest_work_group_id,
     EXISTS (
-        SELECT 1 FROM work_groups AS w, this_year AS t
+        SELECT 1 FROM work_groups AS w, this AS t
         WHERE w.year_start = t.year_start AND w.delivery = 'online' AND list_contains(w.phases, phase_code)
     ) AS online_available,
-    (SELECT year_start FROM this_year) AS this_year_start
+    this_year AS this_year_start
 FROM picked AS p
 LEFT JOIN last_taken AS l USING (urn)
 LEFT JOIN nearest AS n USING (urn);
