@@ -11,9 +11,8 @@ from dashboard.ui import sample_banner
 HERE = Path(__file__).parent
 PAGES = HERE / "app_pages"
 
-st.set_page_config(
-    page_title="Maths Hubs Atlas", page_icon=str(HERE / "static" / "favicon.png"), layout="wide"
-)
+SITE = "Maths Hubs Atlas"
+st.set_page_config(page_title=SITE, page_icon=str(HERE / "static" / "favicon.png"), layout="wide")
 who = viewer()
 
 
@@ -40,6 +39,9 @@ pages = [
     ),
 ]
 page = st.navigation(pages, position="top")
+# Each page has its own browser title ("Find a Work Group: Maths Hubs Atlas"), so tabs, history and
+# screen readers tell the pages apart (WCAG 2.4.2).
+st.set_page_config(page_title=f"{page.title}: {SITE}")
 sign_in_controls(who)
 
 try:

@@ -3,8 +3,9 @@
 Rule (the UK official-statistics convention; see the About page): a count of 1 to 4 is shown as
 `c` ("fewer than 5"). Where a total is published, a group with exactly one hidden cell could be
 worked out by subtraction, so the smallest other non-zero cell in that group is hidden too
-(secondary suppression; a zero only when no other cell is left), repeated until no group has a lone hidden cell. Zeros are shown. Hub
-leads and coordinators see exact numbers.
+(secondary suppression; a zero only when no other cell is left), repeated until no group has a
+lone hidden cell. Zeros are shown. A denominator of 1 to 4 (schools in an area) is hidden with the
+counts taken of it. Hub leads and coordinators see exact numbers.
 """
 
 from __future__ import annotations
@@ -25,21 +26,37 @@ RULE = (
 )
 
 
-def suppress(frame: pl.DataFrame, value: str, totals_over: list[list[str]] | None = None) -> pl.DataFrame:
+def small(column: str) -> pl.Expr:
+    """A count of 1 to 4 (the primary suppression test)."""
+    return ((pl.col(column) > 0) & (pl.col(column) < THRESHOLD)).fill_null(False)
+
+
+def suppress(
+    frame: pl.DataFrame,
+    value: str,
+    totals_over: list[list[str]] | None = None,
+    denominator: str | None = None,
+) -> pl.DataFrame:
     """Add `<value>_shown` (text: the count or "c") and `<value>_hidden`, and null the hidden counts.
 
     `totals_over` lists the groupings whose totals are shown (e.g. [["hub_id"], ["phase"]] for a
     hub x phase table with row and column totals); each gets secondary suppression.
+    `denominator` names the count a share is taken of ("schools in area"): it is suppressed by the
+    same rule (its own `_shown` / `_hidden` columns), and wherever it is hidden the count is hidden
+    with it ("1 school in area, c reached" would give the hidden number away).
     """
     hidden = f"{value}_hidden"
+    primary = small(value)
+    if denominator:
+        # The denominator is protected like a count (with its own secondary suppression, since its
+        # totals are published too), and every count taken of a hidden denominator is hidden.
+        frame = suppress(frame, denominator, totals_over)
+        primary = primary | pl.col(f"{denominator}_hidden")
     # An empty grouping is the whole table (a grand total is shown).
     totals_over = [group or ["_all"] for group in totals_over or []]
-    out = frame.with_columns(
-        pl.lit(0).alias("_all"),
-        ((pl.col(value) > 0) & (pl.col(value) < THRESHOLD)).fill_null(False).alias(hidden),
-    )
+    out = frame.with_columns(pl.lit(0).alias("_all"), primary.alias(hidden))
     out = out.with_row_index("_i")
-    for _ in range(10):  # converges in a few passes; bounded to be safe
+    for _ in range(out.height + 1):  # each pass hides at least one more cell, so this ends
         changed = False
         for group in totals_over or []:
             lone = out.filter(pl.col(hidden).sum().over(group) == 1)
@@ -76,14 +93,20 @@ def suppress_total(total: int | None) -> str:
 
 
 def disclose(
-    frame: pl.DataFrame, value: str, exact: bool, totals_over: list[list[str]] | None = None
+    frame: pl.DataFrame,
+    value: str,
+    exact: bool,
+    totals_over: list[list[str]] | None = None,
+    denominator: str | None = None,
 ) -> pl.DataFrame:
     """Exact numbers for signed-in hub leads and coordinators; the suppressed frame for everyone else."""
     if exact:
+        columns = [value, denominator] if denominator else [value]
         return frame.with_columns(
-            pl.col(value).cast(pl.String).alias(f"{value}_shown"), pl.lit(False).alias(f"{value}_hidden")
+            *[pl.col(c).cast(pl.String).alias(f"{c}_shown") for c in columns],
+            *[pl.lit(False).alias(f"{c}_hidden") for c in columns],
         )
-    return suppress(frame, value, totals_over)
+    return suppress(frame, value, totals_over, denominator)
 
 
 def public_view(
@@ -91,19 +114,21 @@ def public_view(
     counts: Sequence[str],
     exact: bool,
     totals_over: list[list[str]] | None = None,
+    denominator: str | None = None,
 ) -> pl.DataFrame:
     """THE gate: every public count column goes through here before it is charted, shown or downloaded.
 
     For each column in `counts` adds `<count>_shown` (text: the number or "c") and
     `<count>_hidden`, and nulls hidden counts, so anything computed afterwards (shares, sums,
     charts) cannot use them. `exact` is the viewer's `exact_numbers`; `totals_over` lists the
-    groupings whose totals are published elsewhere ([] = the whole table has a published total).
+    groupings whose totals are published elsewhere ([] = the whole table has a published total);
+    `denominator` a count the shares are taken of (1 to 4 hides it and its numerators).
     """
     missing = [c for c in counts if c not in frame.columns]
     if missing:
         raise KeyError(f"public_view(): no such count columns {missing}")
     for value in counts:
-        frame = disclose(frame, value, exact, totals_over)
+        frame = disclose(frame, value, exact, totals_over, denominator)
     return frame
 
 

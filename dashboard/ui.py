@@ -1,4 +1,5 @@
-"""Small pieces of UI every page shares: the sample-data banner and table downloads (CSV + XLSX)."""
+"""Small pieces of UI every page shares: the sample-data banner, lists in words and table downloads
+(CSV + XLSX)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,18 @@ def sample_banner() -> None:
             "demonstration, not real records. Hubs, areas and programmes are real published facts.",
             icon=":material/science:",
         )
+
+
+def in_words(items: str | list[str] | None, separator: str = ";", conjunction: str = "and") -> str:
+    """A list as a person writes it: "A", "A and B", "A, B and C". Text is split on `separator`
+    (the reference files' list separator), so "A;B" never reaches the screen."""
+    if items is None:
+        return ""
+    parts = items.split(separator) if isinstance(items, str) else list(items)
+    parts = [p.strip() for p in parts if p and p.strip()]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} {conjunction} {parts[-1]}"
 
 
 def csv_download(

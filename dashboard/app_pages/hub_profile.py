@@ -10,7 +10,7 @@ from dashboard.charts import national as charts
 from dashboard.data import common
 from dashboard.data import national as data
 from dashboard.privacy import SYMBOL
-from dashboard.ui import csv_download
+from dashboard.ui import csv_download, in_words
 from pipelines import domain
 from pipelines.domain import md
 
@@ -70,14 +70,14 @@ def chart(figure) -> None:
 facts = data.hub_facts(hub_id)
 st.title(facts["name"])
 st.markdown(
-    f"{md(facts['region'])} · Lead school: {md(facts['lead_schools'] or 'not known')} · "
+    f"{md(facts['region'])} · Lead school: {md(in_words(facts['lead_schools']) or 'not known')} · "
     + (f"[Hub website]({facts['website']})" if facts["website"] else "No website recorded")
 )
 sources = ", ".join(
     f"[{urlsplit(u).netloc.removeprefix('www.')}]({u})" for u in facts.get("declared_sources") or []
 )
 st.markdown(
-    f"Area: {md(facts['areas_summary'] or 'not described')} ({facts['districts']} districts: "
+    f"Area: {md(in_words(facts['areas_summary']) or 'not described')} ({facts['districts']} districts: "
     f"{facts['districts_declared']} declared by a source{f' ({sources})' if sources else ''}, "
     f"{facts['districts_estimated']} estimated). "
     f"Published facts confidence: {facts['confidence'] or 'unknown'}. Figures for {year}."

@@ -42,74 +42,104 @@ accreditation = next((c for c, lbl in accreditation_label.items() if lbl == accr
 filters = (region, role, accreditation)
 filtered = any(f is not None for f in filters)
 
+narrowed = role is not None or accreditation is not None  # who is counted, not which hubs
 totals = data.llme_hub_totals(year_start, *filters, exact=exact)
 matrix = data.llme_matrix(year_start, *filters, exact=exact)
 trend = data.llme_trend(*filters, exact=exact)
+phase_trend = data.llme_phase_trend(*filters, exact=exact)
+# The target (50 per hub) applies to all active LLMEs: it is only ever compared with the total
+# without the role and accreditation filters, never scaled to a filtered count.
+all_totals = data.llme_hub_totals(year_start, region, None, None, exact=exact) if narrowed else totals
+all_trend = data.llme_trend(region, None, None, exact=exact) if narrowed else trend
 
 
-def year_total(start: int) -> int | None:
+def year_total(frame: pl.DataFrame, start: int) -> int | None:
     """The total in view for a year (None if hidden or not a year in the data)."""
-    rows = trend.filter(pl.col("year_start") == start)["active_llmes"]
+    rows = frame.filter(pl.col("year_start") == start)["active_llmes"]
     return rows[0] if rows.len() else None
 
 
 # --- Headline: the total in view against its target --------------------------------------------
-this_year = trend.filter(pl.col("year_start") == year_start)
-total = year_total(year_start) if this_year.height else 0  # None: hidden (1-4)
-target = data.TARGET_PER_HUB * totals.height
-previous = year_total(year_start - 1)
+in_data = trend.filter(pl.col("year_start") == year_start).height > 0
+total = year_total(trend, year_start) if in_data else 0  # None: hidden (1-4)
+everyone = year_total(all_trend, year_start) if in_data else 0
+target = data.TARGET_PER_HUB * all_totals.height
+previous = year_total(trend, year_start - 1)
 changed = total is not None and previous is not None and total != previous
 scope = "nationally" if region is None else f"in {region}"
+who_label = " and ".join(
+    x for x in (role_choice if role else "", accreditation_choice if accreditation else "") if x
+)
 m1, m2, m3 = st.columns(3)
 m1.metric(
-    f"Active LLMEs {scope} (target {target:,})", SYMBOL if total is None else f"{total:,}",
+    f"Active LLMEs {scope}" + (f": {who_label}" if narrowed else f" (target {target:,})"),
+    SYMBOL if total is None else f"{total:,}",
     delta=data.change_text(total - previous, "since last year") if total is not None and previous is not None else None,
     delta_arrow="auto" if changed else "off", delta_color="normal" if changed else "off", border=True,
-    help=f"LLMEs active in {year} in the hubs in view, each counted once. Target: {data.TARGET_PER_HUB} per hub"
-    + (" (role and accreditation filters narrow who is counted)." if role or accreditation else "."),
+    help=f"LLMEs active in {year} in the hubs in view, each counted once."
+    + (f" Only {who_label}s are counted; the target applies to all active LLMEs." if narrowed else ""),
 )  # fmt: skip
 m2.metric(
-    "Share of target", SYMBOL if total is None else f"{total / target:.0%}" if target else "n/a", border=True
+    f"All active LLMEs {scope}: share of the {target:,} target",
+    SYMBOL if everyone is None else f"{everyone / target:.0%}" if target else "n/a",
+    border=True,
+    help=f"The target is {data.TARGET_PER_HUB} active LLMEs per hub, whatever their role or accreditation, so it "
+    "is compared with the total without the role and accreditation filters.",
 )
-met = int((totals["active_llmes"] >= data.TARGET_PER_HUB).sum())
-m3.metric("Hubs at or above target", f"{met} of {totals.height}", border=True)
-if total is not None:
-    st.progress(min(total / target, 1.0) if target else 0.0, text=f"{total:,} of the {target:,} target")
+met = int((all_totals["active_llmes"] >= data.TARGET_PER_HUB).sum())
+m3.metric("Hubs at or above target", f"{met} of {all_totals.height}", border=True,
+          help="Hubs with at least 50 active LLMEs of any role or accreditation.")  # fmt: skip
+if everyone is not None:
+    st.progress(min(everyone / target, 1.0) if target else 0.0,
+                text=f"{everyone:,} of the {target:,} target (all active LLMEs {scope})")  # fmt: skip
+if narrowed:
+    st.markdown(
+        f"The target of {data.TARGET_PER_HUB} per hub applies to all active LLMEs, so it is not shown against "
+        f"the {who_label} count: it is compared with the unfiltered total above."
+    )
 
 # --- Gaps in words ----------------------------------------------------------------------------
 threshold = data.GAP_THRESHOLD
 gap_lines = []
+unknown = 0
 for (phase_label,), rows in matrix.sort("sort_order").group_by("phase_label", maintain_order=True):
-    # A hidden count (c) may be a gap: it is counted with the gaps, never told apart from them.
-    short = rows.filter((pl.col("active_llmes") < threshold) | pl.col("active_llmes_hidden"))
+    # A gap is a count known to be under the threshold. A hidden count (c) is not known to be one: it
+    # may be 1 to 4, or any number hidden only to protect a total.
+    short = rows.filter(~pl.col("active_llmes_hidden") & (pl.col("active_llmes") < threshold))
+    unknown += rows["active_llmes_hidden"].sum()
     if short.height:
-        small = f" or a number shown as {SYMBOL}" if short["active_llmes_hidden"].any() else ""
         gap_lines.append(
             f"**{short.height} {'hub has' if short.height == 1 else 'hubs have'}** fewer than {threshold} "
-            f"active {phase_label} LLMEs{small}."
+            f"active {phase_label} LLMEs{(' (' + who_label + ')') if narrowed else ''}."
         )
-below = totals.filter((pl.col("active_llmes") < data.TARGET_PER_HUB) | pl.col("active_llmes_hidden"))
+below = all_totals.filter((pl.col("active_llmes") < data.TARGET_PER_HUB) | pl.col("active_llmes_hidden"))
 if below.height:
     # Short of target = targets of the hubs below it - (total - the hubs at or above it, all shown),
     # so no hidden count is used; left out when the total itself is hidden.
     above = int(
-        totals.filter(~pl.col("active_llmes_hidden") & (pl.col("active_llmes") >= data.TARGET_PER_HUB))[
+        all_totals.filter(~pl.col("active_llmes_hidden") & (pl.col("active_llmes") >= data.TARGET_PER_HUB))[
             "active_llmes"
         ].sum()
     )
     short_by = (
         ""
-        if total is None
-        else f"; together they are {data.TARGET_PER_HUB * below.height - (total - above):,} short"
+        if everyone is None
+        else f"; together they are {data.TARGET_PER_HUB * below.height - (everyone - above):,} short"
     )
     gap_lines.append(
-        f"**{below.height} of {totals.height} hubs** are below {data.TARGET_PER_HUB} active LLMEs{short_by}."
+        f"**{below.height} of {all_totals.height} hubs** are below {data.TARGET_PER_HUB} active LLMEs "
+        f"(all roles and accreditations){short_by}."
     )
 with st.container(border=True):
     st.markdown("**Gaps**" + (" (with the filters applied)" if filtered else ""))
     st.markdown(
         "\n".join(f"- {line}" for line in gap_lines) if gap_lines else "No gaps: every hub meets the targets."
     )
+    if unknown:
+        st.markdown(
+            f"{unknown} hub and phase {'count is' if unknown == 1 else 'counts are'} shown as {SYMBOL} (fewer than 5, "
+            f"or hidden to protect a total), so not known to be under {threshold}: not counted as gaps."
+        )
 
 # --- Hub x phase, per-hub totals, trend, breakdowns ---------------------------------------------
 tab_matrix, tab_totals, tab_trend, tab_breakdown = st.tabs(
@@ -129,14 +159,14 @@ with tab_matrix:
     )
 
 with tab_totals:
-    st.vega_lite_chart(chart_spec("llme-target-bars", (year_start, *filters, exact, data.TARGET_PER_HUB),
-                                  lambda: charts.target_bars(totals, data.TARGET_PER_HUB)))  # fmt: skip
+    goal = None if narrowed else data.TARGET_PER_HUB  # the target applies to all active LLMEs only
+    st.vega_lite_chart(chart_spec("llme-target-bars", (year_start, *filters, exact, goal),
+                                  lambda: charts.target_bars(totals, goal)))  # fmt: skip
     if note := data.legend(totals):
         st.markdown(note)
-    table = data.table(
-        totals, "hub", "region", "active_llmes", "target", "share_of_target", "short_of_target"
-    )
-    with st.expander("Table: active LLMEs per hub against the target"):
+    against = () if narrowed else ("target", "share_of_target", "short_of_target")
+    table = data.table(totals, "hub", "region", "active_llmes", *against)
+    with st.expander("Table: active LLMEs per hub" + ("" if narrowed else " against the target")):
         st.dataframe(
             table,
             hide_index=True,
@@ -146,13 +176,26 @@ with tab_totals:
         csv_download(table, f"llmes-by-hub-{year.replace('/', '-')}.csv", key="totals_csv")
 
 with tab_trend:
-    st.vega_lite_chart(chart_spec("llme-trend", (*filters, exact), lambda: charts.trend_chart(trend)))
+    shown_trend = trend.drop("target") if narrowed else trend
+    st.vega_lite_chart(chart_spec("llme-trend", (*filters, exact), lambda: charts.trend_chart(shown_trend)))
     if note := data.legend(trend):
         st.markdown(note)
     with st.expander("Table: active LLMEs by year"):
-        by_year = data.table(trend, "academic_year", "active_llmes", "target")
+        by_year = data.table(shown_trend, "academic_year", "active_llmes", *(() if narrowed else ("target",)))
         st.dataframe(by_year, hide_index=True, key="trend_table")
         csv_download(by_year, "llmes-by-year.csv", key="trend_csv")
+    st.subheader("By phase")
+    st.vega_lite_chart(chart_spec("llme-phase-trend", (*filters, exact),
+                                  lambda: charts.phase_trend_chart(phase_trend)))  # fmt: skip
+    if note := data.legend(phase_trend):
+        st.markdown(note)
+    with st.expander("Table: active LLMEs by phase and year"):
+        by_phase = data.readable(
+            data.pivot(phase_trend, on="phase_label", index="academic_year", values="active_llmes")
+        )
+        st.dataframe(by_phase, hide_index=True, key="phase_trend_table")
+        csv_download(by_phase, "llmes-by-phase-and-year.csv", key="phase_trend_csv")
+    st.markdown("Each phase's active LLMEs year by year: an LLME who leads in two phases counts in each.")
 
 with tab_breakdown:
     left, right = st.columns(2)

@@ -7,7 +7,7 @@ from dashboard.auth import viewer
 from dashboard.charts import national as charts
 from dashboard.data import national as data
 from dashboard.privacy import SYMBOL
-from dashboard.ui import csv_download
+from dashboard.ui import csv_download, in_words
 from dashboard.vega import chart_spec
 from pipelines import domain
 from pipelines.domain import md
@@ -119,43 +119,62 @@ with side:
     )
     if search.strip():
         found = data.find_hub(search.strip())
+        answer, others = data.hub_answer(found, search)
         if found.is_empty():
             st.warning(
-                "No school, postcode district or town matched. Try part of the school's name or its postcode."
+                "No school, postcode district, town or council area matched. Try part of the school's name "
+                "or its postcode."
             )
-        else:
-            first = found.row(0, named=True)
+        elif answer is None:
+            # Several places or schools match: a short list to choose from (as GIAS does), never the first hit.
+            n = others.height
+            more = found.filter(pl.col("kind") == others["kind"][0]).height > n
+            labels = [f"{r['label']}: {r['hub_name']}" for r in others.iter_rows(named=True)]
+            pick = st.radio(
+                f"{n} {'places' if others['kind'][0] == 'place' else 'schools'} match "
+                f"“{search.strip()}”{' (the first ' + str(n) + ')' if more else ''}. Which do you mean?",
+                labels, index=None, key="find_choice",
+            )  # fmt: skip
+            answer = None if pick is None else others.row(labels.index(pick), named=True)
+            others = others.head(0)
+            if more:
+                st.markdown("Type more of the name, the town or the postcode to narrow the list.")
+        if answer is not None:
             where = (
-                f"**{md(first['school'])}** ({md(first['town'])}, {md(first['postcode'])}) is"
-                if first["school"]
-                else f"Postcode district **{md(first['postcode'])}** ({md(first['la_name'])}) is"
+                f"**{md(answer['school'])}** ({md(answer['town'] or answer['la_name'])}, {md(answer['postcode'])}) is"
+                if answer["kind"] == "school"
+                else f"**{md(answer['label'])}** is"
             )
             st.success(
-                f"{where} in the area of **{md(first['hub_name'])}**. "
-                f"Lead school: {md(first['lead_schools'] or 'not known')}.",
+                f"{where} in the area of **{md(answer['hub_name'])}**. "
+                f"Lead school: {md(in_words(answer['lead_schools']) or 'not known')}.",
                 icon=":material/location_on:",
             )
             link_cols = st.columns(2)
-            link_cols[0].page_link(PROFILE, label="Open the hub profile", icon=":material/school:",
-                                   query_params={"hub": first["hub_id"]})  # fmt: skip
-            if first["website"]:
-                link_cols[1].link_button("Hub website", first["website"], icon=":material/open_in_new:")
-            schools = found.filter(pl.col("school").is_not_null())
-            if schools.height > 1 or (schools.height and first["school"] is None):
-                st.dataframe(
-                    schools.select("school", "town", "postcode", "hub_name", "matched_on"),
-                    hide_index=True, height=180,
-                    column_config={"school": "School", "town": "Town", "postcode": "Postcode", "hub_name": "Hub",
-                                   "matched_on": "Matched on"},
-                )  # fmt: skip
+            link_cols[0].page_link(PROFILE, label=f"Open the {answer['hub_name']} profile", icon=":material/school:",
+                                   query_params={"hub": answer["hub_id"]})  # fmt: skip
+            if answer["website"]:
+                link_cols[1].link_button("Hub website", answer["website"], icon=":material/open_in_new:")
+            if others.height:
+                also = [f"{md(r['label'])} ({md(r['hub_name'])})" for r in others.iter_rows(named=True)]
+                st.markdown(f"Other places called “{md(search.strip())}”: {in_words(also)}.")
             st.markdown(
                 "Schools may work with any Maths Hub, not only the one for their area. "
                 + (
                     "A postcode district's centre can be a few miles from a given address."
-                    if first["school"] is None
+                    if answer["postcode"] and answer["kind"] == "place"
                     else ""
-                )
+                )  # fmt: skip
             )
+        schools = found.filter((pl.col("kind") == "school") & (pl.col("matched_on") != "URN"))
+        if schools.height and found["kind"][0] == "place":
+            within = "in" if schools["matched_on"][0] == "postcode district" else "whose name contains"
+            with st.expander(f"Schools {within} “{search.strip()}” ({schools.height})"):
+                st.dataframe(
+                    schools.select("school", "town", "postcode", "hub_name"),
+                    hide_index=True, height=180, key="find_schools",
+                    column_config={"school": "School", "town": "Town", "postcode": "Postcode", "hub_name": "Hub"},
+                )  # fmt: skip
 
     st.header("All hubs")
     table = data.table(

@@ -15,6 +15,8 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from dashboard.ui import in_words
+
 # Tableau 10: distinguishable, colour-blind aware, readable on light and dark backgrounds.
 HUB_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
                "#9c755f", "#bab0ac"]  # fmt: skip
@@ -23,6 +25,11 @@ TARGET_COLOURS = ["#b2182b", "#ef8a62", "#67a9cf", "#2166ac"]
 # Hidden counts (privacy.public_view) are left out of charts: a neutral grey where a shape must be drawn.
 HIDDEN_BAND = "Not published (c)"
 HIDDEN_COLOUR = "#d0d0d0"
+# Text drawn on the page background (labels beside lines): #595959 is 7:1 on white; the old #7f7f7f
+# was 3.9:1, under WCAG's 4.5:1 for text. Lines and rules (non-text, 3:1) may stay lighter.
+AXIS_GREY = "#595959"
+# Phases: Tableau blue, orange, green, purple (distinct in hue and, with the dash pattern, without colour).
+PHASE_COLOURS = ["#4e79a7", "#e15759", "#59a14f", "#b07aa1", "#9c755f"]
 PROVENANCE = {"declared": "Declared by the hub", "estimated": "Estimated (our assignment)"}
 POINT_SOURCE = {
     "lead school": "Lead school",
@@ -106,7 +113,8 @@ def hub_map_frame(hubs: pl.DataFrame, colours: dict[str, str]) -> pl.DataFrame:
         .otherwise(pl.col("share_of_target").map_elements(target_band, return_dtype=pl.String))
         .alias("target_band"),
         pl.col("map_point_source").replace_strict(POINT_SOURCE, default="Other").alias("point_source"),
-        pl.col("lead_schools").fill_null("not known").str.replace_all(";", "; ").alias("lead_school"),
+        # "A and B", never "A;B" (the reference file's list separator) in tooltips and tables.
+        pl.col("lead_schools").fill_null("not known").map_elements(in_words, return_dtype=pl.String).alias("lead_school"),
         (_text(hubs, "active_llmes") + " of " + pl.col("llme_target").cast(pl.String)).alias("llmes_text"),
         (
             _text(hubs, "schools_reached")
@@ -397,12 +405,20 @@ def llme_heatmap(matrix: pl.DataFrame, threshold: int = 3) -> alt.LayerChart:
         color=alt.condition(
             "!isValid(datum.active_llmes)",
             alt.value(HIDDEN_COLOUR),
-            alt.Color("active_llmes:Q", title="Active LLMEs", scale=alt.Scale(scheme="blues", domainMin=0)),
+            alt.Color(
+                "active_llmes:Q",
+                title="Active LLMEs",
+                scale=alt.Scale(scheme="blues", domainMin=0),
+                # Counts of people: whole numbers on the legend, never "2.5".
+                legend=alt.Legend(format="d", tickMinStep=1),
+            ),
         )
     )
-    gaps = base.transform_filter(alt.datum.active_llmes < threshold).mark_rect(
-        fill=None, stroke="#d62728", strokeWidth=2
-    )
+    # A gap is a count known to be under the threshold: a hidden cell (null) is not one (in Vega a
+    # null compares as 0, so it is tested explicitly).
+    gaps = base.transform_filter(
+        f"isValid(datum.active_llmes) && datum.active_llmes < {int(threshold)}"
+    ).mark_rect(fill=None, stroke="#d62728", strokeWidth=2)
     label = "active_llmes_shown:N" if "active_llmes_shown" in matrix.columns else "active_llmes:Q"
     text = base.mark_text(fontSize=11).encode(text=label, color=_cell_text("active_llmes", matrix))
     n_hubs = matrix["hub"].n_unique()
@@ -412,14 +428,28 @@ def llme_heatmap(matrix: pl.DataFrame, threshold: int = 3) -> alt.LayerChart:
     )
 
 
-def target_bars(totals: pl.DataFrame, target: int) -> alt.LayerChart:
-    """Active LLMEs per hub as bars, with a rule at the per-hub target."""
+def target_bars(totals: pl.DataFrame, target: int | None) -> alt.Chart | alt.LayerChart:
+    """Active LLMEs per hub as bars, with a rule at the per-hub target. Without a target (a role or
+    accreditation filter: the target applies to all active LLMEs) plain bars."""
+    tooltip = [alt.Tooltip("hub:N", title="Hub"), _tip(totals, "active_llmes", "Active LLMEs")]
+    y = alt.Y("hub:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260))
+    x = alt.X("active_llmes:Q", title="Active LLMEs", axis=alt.Axis(tickMinStep=1, format="d"))
+    if target is None:
+        return (
+            alt.Chart(totals)
+            .mark_bar(color=HUB_PALETTE[0])
+            .encode(x=x, y=y, tooltip=tooltip)
+            .properties(
+                height=alt.Step(20),
+                description=f"Bar chart of active LLMEs in each of {totals.height} hubs with the filters applied.",
+            )
+        )
     bars = (
         alt.Chart(totals)
         .mark_bar()
         .encode(
-            x=alt.X("active_llmes:Q", title="Active LLMEs"),
-            y=alt.Y("hub:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
+            x=x,
+            y=y,
             color=alt.Color(
                 "met:N",
                 title=None,
@@ -428,11 +458,7 @@ def target_bars(totals: pl.DataFrame, target: int) -> alt.LayerChart:
                 ),
                 legend=alt.Legend(orient="bottom"),
             ),
-            tooltip=[
-                alt.Tooltip("hub:N", title="Hub"),
-                _tip(totals, "active_llmes", "Active LLMEs"),
-                alt.Tooltip("target:Q", title="Target"),
-            ],  # fmt: skip
+            tooltip=[*tooltip, alt.Tooltip("target:Q", title="Target")],
         )
         .transform_calculate(met=f"datum.active_llmes >= {int(target)} ? 'Target met' : 'Below target'")
     )
@@ -448,27 +474,65 @@ def target_bars(totals: pl.DataFrame, target: int) -> alt.LayerChart:
 
 
 def trend_chart(trend: pl.DataFrame) -> alt.LayerChart:
-    """Active LLMEs across academic years, with the target for the hubs in view as a dashed line."""
+    """Active LLMEs across academic years, with the target for the hubs in view as a dashed line
+    (when the frame has a `target`: it is dropped under a role or accreditation filter)."""
     base = alt.Chart(trend).encode(
         x=alt.X("academic_year:O", title="Academic year", axis=alt.Axis(labelAngle=0))
     )
+    has_target = "target" in trend.columns
     line = base.mark_line(point=True, strokeWidth=3, color=HUB_PALETTE[0]).encode(
-        y=alt.Y("active_llmes:Q", title="Active LLMEs"),
+        y=alt.Y("active_llmes:Q", title="Active LLMEs", axis=alt.Axis(tickMinStep=1, format="d")),
         tooltip=[
             alt.Tooltip("academic_year:O", title="Year"),
             _tip(trend, "active_llmes", "Active LLMEs"),
-            alt.Tooltip("target:Q", title="Target"),
-        ],  # fmt: skip
+            *([alt.Tooltip("target:Q", title="Target")] if has_target else []),
+        ],
     )
-    target = base.mark_line(strokeDash=[4, 3], color="#7f7f7f").encode(y="target:Q")
+    if not has_target:
+        return alt.layer(line).properties(
+            height=260, description="Line chart of active LLMEs by academic year, with the filters applied."
+        )
+    target = base.mark_line(strokeDash=[4, 3], color=AXIS_GREY).encode(y="target:Q")
     label = (
         alt.Chart(trend.tail(1))
-        .mark_text(align="right", dy=-8, color="#7f7f7f")
+        .mark_text(align="right", dy=-8, color=AXIS_GREY)
         .transform_calculate(label="'Target ' + format(datum.target, ',')")
         .encode(x="academic_year:O", y="target:Q", text="label:N")
     )
     return alt.layer(line, target, label).properties(
         height=260, description="Line chart of active LLMEs by academic year; the dashed line is the target."
+    )
+
+
+def phase_trend_chart(frame: pl.DataFrame) -> alt.Chart:
+    """Each phase's active LLMEs across academic years, one line per phase (hidden counts leave a
+    break in the line, never a value)."""
+    phases = frame.unique("phase_label", maintain_order=True)["phase_label"].to_list()
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("academic_year:O", title="Academic year", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("active_llmes:Q", title="Active LLMEs", axis=alt.Axis(tickMinStep=1, format="d")),
+            color=alt.Color(
+                "phase_label:N",
+                title="Phase",
+                sort=phases,
+                scale=alt.Scale(domain=phases, range=PHASE_COLOURS[: len(phases)]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash("phase_label:N", sort=phases, legend=None),
+            tooltip=[
+                alt.Tooltip("academic_year:O", title="Year"),
+                alt.Tooltip("phase_label:N", title="Phase"),
+                _tip(frame, "active_llmes", "Active LLMEs"),
+            ],
+        )
+        .properties(
+            height=280,
+            description="Line chart of each phase's active LLMEs by academic year "
+            f"({', '.join(phases)}); the table below lists the same figures.",
+        )
     )
 
 

@@ -219,9 +219,13 @@ def _with_shares(frame: pl.DataFrame) -> pl.DataFrame:
 @st.cache_data(**CACHE)
 def hub_summary(year_start: int, *, exact: bool) -> pl.DataFrame:
     """One row per hub for a year: active LLMEs vs target, schools reached, Work Groups, map point.
-    The national totals are published (key figures), so secondary suppression runs over all hubs."""
+    England's totals (key figures) and each region's (LLME coverage) are published, so secondary
+    suppression runs over all hubs and within each region, hiding the same cells as
+    `llme_hub_totals` (the same rows in the same order)."""
     frame = query(_HUB_METRICS, {"year": year_start, "target": TARGET_PER_HUB})
-    return _with_shares(disclose(frame, ["active_llmes", "schools_reached"], exact, totals_over=[[]]))
+    return _with_shares(
+        disclose(frame, ["active_llmes", "schools_reached"], exact, totals_over=[[], ["region"]])
+    )
 
 
 @st.cache_data(**CACHE)
@@ -297,58 +301,184 @@ def parse_search(text: str) -> tuple[str, str]:
     return "name", cleaned
 
 
+_HUB_COLS = "h.hub_id, h.name AS hub_name, h.lead_schools, h.website"
+# One shape for every kind of match: `kind` is "place" (a town, council area or postcode district)
+# or "school"; `label` is what a person reads in the list of choices.
+_SCHOOL_ROW = f"""'school' AS kind, s.name || ' (' || coalesce(s.town, s.la_name, '') || ')' AS label,
+    s.urn, s.name AS school, s.town, s.postcode, s.la_name, {_HUB_COLS}"""
+
+
 @st.cache_data(ttl="1h", max_entries=256)
 def find_hub(text: str, limit: int = 25) -> pl.DataFrame:
-    """Schools (or a postcode district) matching a name, URN, postcode or town, with their hub."""
+    """Places and schools matching a URN, postcode, town, council area or school name, with their
+    hub: places first (a town beats a school whose name merely contains it), then schools, so the
+    page can answer at once or offer a short list to choose from (`hub_answer`)."""
     kind, value = parse_search(text)
-    hub_cols = "h.hub_id, h.name AS hub_name, h.lead_schools, h.website"
     if kind == "urn":
-        sql = f"""SELECT s.urn, s.name AS school, s.town, s.postcode, s.la_name, {hub_cols}, 'URN' AS matched_on
+        sql = f"""SELECT {_SCHOOL_ROW}, 'URN' AS matched_on, NULL::BIGINT AS schools
                   FROM schools AS s JOIN hubs AS h USING (hub_id) WHERE s.urn = ?::BIGINT"""  # noqa: S608 - fixed columns
         return query(sql, [value])
     if kind == "postcode":
-        # Schools in the postcode district; else the district's centroid -> district -> hub.
+        # The district's centre -> district -> hub, then the schools in the postcode district.
         sql = f"""
-            SELECT s.urn, s.name AS school, s.town, s.postcode, s.la_name, {hub_cols},
-                   'postcode district' AS matched_on
-            FROM schools AS s JOIN hubs AS h USING (hub_id)
-            WHERE split_part(upper(s.postcode), ' ', 1) = $district
+            SELECT * FROM (
+                SELECT 'place' AS kind, 'Postcode district ' || pd.district || ' (' || a.lad_name || ')' AS label,
+                       NULL::BIGINT AS urn, NULL AS school, NULL AS town, pd.district AS postcode,
+                       a.lad_name AS la_name, {_HUB_COLS}, 'postcode district centre' AS matched_on,
+                       NULL::BIGINT AS schools
+                FROM postcode_districts AS pd JOIN hub_areas AS a USING (lad_code) JOIN hubs AS h USING (hub_id)
+                WHERE pd.district = $district
+                UNION ALL
+                SELECT 'place', 'Postcode district ' || a.postcode_district || ' (' || a.lad_name || ')',
+                       NULL, NULL, NULL, a.postcode_district, a.lad_name, {_HUB_COLS}, 'postcode district centre',
+                       NULL
+                FROM hub_areas AS a JOIN hubs AS h USING (hub_id)
+                WHERE a.postcode_district = $district
+                  AND NOT EXISTS (SELECT 1 FROM postcode_districts AS pd WHERE pd.district = $district)
+                LIMIT 1
+            )
             UNION ALL
-            SELECT NULL, NULL, NULL, pd.district, a.lad_name, {hub_cols}, 'postcode district centre'
-            FROM postcode_districts AS pd JOIN hub_areas AS a USING (lad_code) JOIN hubs AS h USING (hub_id)
-            WHERE pd.district = $district
-            UNION ALL
-            SELECT NULL, NULL, NULL, a.postcode_district, a.lad_name, {hub_cols}, 'postcode district centre'
-            FROM hub_areas AS a JOIN hubs AS h USING (hub_id)
-            WHERE a.postcode_district = $district
-              AND NOT EXISTS (SELECT 1 FROM postcode_districts AS pd WHERE pd.district = $district)
-            ORDER BY school IS NOT NULL, school
-            LIMIT $limit
+            SELECT * FROM (
+                SELECT {_SCHOOL_ROW}, 'postcode district', NULL
+                FROM schools AS s JOIN hubs AS h USING (hub_id)
+                WHERE split_part(upper(s.postcode), ' ', 1) = $district
+                ORDER BY s.name LIMIT $limit
+            )
         """  # noqa: S608 - only fixed column lists are formatted in; inputs are parameters
         return query(sql, {"district": value, "limit": limit})
     sql = f"""
-        SELECT s.urn, s.name AS school, s.town, s.postcode, s.la_name, {hub_cols},
-               CASE WHEN contains(lower(s.name), lower($q)) THEN 'school name' ELSE 'town' END AS matched_on
-        FROM schools AS s JOIN hubs AS h USING (hub_id)
-        WHERE contains(lower(s.name), lower($q)) OR lower(s.town) = lower($q)
-        ORDER BY matched_on, s.name
-        LIMIT $limit
+        WITH towns AS (
+            -- A town is the schools' postal town within one local authority: towns that share a
+            -- name (St Ives, Richmond, Newport) stay apart, each with its county or borough.
+            SELECT 1 AS rank, mode(s.town) AS town, s.la_name, s.hub_id, count(*) AS schools
+            FROM schools AS s WHERE lower(s.town) = lower($q) AND s.hub_id IS NOT NULL
+            GROUP BY lower(s.town), s.la_name, s.hub_id
+        ), councils AS (
+            SELECT 2 AS rank, a.lad_name AS town, coalesce(a.ctyua_name, a.region_name) AS la_name, a.hub_id
+            FROM hub_areas AS a
+            WHERE lower(a.lad_name) = lower($q) OR starts_with(lower(a.lad_name), lower($q) || ' ')
+            UNION
+            SELECT 3, a.ctyua_name, a.region_name, a.hub_id
+            FROM hub_areas AS a WHERE lower(a.ctyua_name) = lower($q)
+        ), places AS (
+            SELECT 'place' AS kind,
+                   t.town || CASE WHEN lower(t.town) = lower(t.la_name) THEN '' ELSE ', ' || t.la_name END AS label,
+                   NULL::BIGINT AS urn, NULL AS school, t.town, NULL AS postcode, t.la_name, {_HUB_COLS},
+                   'town' AS matched_on, t.schools, t.rank
+            FROM towns AS t JOIN hubs AS h USING (hub_id)
+            UNION ALL
+            SELECT DISTINCT 'place', c.town || ' (council area' || CASE WHEN c.la_name IS NULL OR c.la_name = c.town
+                       THEN '' ELSE ', ' || c.la_name END || ')',
+                   NULL, NULL, c.town, NULL, c.la_name, {_HUB_COLS}, 'council area', NULL, c.rank
+            FROM councils AS c JOIN hubs AS h USING (hub_id)
+        ), schools AS (
+            SELECT {_SCHOOL_ROW}, 'school name' AS matched_on, NULL::BIGINT AS schools,
+                   -- names that start with the text, then those with a word that does, then the rest
+                   CASE WHEN starts_with(lower(s.name), lower($q)) THEN 4
+                        WHEN contains(lower(s.name), ' ' || lower($q)) THEN 5 ELSE 6 END AS rank
+            FROM schools AS s JOIN hubs AS h USING (hub_id)
+            WHERE contains(lower(s.name), lower($q))
+        )
+        SELECT * EXCLUDE (rank) FROM (
+            SELECT * FROM places UNION ALL (SELECT * FROM schools ORDER BY rank, school LIMIT $limit)
+        )
+        ORDER BY rank, schools DESC NULLS LAST, label
     """  # noqa: S608 - only fixed column lists are formatted in; inputs are parameters
     return query(sql, {"q": value, "limit": limit})
 
 
-# --- LLME coverage ---------------------------------------------------------------------------
+def hub_answer(found: pl.DataFrame, text: str, limit: int = 10) -> tuple[dict | None, pl.DataFrame]:
+    """What "find your hub" can say: (the match, other places of that name) when the search is
+    unambiguous, or (None, up to `limit` matches to choose from), as GIAS offers a list.
 
-# Filters shared by every coverage query: `a` is llme_activity, `h` is hubs (NULL = no filter).
+    Places come before schools: a town or council area answers even when some school's name also
+    contains the text ("Warrington Road Nursery" is not Warrington). A council area named exactly
+    as typed is the answer (Lincoln, Warrington); schools elsewhere whose postal town shares the
+    name are then only mentioned. Towns that share a name in different hubs (Richmond, St Ives,
+    Newport) are offered as a list with their county, never merged into one."""
+    every_place = found.filter(pl.col("kind") == "place")
+    typed = " ".join(text.split()).lower()
+    council = every_place.filter(
+        (pl.col("matched_on") == "council area") & (pl.col("town").str.to_lowercase() == typed)
+    ).unique("hub_id", keep="first", maintain_order=True)
+    # One choice per hub: the best-ranked place of that name in it.
+    places = every_place.unique("hub_id", keep="first", maintain_order=True)
+    if places.height:
+        if places.height == 1 or council.height == 1:
+            answer = (council if council.height == 1 else places).row(0, named=True)
+            return answer, places.filter(pl.col("hub_id") != answer["hub_id"]).head(limit)
+        return None, places.head(limit)
+    schools = found.filter(pl.col("kind") == "school")
+    if schools.height == 1:
+        return schools.row(0, named=True), schools.head(0)
+    return None, schools.head(limit)
+
+
+# --- LLME coverage ---------------------------------------------------------------------------
+#
+# Every count here is published at three levels: hub (hub profile, coverage tables), region (the
+# region filter) and England. An LLME belongs to one hub, so a region's count is the sum of its
+# hubs' and England's the sum of the regions'. Each query therefore counts at the finest level for
+# every hub (or region), suppresses with those sums as published totals, and only then keeps the
+# region asked for: a cell hidden in one view is never shown in another, so no view's total minus
+# another view's visible cells gives a hidden number away.
+
+# Filters shared by every coverage query: `a` is llme_activity (NULL = no filter).
 _LLME_WHERE = """
-    ($region::VARCHAR IS NULL OR h.region = $region)
-    AND ($role::VARCHAR IS NULL OR list_contains(a.roles, $role))
+    ($role::VARCHAR IS NULL OR list_contains(a.roles, $role))
     AND ($accreditation::VARCHAR IS NULL OR list_contains(a.accreditations, $accreditation))
 """
 
 
-def _filters(region: str | None, role: str | None, accreditation: str | None) -> dict:
-    return {"region": region, "role": role, "accreditation": accreditation}
+def _filters(role: str | None, accreditation: str | None) -> dict:
+    return {"role": role, "accreditation": accreditation}
+
+
+def _in_region(frame: pl.DataFrame, region: str | None) -> pl.DataFrame:
+    return frame if region is None else frame.filter(pl.col("region") == region)
+
+
+def _regional(
+    raw: pl.DataFrame, keys: list[str], region: str | None, exact: bool, value: str = "active_llmes"
+) -> pl.DataFrame:
+    """Counts per region x `keys`: the region's rows (suppressed with England's totals per `keys`
+    published), or England's rows (each a single total, summed from the exact counts)."""
+    if region is not None:
+        return disclose(raw, [value], exact, totals_over=[keys]).filter(pl.col("region") == region)
+    others = [c for c in raw.columns if c not in (*keys, "region", value)]
+    national = raw.group_by(keys, maintain_order=True).agg(
+        pl.col(value).sum(), *[pl.col(c).first() for c in others]
+    )
+    return disclose(national, [value], exact)
+
+
+@st.cache_data(**CACHE)
+def _hub_codes(
+    year_start: int, by: str, role: str | None, accreditation: str | None, *, exact: bool
+) -> pl.DataFrame:
+    """Active LLMEs of every hub by phase, role or accreditation (every category, zeros kept).
+    Secondary suppression covers the hub's total and the region's and England's count of each
+    category, so the hub profile, the coverage matrix and the regional views hide the same cells."""
+    columns = {"phase": "phases", "role": "roles", "accreditation": "accreditations"}
+    if by not in columns:
+        raise ValueError(f"unknown breakdown {by!r}")
+    frame = query(
+        f"""
+        WITH counted AS (
+            SELECT a.hub_id, c.code, count(DISTINCT a.llme_id) AS active_llmes
+            FROM llme_activity AS a, unnest(a.{columns[by]}) AS c(code)
+            WHERE a.year_start = $year AND {_LLME_WHERE}
+            GROUP BY ALL
+        )
+        SELECT h.hub_id, h.name AS hub, h.region, v.code, v.label, v.sort_order,
+               coalesce(counted.active_llmes, 0) AS active_llmes
+        FROM hubs AS h CROSS JOIN (SELECT * FROM vocabularies WHERE vocabulary = $vocabulary) AS v
+        LEFT JOIN counted ON counted.hub_id = h.hub_id AND counted.code = v.code
+        ORDER BY h.name, v.sort_order
+        """,  # noqa: S608 - only a column name from a fixed mapping and fixed SQL are formatted in
+        {"year": year_start, "vocabulary": by, **_filters(role, accreditation)},
+    )
+    return disclose(frame, ["active_llmes"], exact, totals_over=[["hub_id"], ["region", "code"], ["code"]])
 
 
 @st.cache_data(**CACHE)
@@ -356,51 +486,37 @@ def llme_matrix(
     year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
 ) -> pl.DataFrame:
     """Hub x phase active LLMEs (zeros included): an LLME counts once in each phase they lead."""
-    frame = query(
-        f"""
-        WITH active AS (
-            SELECT a.hub_id, p.phase, count(DISTINCT a.llme_id) AS active_llmes
-            FROM llme_activity AS a JOIN hubs AS h USING (hub_id), unnest(a.phases) AS p(phase)
-            WHERE a.year_start = $year AND {_LLME_WHERE}
-            GROUP BY ALL
-        )
-        SELECT h.hub_id, h.name AS hub, h.region, v.code AS phase, v.label AS phase_label, v.sort_order,
-               coalesce(active.active_llmes, 0) AS active_llmes
-        FROM hubs AS h CROSS JOIN (SELECT * FROM vocabularies WHERE vocabulary = 'phase') AS v
-        LEFT JOIN active ON active.hub_id = h.hub_id AND active.phase = v.code
-        WHERE ($region::VARCHAR IS NULL OR h.region = $region)
-        ORDER BY h.name, v.sort_order
-        """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
-        {"year": year_start, **_filters(region, role, accreditation)},
-    )
-    # Each hub's total is published (per-phase national totals are not): secondary suppression
-    # within each hub, exactly as on the hub profile, so the two pages hide the same cells.
-    return disclose(frame, ["active_llmes"], exact, totals_over=[["hub_id"]])
+    frame = _hub_codes(year_start, "phase", role, accreditation, exact=exact)
+    frame = frame.rename({"code": "phase", "label": "phase_label"})
+    return _in_region(frame, region)
 
 
 @st.cache_data(**CACHE)
 def llme_hub_totals(
     year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
 ) -> pl.DataFrame:
-    """Active LLMEs per hub (each LLME once) against the per-hub target."""
+    """Active LLMEs per hub (each LLME once), with the per-hub target (which applies to all active
+    LLMEs: shares of it are only given without a role or accreditation filter)."""
     frame = query(
         f"""
         WITH active AS (
             SELECT a.hub_id, count(DISTINCT a.llme_id) AS active_llmes
-            FROM llme_activity AS a JOIN hubs AS h USING (hub_id)
+            FROM llme_activity AS a
             WHERE a.year_start = $year AND {_LLME_WHERE}
             GROUP BY ALL
         )
         SELECT h.hub_id, h.name AS hub, h.region, coalesce(active.active_llmes, 0) AS active_llmes,
                $target AS target
         FROM hubs AS h LEFT JOIN active USING (hub_id)
-        WHERE ($region::VARCHAR IS NULL OR h.region = $region)
-        ORDER BY active_llmes DESC, h.name
+        ORDER BY h.name
         """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
-        {"year": year_start, "target": TARGET_PER_HUB, **_filters(region, role, accreditation)},
+        {"year": year_start, "target": TARGET_PER_HUB, **_filters(role, accreditation)},
     )
-    frame = disclose(frame, ["active_llmes"], exact, totals_over=[[]])
-    return frame.with_columns(
+    # England's and each region's totals are published: suppression covers both, for all hubs, in
+    # hub-name order like `hub_summary` (ties are broken by row order), so both hide the same cells.
+    frame = disclose(frame, ["active_llmes"], exact, totals_over=[[], ["region"]])
+    frame = frame.sort(pl.col("active_llmes").fill_null(0), "hub", descending=[True, False])
+    return _in_region(frame, region).with_columns(
         (pl.col("active_llmes") / pl.col("target")).alias("share_of_target"),
         (pl.col("target") - pl.col("active_llmes")).clip(lower_bound=0).alias("short_of_target"),
     )
@@ -410,24 +526,52 @@ def llme_hub_totals(
 def llme_trend(
     region: str | None, role: str | None, accreditation: str | None, *, exact: bool
 ) -> pl.DataFrame:
-    """Active LLMEs in every academic year, with the target for the hubs in view."""
-    frame = query(
+    """Active LLMEs in every academic year, with the target for the hubs in view (50 per hub; it
+    applies to all active LLMEs, whatever the role or accreditation filter)."""
+    raw = query(
         f"""
         WITH active AS (
-            SELECT a.year_start, count(DISTINCT a.llme_id) AS active_llmes
+            SELECT a.year_start, h.region, count(DISTINCT a.llme_id) AS active_llmes
             FROM llme_activity AS a JOIN hubs AS h USING (hub_id)
             WHERE {_LLME_WHERE}
             GROUP BY ALL
-        )
-        SELECT y.year_start, y.academic_year, coalesce(active.active_llmes, 0) AS active_llmes,
-               $target * (SELECT count(*) FROM hubs AS h WHERE $region::VARCHAR IS NULL OR h.region = $region)
-                   AS target
-        FROM academic_years AS y LEFT JOIN active USING (year_start)
-        ORDER BY y.year_start
+        ), regions AS (SELECT region, count(*) AS hubs FROM hubs GROUP BY ALL)
+        SELECT y.year_start, y.academic_year, r.region, coalesce(active.active_llmes, 0) AS active_llmes,
+               $target * r.hubs AS target
+        FROM academic_years AS y CROSS JOIN regions AS r
+        LEFT JOIN active ON active.year_start = y.year_start AND active.region = r.region
+        ORDER BY y.year_start, r.region
         """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
-        {"target": TARGET_PER_HUB, **_filters(region, role, accreditation)},
+        {"target": TARGET_PER_HUB, **_filters(role, accreditation)},
     )
-    return disclose(frame, ["active_llmes"], exact)
+    if region is None:
+        raw = raw.with_columns(pl.col("target").sum().over("year_start"))
+    return _regional(raw, ["year_start"], region, exact).sort("year_start")
+
+
+@st.cache_data(**CACHE)
+def llme_phase_trend(
+    region: str | None, role: str | None, accreditation: str | None, *, exact: bool
+) -> pl.DataFrame:
+    """Each phase's active LLMEs in every academic year (an LLME counts in each phase they lead)."""
+    raw = query(
+        f"""
+        WITH active AS (
+            SELECT a.year_start, h.region, p.phase, count(DISTINCT a.llme_id) AS active_llmes
+            FROM llme_activity AS a JOIN hubs AS h USING (hub_id), unnest(a.phases) AS p(phase)
+            WHERE {_LLME_WHERE}
+            GROUP BY ALL
+        )
+        SELECT y.year_start, y.academic_year, r.region, v.code AS phase, v.label AS phase_label, v.sort_order,
+               coalesce(active.active_llmes, 0) AS active_llmes
+        FROM academic_years AS y CROSS JOIN (SELECT DISTINCT region FROM hubs) AS r
+        CROSS JOIN (SELECT * FROM vocabularies WHERE vocabulary = 'phase') AS v
+        LEFT JOIN active ON active.year_start = y.year_start AND active.region = r.region AND active.phase = v.code
+        ORDER BY y.year_start, v.sort_order, r.region
+        """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
+        _filters(role, accreditation),
+    )
+    return _regional(raw, ["year_start", "phase"], region, exact).sort("year_start", "sort_order")
 
 
 @st.cache_data(**CACHE)
@@ -439,27 +583,28 @@ def llme_breakdown(
     if by not in ("role", "accreditation"):
         raise ValueError(f"unknown breakdown {by!r}")
     column = "roles" if by == "role" else "accreditations"
-    frame = query(
+    raw = query(
         f"""
         WITH rows AS (
-            SELECT a.llme_id, a.{column} AS codes
+            SELECT a.llme_id, h.region, a.{column} AS codes
             FROM llme_activity AS a JOIN hubs AS h USING (hub_id)
             WHERE a.year_start = $year AND {_LLME_WHERE}
         ), counted AS (
-            SELECT c.code, count(DISTINCT r.llme_id) AS active_llmes
+            SELECT r.region, c.code, count(DISTINCT r.llme_id) AS active_llmes
             FROM rows AS r, unnest(r.codes) AS c(code) GROUP BY ALL
-        )
-        SELECT v.code, v.label, v.sort_order, coalesce(counted.active_llmes, 0) AS active_llmes
-        FROM (SELECT * FROM vocabularies WHERE vocabulary = $vocabulary) AS v
-        LEFT JOIN counted USING (code)
+        ), regions AS (SELECT DISTINCT region FROM hubs)
+        SELECT regions.region, v.code, v.label, v.sort_order, coalesce(counted.active_llmes, 0) AS active_llmes
+        FROM regions CROSS JOIN (SELECT * FROM vocabularies WHERE vocabulary = $vocabulary) AS v
+        LEFT JOIN counted ON counted.region = regions.region AND counted.code = v.code
         UNION ALL
-        SELECT 'none', 'None recorded', 99, count(*) FROM rows WHERE len(codes) = 0
-        HAVING $vocabulary = 'accreditation'
-        ORDER BY sort_order
+        SELECT regions.region, 'none', 'None recorded', 99,
+               (SELECT count(*) FROM rows WHERE rows.region = regions.region AND len(codes) = 0)
+        FROM regions WHERE $vocabulary = 'accreditation'
+        ORDER BY sort_order, region
         """,  # noqa: S608 - only fixed SQL (a column name from a fixed pair) is formatted in
-        {"year": year_start, "vocabulary": by, **_filters(region, role, accreditation)},
+        {"year": year_start, "vocabulary": by, **_filters(role, accreditation)},
     )
-    return disclose(frame, ["active_llmes"], exact, totals_over=[[]])
+    return _regional(raw, ["code"], region, exact).sort("sort_order")
 
 
 # --- Hub profile -----------------------------------------------------------------------------
@@ -493,27 +638,11 @@ def hub_headlines(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
     )
 
 
-@st.cache_data(**CACHE)
 def hub_llmes(hub_id: str, year_start: int, by: str, *, exact: bool) -> pl.DataFrame:
-    """The hub's active LLMEs by phase, role or accreditation (every category listed, zeros kept)."""
-    columns = {"phase": "phases", "role": "roles", "accreditation": "accreditations"}
-    if by not in columns:
-        raise ValueError(f"unknown breakdown {by!r}")
-    frame = query(
-        f"""
-        WITH counted AS (
-            SELECT c.code, count(DISTINCT a.llme_id) AS active_llmes
-            FROM llme_activity AS a, unnest(a.{columns[by]}) AS c(code)
-            WHERE a.hub_id = $hub AND a.year_start = $year GROUP BY ALL
-        )
-        SELECT v.code, v.label, v.sort_order, coalesce(counted.active_llmes, 0) AS active_llmes
-        FROM vocabularies AS v LEFT JOIN counted USING (code)
-        WHERE v.vocabulary = $vocabulary
-        ORDER BY v.sort_order
-        """,  # noqa: S608 - only a column name from a fixed mapping is formatted in
-        {"hub": hub_id, "year": year_start, "vocabulary": by},
-    )
-    return disclose(frame, ["active_llmes"], exact, totals_over=[[]])
+    """The hub's active LLMEs by phase, role or accreditation (every category listed, zeros kept),
+    hidden exactly as in the national views (see `_hub_codes`)."""
+    frame = _hub_codes(year_start, by, None, None, exact=exact)
+    return frame.filter(pl.col("hub_id") == hub_id).drop("hub_id", "hub", "region")
 
 
 @st.cache_data(**CACHE)
@@ -554,7 +683,8 @@ _REACHED = """
 @st.cache_data(**CACHE)
 def hub_reach_by_phase(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
     """Schools in the hub's area by phase, and how many the hub's Work Groups reached that year.
-    Schools from outside the area that joined are counted in `schools_reached` too."""
+    Schools from outside the area that joined are counted in `schools_reached` too. A phase with 1
+    to 4 schools in the area is hidden with its schools reached (the hub's totals are published)."""
     frame = query(
         f"""
         WITH {_REACHED}
@@ -570,7 +700,9 @@ def hub_reach_by_phase(hub_id: str, year_start: int, *, exact: bool) -> pl.DataF
         """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
         {"hub": hub_id, "year": year_start, "other": OTHER_PHASE},
     )
-    return _reach_share(disclose(frame, ["schools_reached"], exact, totals_over=[[]]))
+    return _reach_share(
+        disclose(frame, ["schools_reached"], exact, totals_over=[[]], denominator="schools_in_area")
+    )
 
 
 @st.cache_data(**CACHE)
@@ -589,7 +721,9 @@ def hub_reach_by_la(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFram
         """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
         {"hub": hub_id, "year": year_start},
     )
-    return _reach_share(disclose(frame, ["schools_reached"], exact, totals_over=[[]]))
+    return _reach_share(
+        disclose(frame, ["schools_reached"], exact, totals_over=[[]], denominator="schools_in_area")
+    )
 
 
 @st.cache_data(**CACHE)

@@ -3,6 +3,8 @@ as independent SQL on the warehouse says, whether set in the URL or by the user.
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -51,17 +53,19 @@ def expected(paths, year: int, region=None, role=None, accreditation=None) -> di
 
 
 def totals_table(at: AppTest) -> dict:
-    frame = next(d.value for d in at.dataframe if "Short of target" in d.value.columns)
+    frame = next(d.value for d in at.dataframe if {"Hub", "Active LLMEs"} <= set(d.value.columns))
     return {hub: str(n) for hub, n in zip(frame["Hub"], frame["Active LLMEs"], strict=True)}
 
 
-def suppressed(want: dict) -> dict:
-    """The public expectation: the per-hub counts after the suppression rule (the total is published)."""
-    frame = pl.DataFrame({"hub": list(want), "n": list(want.values())}).sort(
-        "hub"
-    )  # ties: by name, as the page
-    out = suppress(frame, "n", totals_over=[[]])
-    return dict(zip(out["hub"], out["n_shown"], strict=True))
+def suppressed(paths, want_all: dict, hubs_in_view: set) -> dict:
+    """The public expectation: the per-hub counts after the suppression rule, run over all 40 hubs
+    with England's and each region's totals published, then the hubs in view."""
+    regions = dict(sql(paths, "SELECT name, region FROM hubs"))
+    frame = pl.DataFrame(
+        {"hub": list(want_all), "region": [regions[h] for h in want_all], "n": list(want_all.values())}
+    ).sort("hub")  # ties: by name, as the page
+    out = suppress(frame, "n", totals_over=[[], ["region"]])
+    return {h: n for h, n in zip(out["hub"], out["n_shown"], strict=True) if h in hubs_in_view}
 
 
 def headline(at: AppTest):
@@ -70,12 +74,27 @@ def headline(at: AppTest):
 
 def check(at: AppTest, paths, year: int, region=None, role=None, accreditation=None, exact=False) -> dict:
     want = expected(paths, year, region, role, accreditation)
-    shown = {h: str(n) for h, n in want.items()} if exact else suppressed(want)
+    everyone = expected(paths, year, region)  # the target applies to all active LLMEs
+    if exact:
+        shown = {h: str(n) for h, n in want.items()}
+        shown_all = {h: str(n) for h, n in everyone.items()}
+    else:
+        shown = suppressed(paths, expected(paths, year, None, role, accreditation), set(want))
+        shown_all = suppressed(paths, expected(paths, year), set(want))
     assert totals_table(at) == shown
     total = sum(want.values())
     assert headline(at).value == (f"{total:,}" if exact else suppress_total(total))
-    assert f"(target {50 * len(want):,})" in headline(at).label
-    hubs_met = sum(n >= 50 and shown[h] != "c" for h, n in want.items())
+    target = 50 * len(want)
+    if role or accreditation:
+        # Not scaled to the filtered count: the target is given against the unfiltered total.
+        assert "target" not in headline(at).label
+        assert f"{role or accreditation}" in headline(at).label
+    else:
+        assert f"(target {target:,})" in headline(at).label
+    share = next(m for m in at.metric if "share of the" in m.label)
+    assert f"share of the {target:,} target" in share.label
+    assert share.value == f"{sum(everyone.values()) / target:.0%}"
+    hubs_met = sum(n >= 50 and shown_all[h] != "c" for h, n in everyone.items())
     assert (
         next(m for m in at.metric if m.label == "Hubs at or above target").value
         == f"{hubs_met} of {len(want)}"
@@ -154,16 +173,61 @@ def test_gaps_are_called_out_in_words(use_warehouse):
         assert "Early Years" not in text
 
 
-def test_public_gaps_count_hidden_cells_with_the_gaps(use_warehouse):
-    """The public sentence counts zeros and hidden (c) cells together, so it reveals no hidden count."""
+def test_public_gaps_are_only_counts_known_to_be_under_3(use_warehouse):
+    """Issue 16: a gap is a count known to be under 3. A hidden cell (c: 1 to 4, or hidden only to
+    protect a total) is not counted as a gap, and the page says how many such cells there are."""
     at = coverage()
     matrix = next(d.value for d in at.dataframe if "Early Years" in d.value.columns)
     cells = [str(v) for v in matrix["Early Years"]]
-    gaps = sum(v in ("0", "c") for v in cells)
+    gaps = sum(v in ("0", "1", "2") for v in cells)
+    assert "c" in cells, "the sample has hidden early years cells to leave out"
     text = " ".join(m.value for m in at.markdown)
+    noun = "hub has" if gaps == 1 else "hubs have"
     if gaps:
-        noun = "hub has" if gaps == 1 else "hubs have"
         assert f"**{gaps} {noun}** fewer than 3 active Early Years LLMEs" in text
+    hidden = sum(str(v) == "c" for p in ("Early Years", "Primary", "Secondary", "Post-16") for v in matrix[p])
+    assert f"{hidden} hub and phase counts are shown as c" in text
+
+
+def test_heatmap_outlines_only_known_gaps(use_warehouse):
+    """The red gap outline is drawn for visible counts under 3, never for a hidden (null) cell."""
+    at = coverage()
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    filters = [t["filter"] for layer in spec["layer"] for t in layer.get("transform", []) if "filter" in t]
+    assert any("isValid(datum.active_llmes)" in str(f) for f in filters)
+
+
+def test_target_is_never_scaled_to_a_filtered_count(use_warehouse):
+    """Issue 16: "7 of target 300" for London post-16 Mastery Specialists is meaningless. With a
+    role or accreditation filter no chart, table or figure sets the filtered count against a target."""
+    at = coverage(region="London", accreditation="Post-16 Mastery Specialist")
+    assert "target" not in headline(at).label
+    assert not any("Target" in d.value.columns for d in at.dataframe)
+    assert not any("% of target" in d.value.columns for d in at.dataframe)
+    text = " ".join(m.value for m in at.markdown)
+    assert "applies to all active LLMEs" in text
+    for chart in at.get("vega_lite_chart"):
+        assert "Target met" not in chart.proto.spec and "Target " not in chart.proto.spec
+
+
+def test_phase_trend_gives_each_phase_over_the_years(use_warehouse):
+    at = coverage(coordinator=True)
+    table = next(d.value for d in at.dataframe if {"Academic year", "Primary"} <= set(d.value.columns))
+    want = dict(
+        sql(
+            use_warehouse,
+            """
+            SELECT y.academic_year, count(l.llme_id) FROM academic_years y LEFT JOIN llmes l
+              ON list_contains(l.phases, 'primary') AND l.first_year_start <= y.year_start
+              AND (l.last_year_start IS NULL OR l.last_year_start >= y.year_start)
+            GROUP BY 1
+            """,
+        )
+    )
+    assert dict(zip(table["Academic year"], table["Primary"].astype(int), strict=True)) == want
+    assert any(
+        "phase_label" in c.proto.spec and "academic_year" in c.proto.spec for c in at.get("vega_lite_chart")
+    )
 
 
 def test_matrix_trend_and_breakdowns_have_tables_and_downloads(use_warehouse):

@@ -96,10 +96,15 @@ def test_year_from_the_url_changes_every_number(use_warehouse, coordinator):
     table = hub_table(at)
     per_hub = dict(sql(use_warehouse, ACTIVE_BY_HUB, {"y": 2024}))
     names = dict(sql(use_warehouse, "SELECT name, hub_id FROM hubs"))
+    regions = dict(sql(use_warehouse, "SELECT name, region FROM hubs"))
     want = {n: per_hub.get(h, 0) for n, h in names.items()}
-    if not coordinator:  # the public sees the suppressed counts (the national total is published)
-        frame = pl.DataFrame({"hub": list(want), "n": list(want.values())}).sort("hub")  # the page's order
-        out = suppress(frame, "n", totals_over=[[]])
+    if (
+        not coordinator
+    ):  # the public sees the suppressed counts (England's and each region's totals are published)
+        frame = pl.DataFrame(
+            {"hub": list(want), "region": [regions[n] for n in want], "n": list(want.values())}
+        ).sort("hub")  # the page's order
+        out = suppress(frame, "n", totals_over=[[], ["region"]])
         want = dict(zip(out["hub"], out["n_shown"], strict=True))
     assert {r["Hub"]: str(r["Active LLMEs"]) for _, r in table.iterrows()} == {
         k: str(v) for k, v in want.items()
@@ -158,6 +163,36 @@ def test_find_your_hub_by_typing_a_town(use_warehouse):
     at = home()
     at.text_input(key="find").input(town).run()
     assert hub in at.success[0].value.replace("\\", "")
+
+
+@pytest.mark.parametrize(
+    ("town", "hub", "not_hub"),
+    [("Lincoln", "East Midlands East Maths Hub", "Yorkshire"), ("Warrington", "Turing NW Maths Hub", "Cheshire")],
+)  # fmt: skip
+def test_find_your_hub_a_town_beats_a_school_name(warehouse_open, monkeypatch, town, hub, not_hub):
+    """Issue 16: "Lincoln" answered with a Scunthorpe college (Yorkshire and the Humber), "Warrington"
+    with a Widnes nursery on Warrington Road (Cheshire and Wirral). The town answers."""
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
+    at = home(find=town)
+    answer = at.success[0].value.replace("\\", "")
+    assert hub in answer and not_hub not in answer
+    assert not [r for r in at.radio if r.key == "find_choice"], "one place: answered at once, no list"
+    assert ";" not in answer, "the lead schools are written in words"
+
+
+def test_find_your_hub_offers_a_short_list_for_a_shared_name(warehouse_open, monkeypatch):
+    """Issue 16: "Richmond" answered with a school in Leeds. Two towns called Richmond, in two hubs:
+    the page asks which, with the county, and answers only once one is chosen."""
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
+    at = home(find="Richmond")
+    assert not at.success, "no answer before a choice"
+    choice = at.radio(key="find_choice")
+    options = choice.options
+    assert any("North Yorkshire" in o and "Yorkshire Ridings" in o for o in options)
+    assert any("Richmond upon Thames" in o and "London South West" in o for o in options)
+    assert choice.value is None
+    choice.set_value(next(o for o in options if "North Yorkshire" in o)).run()
+    assert "Yorkshire Ridings Maths Hub" in at.success[0].value.replace("\\", "")
 
 
 def test_find_your_hub_with_no_match(use_warehouse):

@@ -118,7 +118,7 @@ def test_hub_map_frame_adds_display_columns(hub_frame):
     row = hub_frame.row(0, named=True)
     assert row["llmes_text"] == "60 of 50"
     assert row["reach_text"] == "40 of 100 (40%)"
-    assert row["lead_school"] == "A School; B School"
+    assert row["lead_school"] == "A School and B School"  # a list in words, never "A;B"
     assert row["target_band"] == "Target met"
     south = hub_frame.filter(pl.col("hub_id") == "south").row(0, named=True)
     assert south["reach_text"] == "0 of 0" and south["lead_school"] == "not known"

@@ -382,3 +382,51 @@ def test_no_national_query_returns_personal_data(use_warehouse, a_hub):
     ]  # fmt: skip
     for frame in frames:
         assert not {"full_name", "email", "llme_id"} & set(frame.columns)
+
+
+@pytest.fixture
+def open_warehouse(monkeypatch, warehouse_open):
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
+    return warehouse_open
+
+
+@pytest.mark.parametrize(
+    ("text", "hub"),
+    [("Lincoln", "East Midlands East Maths Hub"), ("Warrington", "Turing NW Maths Hub"),
+     ("Cheltenham", "GLOW Maths Hub"), ("gl50 4ab", "GLOW Maths Hub")],
+)  # fmt: skip
+def test_find_hub_a_town_beats_a_school_name(open_warehouse, text, hub):
+    """Issue 16: "Lincoln" answered with a Scunthorpe college, "Warrington" with a Widnes nursery on
+    Warrington Road. A town, council area or postcode is the answer; school names come after."""
+    found = national.find_hub(text)
+    answer, _ = national.hub_answer(found, text)
+    assert answer is not None and answer["kind"] == "place"
+    assert answer["hub_name"] == hub
+    with duckdb.connect(str(current_snapshot(open_warehouse)), read_only=True) as con:
+        in_town = con.sql(
+            "SELECT DISTINCT h.name FROM schools s JOIN hubs h USING (hub_id) WHERE lower(s.la_name) = lower(?) "
+            "OR lower(s.town) = lower(?) GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+            params=[text, text],
+        ).fetchall()
+    if not any(ch.isdigit() for ch in text):
+        assert in_town[0][0] == hub  # the hub of most of the schools in that town
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [("Richmond", {"Yorkshire Ridings Maths Hub", "London South West Maths Hub"}),
+     ("St Ives", {"Cambridge Maths Hub", "CODE Maths Hub"})],
+)  # fmt: skip
+def test_find_hub_offers_a_list_when_towns_share_a_name(open_warehouse, text, places):
+    found = national.find_hub(text)
+    answer, choices = national.hub_answer(found, text)
+    assert answer is None, "never the first hit"
+    assert set(choices["hub_name"]) == places
+    assert all("," in label for label in choices["label"]), "each with its county or borough"
+
+
+def test_find_hub_lists_schools_when_only_school_names_match(open_warehouse):
+    found = national.find_hub("Academy")
+    answer, choices = national.hub_answer(found, "Academy")
+    assert answer is None and 1 < choices.height <= 10
+    assert set(choices["kind"]) == {"school"}

@@ -86,3 +86,32 @@ def test_public_totals_and_medians():
     # The median (9) would be (hidden 8 + 10) / 2: hidden with it.
     assert public_median(values, pl.Series([True, True, False, False])) is None
     assert public_median(values, pl.Series([True, False, False, False])) == 9.0
+
+
+def test_a_denominator_under_5_is_hidden_with_its_numerator():
+    """Issue 16: "1 school in area, c reached" gives the hidden number away (it can only be 1)."""
+    frame = pl.DataFrame({"phase": ["ey", "pri", "sec"], "area": [1, 40, 12], "reached": [1, 9, 6]})
+    out = suppress(frame, "reached", totals_over=[[]], denominator="area")
+    ey = out.row(0, named=True)
+    assert ey["area_shown"] == SYMBOL and ey["reached_shown"] == SYMBOL
+    assert ey["area"] is None and ey["reached"] is None  # nothing downstream can use them
+    # The area total is published (the register), so a second denominator is hidden with it.
+    assert out["area_hidden"].sum() >= 2
+    assert out["reached_hidden"].sum() >= 2
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(0, 30), min_size=2, max_size=8),
+    st.lists(st.integers(0, 12), min_size=2, max_size=8),
+)
+def test_denominators_and_totals_never_leave_a_lone_hidden_cell(areas, reached):
+    n = min(len(areas), len(reached))
+    frame = pl.DataFrame({"k": [str(i) for i in range(n)], "area": areas[:n], "reached": reached[:n]})
+    out = suppress(frame, "reached", totals_over=[[]], denominator="area")
+    for column in ("area", "reached"):
+        hidden = out[f"{column}_hidden"].sum()
+        assert hidden != 1, f"a lone hidden {column} is the total minus the rest"
+    small = out.filter(pl.col("area_hidden").not_() & pl.col("area").is_between(1, 4))
+    assert small.is_empty()
+    assert out.filter(pl.col("area_hidden") & pl.col("reached_hidden").not_()).is_empty()
