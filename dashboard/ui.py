@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.data.common import build_info
 from dashboard.downloads import escape_formulas, offer
 
-__all__ = ["csv_download", "escape_formulas", "sample_banner"]
+__all__ = ["csv_download", "escape_formulas", "in_words", "sample_banner"]
 
 
 def sample_banner() -> None:
