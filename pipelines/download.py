@@ -30,7 +30,7 @@ import urllib.request
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -104,6 +104,7 @@ class Sources:
     gias: str
     lad: str
     nspl: str
+    gias_earlier: tuple[str, ...] = ()  # the extracts of the days before, tried if today's is not out yet
 
     @classmethod
     def from_settings(cls, base_url: str | None = None, today: date | None = None) -> Sources:
@@ -112,12 +113,14 @@ class Sources:
         if base_url:
             base = base_url.rstrip("/") + "/"
             return cls(*(base + MIRROR_NAMES[k] for k in ("gias", "lad", "nspl")))
-        stamp = (today or date.today()).strftime("%Y%m%d")
+        day = today or date.today()
         gias = os.environ.get("ATLAS_GIAS_URL") or GIAS_URL
+        dated = [gias.replace("{date}", (day - timedelta(days=n)).strftime("%Y%m%d")) for n in range(3)]
         return cls(
-            gias.replace("{date}", stamp),
+            dated[0],
             os.environ.get("ATLAS_LAD_URL") or LAD_URL,
             os.environ.get("ATLAS_NSPL_URL") or NSPL_URL,
+            tuple(dated[1:]) if "{date}" in gias else (),
         )
 
 
@@ -424,7 +427,7 @@ def refresh(p: Paths, sources: Sources, progress: Progress | None = None) -> Ref
         gias_label = "DfE GIAS all-establishments extract"
         nspl_label = "ONS postcode lookup (NSPL) zip"
         lad_label = "ONS district boundaries (feature service)"
-        gias_file = fetch(sources.gias, work / "edubasealldata.csv", gias_label, progress)
+        gias_file, gias_url = _fetch_gias(sources, work / "edubasealldata.csv", gias_label, progress)
         nspl_file = fetch(sources.nspl, work / "nspl.zip", nspl_label, progress)
         features = fetch_boundaries(sources.lad, work, lad_label, progress)
 
@@ -461,9 +464,9 @@ def refresh(p: Paths, sources: Sources, progress: Progress | None = None) -> Ref
             reference.manifest_entry(
                 new,
                 reference.SCHOOLS_PARQUET,
-                source_url=f"{sources.gias} ; {sources.nspl}",
+                source_url=f"{gias_url} ; {sources.nspl}",
                 retrieved=retrieved,
-                vintage=f"GIAS extract of {retrieved[:10]}",
+                vintage=f"GIAS extract {gias_url.rsplit('/', 1)[-1]}",
                 not_located=all_schools.height - schools.height,
                 dataset="Open state-funded schools of England (DfE GIAS all-establishments extract), located by "
                 "the ONS postcode lookup centroid of each postcode",
@@ -485,6 +488,18 @@ def refresh(p: Paths, sources: Sources, progress: Progress | None = None) -> Ref
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(new, ignore_errors=True)
+
+
+def _fetch_gias(sources: Sources, target: Path, label: str, progress: Progress | None) -> tuple[Path, str]:
+    """Today's extract, else (HTTP 404: not published yet) the one of the day before, and so on."""
+    urls = [sources.gias, *sources.gias_earlier]
+    for url in urls[:-1]:
+        try:
+            return fetch(url, target, label, progress), url
+        except DownloadError as exc:
+            if "HTTP 404" not in str(exc):
+                raise
+    return fetch(urls[-1], target, label, progress), urls[-1]
 
 
 def _old_manifest(folder: Path) -> dict[str, dict]:

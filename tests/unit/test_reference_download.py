@@ -13,6 +13,7 @@ import json
 import threading
 import urllib.parse
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -201,6 +202,8 @@ class Server:
         if url.path.startswith("/edubase/downloads/public/edubasealldata"):
             if self.broken.get("gias") == "missing":
                 return None, "gias"
+            if self.broken.get("gias") == "not_out_yet" and url.path.endswith(f"{TODAY:%Y%m%d}.csv"):
+                return None, "gias"
             body = self.files["gias"]
             if self.broken.get("gias") == "columns":
                 body = body.replace(b"PhaseOfEducation (name)", b"Phase", 1)
@@ -301,6 +304,17 @@ def test_download_reduces_the_publishers_files_to_the_shipped_form(publishers, s
     labels = {label for label, _, _ in seen}
     assert any(label.startswith("DfE GIAS") for label in labels) and any("NSPL" in label for label in labels)
     assert all(total and n <= total for _, n, total in seen)
+
+
+def test_before_todays_extract_is_out_the_previous_days_is_used(server, sources, tmp_path):
+    server.broken["gias"] = "not_out_yet"
+    p = paths(tmp_path)
+    download.refresh(p, sources)
+    yesterday = f"edubasealldata{TODAY - timedelta(days=1):%Y%m%d}.csv"
+    assert any(r.endswith(yesterday) for r in server.requests)
+    manifest = json.loads((p.open_data / reference.MANIFEST).read_text(encoding="utf-8"))["files"]
+    schools = next(e for e in manifest if e["path"] == reference.SCHOOLS_PARQUET)
+    assert schools["vintage"] == f"GIAS extract {yesterday}"
 
 
 def test_cli_download_from_a_mirror_then_rebuilds(publishers, tmp_path, monkeypatch):
