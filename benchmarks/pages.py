@@ -40,6 +40,16 @@ PAGES = {
     "hub_profile": "Hub profile",
     "work_group_finder": "Work Group finder",
     "about_data": "About the data",
+    "outreach": "Outreach (signed-in hub lead)",
+}
+# Pages behind sign-in, opened as this user (data/access.toml grants it), the way the AppTests do.
+SIGNED_IN = {"outreach": "origin.lead@example.org"}
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "bench",
+    "client_id": "bench",
+    "client_secret": "bench",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
 }
 TARGET_MS = {1: 250.0, 10: 1000.0}
 OVERHEAD = 2.0
@@ -211,6 +221,9 @@ def _measure(data_dir: Path, pages: list[str], runs: int) -> dict:
     for page in pages:
         try:
             at = AppTest.from_file(str(APP), default_timeout=120)
+            if page in SIGNED_IN:
+                at.secrets["auth"] = AUTH
+                at.user = {"is_logged_in": True, "email": SIGNED_IN[page]}
             at.run()
             st.cache_data.clear()
             recorder.calls.clear()

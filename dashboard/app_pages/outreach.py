@@ -66,7 +66,12 @@ st.caption(
 
 every = outreach.schools(hub_id, phase)
 gone = outreach.unreached(every, years)
-audit.record(who.email or "", who.role, "view", "outreach_unreached", [hub_id], gone.height)
+# One access-log entry per list a person opens (hub, phase, years) in a session: a rerun that shows
+# the same list again (a click elsewhere on the page) is not a new view.
+seen = st.session_state.setdefault("_outreach_logged", set())
+if (hub_id, phase, years) not in seen:
+    audit.record(who.email or "", who.role, "view", "outreach_unreached", [hub_id], gone.height)
+    seen.add((hub_id, phase, years))
 this_year = every["this_year_start"][0] if every.height else None
 
 if this_year is None:
