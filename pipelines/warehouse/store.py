@@ -61,10 +61,11 @@ def writer_lock(p: Paths, timeout_s: float = 600) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def apply_models(con: duckdb.DuckDBPyConnection) -> None:
+def apply_models(con: duckdb.DuckDBPyConnection, *, tables: bool = True) -> None:
     """Create the macros (shared definitions), every table, then every view, one model file at a
-    time (in file-name order within each folder)."""
-    for folder in ("macros", "tables", "views"):
+    time (in file-name order within each folder). Without `tables`, only the macros and views are
+    (re)created: they hold no data, so every new snapshot gets the models of the code that wrote it."""
+    for folder in ("macros", "tables", "views") if tables else ("macros", "views"):
         for sql in sorted((MODELS / folder).glob("*.sql")):
             con.execute(sql.read_text(encoding="utf-8"))
 
@@ -75,6 +76,8 @@ def start_snapshot(p: Paths, *, fresh: bool) -> Path:
     base = current_snapshot(p)
     if not fresh and base is not None:
         shutil.copyfile(base, target)
+        with duckdb.connect(str(target)) as con:
+            apply_models(con, tables=False)
     else:
         with duckdb.connect(str(target)) as con:
             apply_models(con)

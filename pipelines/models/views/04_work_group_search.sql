@@ -1,5 +1,5 @@
 -- What the Work Group finder searches: one row per Work Group with its hub, programme and dates.
-CREATE VIEW work_group_search AS
+CREATE OR REPLACE VIEW work_group_search AS
 SELECT
     w.work_group_id, w.hub_id, h.name AS hub_name, h.website AS hub_website,
     w.academic_year, w.year_start, w.project_code, w.programme_id,
