@@ -1,8 +1,8 @@
 """`python -m benchmarks [--only ingest,build,...] [--runs N] [--keep]`: run the groups, profile
 every figure that misses its target, and write benchmarks/out/report.md and report.json.
 
-Groups run in this order: build (its warehouses feed the page and memory groups), ingest, pages,
-memory. A group that fails is reported as not measured; the others still run. The run keeps to
+Groups run in this order: build (its warehouses feed the page, load and memory groups), ingest,
+pages, load (Locust over Streamlit's websocket), replicas (the same through HAProxy), memory. A group that fails is reported as not measured; the others still run. The run keeps to
 a 14-minute budget (fewer rounds when time is short) so `make bench` ends within 15 minutes.
 """
 
@@ -22,9 +22,10 @@ from benchmarks.common import OUT, Figure, Settings, log, shared_open_data
 from benchmarks.profiling import profile
 
 GROUPS = {"build": "benchmarks.build", "ingest": "benchmarks.ingest", "pages": "benchmarks.pages",
-          "load": "benchmarks.load", "memory": "benchmarks.memory_concurrency"}  # fmt: skip
+          "load": "benchmarks.load", "replicas": "benchmarks.replicas",
+          "memory": "benchmarks.memory_concurrency"}  # fmt: skip
 # Expected seconds per group on a quiet 2-core machine (3 rounds), to keep rounds within the budget.
-ESTIMATE_S = {"build": 250, "ingest": 230, "pages": 90, "load": 300, "memory": 180}
+ESTIMATE_S = {"build": 250, "ingest": 230, "pages": 90, "load": 300, "replicas": 80, "memory": 60}
 PROFILES_S = 40
 
 

@@ -35,7 +35,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks.common import Figure, Settings, log
+from benchmarks import spy
+from benchmarks.common import OUT, Figure, Settings, log
 from pipelines.config import REPO_ROOT
 
 STAGES = (1, 5, 20, 50)
@@ -179,15 +180,30 @@ def drive(
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def one_server(s: Settings, data_dir: Path, label: str, extra: list[str]) -> dict:
+def one_server(s: Settings, data_dir: Path, label: str, extra: list[str], profile: bool = False) -> dict:
+    """Start a server, drive it, stop it. With `profile`, py-spy samples the server through the
+    whole drive (the summary goes into the result as "profile", the raw stacks to benchmarks/out)."""
     folder = s.tmp / "load"
     folder.mkdir(parents=True, exist_ok=True)
     proc, url = start_server(data_dir, folder / f"{label}.log", extra)
+    spy_proc = None
+    raw = OUT / f"spy-{label}.txt"
     try:
         log(f"load: {label} at {url} (pid {proc.pid})")
-        return drive(url, [proc.pid], folder / f"{label}.json")
+        if profile and spy.available():
+            OUT.mkdir(parents=True, exist_ok=True)
+            spy_proc = spy.record(proc.pid, SERVER_ROUND_S * 2, raw)
+        doc = drive(url, [proc.pid], folder / f"{label}.json")
     finally:
-        stop(proc)
+        stop(proc)  # py-spy ends when its target does, and writes what it sampled
+    if spy_proc is not None:
+        try:
+            spy_proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            spy_proc.kill()
+        if raw.exists():
+            doc["profile"] = {**spy.summarize(raw), "file": str(raw.relative_to(REPO_ROOT))}
+    return doc
 
 
 def run(s: Settings) -> tuple[list[Figure], str]:
@@ -197,7 +213,10 @@ def run(s: Settings) -> tuple[list[Figure], str]:
         order = [("ours", []), ("baseline", BASELINE_ARGS)]
         if i % 2:
             order.reverse()
-        got = {name: one_server(s, data_dir, f"scale{scale}-{name}", extra) for name, extra in order}
+        got = {
+            name: one_server(s, data_dir, f"scale{scale}-{name}", extra, profile=scale == 10)
+            for name, extra in order
+        }
         figures += figures_for(f"scale {scale}", got["ours"], got["baseline"])
         s.notes[f"load{scale}"] = json.dumps(got)
     return figures, ""

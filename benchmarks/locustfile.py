@@ -109,15 +109,34 @@ class StreamlitUser(User):
         self.rng = random.Random(next(_seq))
         self.tab: StreamlitSession | None = None
 
-    def _report(self, name: str, fn) -> bool:
+    def _report(self, name: str, page: str, query: str) -> bool:
+        """One request on this tab, reported to Locust. A dropped connection (e.g. its replica was
+        stopped) is handled as the browser does: reconnect, with the same cookie and session id,
+        and run the same page again; only a tab that cannot get back within RECONNECT_S fails
+        ("session lost"). An error answer (exception box, page not found) fails at once."""
         t0 = time.perf_counter()
         exc: Exception | None = None
         size = 0
-        try:
-            result = fn()
-            size = result.bytes
-        except (RerunError, ConnectionError, OSError, Exception) as e:  # noqa: BLE001 - every failure counts
-            exc = e
+        reconnecting_since: float | None = None
+        while True:
+            try:
+                size = self.tab.run(page, query).bytes
+                exc = None
+                break
+            except RerunError as e:
+                exc = e
+                break
+            except Exception as e:  # noqa: BLE001 - a dropped or refused connection: reconnect
+                exc = e
+                self.tab.close()
+                now = time.perf_counter()
+                reconnecting_since = reconnecting_since or now
+                if now - reconnecting_since > RECONNECT_S:
+                    count(LOST, "sessions lost")
+                    break
+                gevent.sleep(0.5)
+        if reconnecting_since is not None and exc is None:
+            count(LOST, "reconnected")
         self.environment.events.request.fire(
             request_type="WS",
             name=name,
@@ -127,23 +146,18 @@ class StreamlitUser(User):
             context={},
         )
         if exc is not None and not isinstance(exc, RerunError):
-            self.leave()  # the connection is gone: a new tab next time (a browser reconnects)
-            self.on_lost(name)
+            self.leave()
         return exc is None
-
-    def on_lost(self, name: str) -> None:
-        """A connection dropped (e.g. its replica stopped): the driver counts recoveries."""
-        LOST[self.__class__.__name__] = LOST.get(self.__class__.__name__, 0) + 1
 
     def visit(self, name: str, page: str, query: str = "") -> bool:
         self.leave()
         self.tab = StreamlitSession(self.host, timeout=TIMEOUT_S)
-        return self._report(name, lambda: self.tab.run(page, query))
+        return self._report(name, page, query)
 
     def rerun(self, name: str, page: str, query: str = "") -> bool:
         if self.tab is None:
             return self.visit(name, page, query)
-        return self._report(name, lambda: self.tab.run(page, query))
+        return self._report(name, page, query)
 
     def leave(self) -> None:
         if self.tab is not None:
@@ -189,8 +203,15 @@ class HubLead(StreamlitUser):
         self.leave()
 
 
-LOST: dict[str, int] = {}
+LOST: dict[str, int] = {}  # "reconnected", "sessions lost": tabs whose connection dropped
 TIMEOUT_S = 90.0
+RECONNECT_S = 30.0
+
+
+def count(counter: dict[str, int], key: str) -> None:
+    counter[key] = counter.get(key, 0) + 1
+
+
 USERS = {"teacher": Teacher, "coordinator": Coordinator, "hub_lead": HubLead}
 # Fresh visits measured one at a time for their server CPU cost: (name, url path, query).
 VISITS = (
@@ -323,7 +344,7 @@ def run_stage(
         "p95_ms": _entry(total)["p95_ms"],
         "per_name": per_name,
         "errors": errors,
-        "lost_connections": dict(LOST),
+        "connections": dict(LOST),
         "server_cpu_s": round(cpu, 3),
         "server_cpu_ms_per_rerun": 1000 * cpu / done if done else None,
         **memory_mb(pids),

@@ -128,7 +128,7 @@ def _markdown(info, figures, profiles, methods, skipped) -> str:
     if missed:
         lines.append("")
     if profiles:
-        lines += ["## Profiles of missed figures (pyinstrument)", ""]
+        lines += ["## Profiles of missed figures (pyinstrument; py-spy on the server for load)", ""]
         shown: dict[str, str] = {}
         for name, p in profiles.items():
             lines += [f"### {name}", ""]

@@ -41,6 +41,7 @@ class RunResult:
     bytes: int
     elements: int
     refs: int  # elements answered by reference to one the client already holds
+    headings: list[str] = field(default_factory=list)  # text of the titles and headers drawn
 
 
 @dataclass
@@ -98,6 +99,7 @@ class StreamlitSession:
         self.ws.send_binary(msg.SerializeToString())
         n = size = elements = refs = 0
         problems: list[str] = []
+        headings: list[str] = []
         while True:
             data = self.ws.recv()
             if not data:
@@ -110,6 +112,8 @@ class StreamlitSession:
             if kind == "delta":
                 if fwd.delta.WhichOneof("type") == "new_element":
                     elements += 1
+                    if fwd.delta.new_element.WhichOneof("type") == "heading":
+                        headings.append(fwd.delta.new_element.heading.body)
                     if fwd.delta.new_element.WhichOneof("type") == "exception":
                         ex = fwd.delta.new_element.exception
                         problems.append(f"exception box: {ex.type}: {ex.message[:120]}")
@@ -135,4 +139,4 @@ class StreamlitSession:
                     problems.append(f"script finished with status {status}")
                 if problems:
                     raise RerunError("; ".join(problems))
-                return RunResult(seconds, n, size, elements, refs)
+                return RunResult(seconds, n, size, elements, refs, headings)
