@@ -394,7 +394,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
-    env.runner.quit()
     if sampler is not None:
         sampler.kill()
     Path(args.out).write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
@@ -402,4 +401,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stderr.flush()
+    # Stopping Locust's runner can wait forever on a user greenlet blocked in a websocket read;
+    # the results are written, so leave without waiting (the server closes the sockets).
+    os._exit(code)

@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=10)
     ap.add_argument("--data-dir", type=Path, help="an existing data dir (default: build a fresh one)")
     ap.add_argument("--extra", default="", help="extra Streamlit flags, e.g. '--runner.postScriptGC true'")
+    ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server's environment")
     ap.add_argument("--name", default="soak", help="output name under benchmarks/out/")
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="atlas-soak-"))
@@ -63,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
 
         log(f"building a scale-{args.scale:g} warehouse in {tmp}")
         data_dir = data.warehouse(tmp / "warehouse", args.scale, shared_open_data()).data_dir
-    proc, url = load.start_server(data_dir, tmp / "server.log", shlex.split(args.extra))
+    env = dict(item.split("=", 1) for item in args.env)
+    proc, url = load.start_server(data_dir, tmp / "server.log", shlex.split(args.extra), env_extra=env)
     log(f"soak: {args.users} users for {args.minutes:g} min against {url} (pid {proc.pid})")
     try:
         doc = load.drive(
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         f"# Soak: {args.users} users for {args.minutes:g} minutes, "
         + (f"data dir {args.data_dir}" if args.data_dir else f"sample scale {args.scale:g}"),
         "",
-        f"Streamlit flags: `{args.extra or '(repository settings)'}`. Result: "
+        f"Streamlit flags: `{args.extra or '(repository settings)'}`; environment: `{args.env}`. Result: "
         f"**{'pass' if result['passed'] else 'MISS'}** (RSS <= {LIMIT_MB:.0f} MB and flat).",
         "",
         f"- RSS: second fifth median {result['early_mb']:.0f} MB, last fifth median {result['late_mb']:.0f} MB "
