@@ -4,11 +4,15 @@ metadata). Pure Python, no Streamlit."""
 
 from __future__ import annotations
 
+# The phase of schools outside the four phases (as the hub profile labels it).
+OTHER_PHASE = "Other (special, AP, all-through)"
+
 # column name (as released or shown) -> meaning. Names are matched case-insensitively.
 DEFINITIONS: dict[str, str] = {
     "hub_id": "The Maths Hub's short identifier (e.g. origin).",
     "hub": "The Maths Hub's name.",
     "hub_name": "The Maths Hub's name.",
+    "region": "The region of England the hub belongs to.",
     "academic_year": "Academic year, 1 September to 31 August, written 2025/26.",
     "year_start": "The calendar year the academic year starts in (2025 for 2025/26).",
     "phase": "School phase: Early Years, Primary, Secondary or Post-16.",

@@ -4,8 +4,9 @@ dictionary and a metadata file.
 
 Files:
 - llmes_by_hub_phase_year: active LLMEs by hub x phase x academic year (every hub and phase, zeros
-  included). Each hub's yearly total is published on the pages, so secondary suppression runs within
-  each hub and year, as on LLME coverage and the hub profile.
+  included). The pages publish each hub's total and each region's and England's count per phase, so
+  secondary suppression runs over the same groupings as LLME coverage and the hub profile, and the
+  release hides the same cells as the pages.
 - work_groups_by_hub_programme_phase_year: Work Groups by hub x programme x phase x year. Work
   Groups are advertised public events, not people: not suppressed (as on the pages).
 - schools_reached_by_hub_phase_la_year: schools reached by hub x school phase x the school's local
@@ -33,7 +34,7 @@ import polars as pl
 
 from dashboard import privacy
 from pipelines.config import Paths
-from pipelines.definitions import DFE_SCHOOLS, ONS_BOUNDARIES, ONS_POSTCODES, definition
+from pipelines.definitions import DFE_SCHOOLS, ONS_BOUNDARIES, ONS_POSTCODES, OTHER_PHASE, definition
 from pipelines.warehouse.store import current_snapshot
 
 LICENCE = "Open Government Licence v3.0"
@@ -59,7 +60,7 @@ TABLES = (
             FROM llme_activity, unnest(phases) AS p(phase)
             GROUP BY ALL
         )
-        SELECT h.hub_id, h.name AS hub_name, y.academic_year, y.year_start, v.label AS phase,
+        SELECT h.hub_id, h.name AS hub_name, h.region, y.academic_year, y.year_start, v.label AS phase,
                coalesce(a.n, 0) AS active_llmes
         FROM hubs AS h
         CROSS JOIN academic_years AS y
@@ -68,7 +69,9 @@ TABLES = (
         ORDER BY h.name, y.year_start, v.sort_order
         """,
         "active_llmes",
-        (("hub_id", "year_start"),),
+        # As the coverage matrix, hub profile and regional views (dashboard/data/national.py
+        # _hub_codes): each hub's total, each region's and England's count of each phase.
+        (("hub_id", "year_start"), ("region", "phase", "year_start"), ("phase", "year_start")),
     ),
     Table(
         "work_groups_by_hub_programme_phase_year",
@@ -91,7 +94,7 @@ TABLES = (
         "Schools reached by hub, school phase, local authority and academic year",
         """
         SELECT w.hub_id, h.name AS hub_name, w.academic_year, w.year_start,
-               coalesce(v.label, 'Other') AS phase, coalesce(s.la_name, 'Unknown') AS la_name,
+               coalesce(v.label, $other) AS phase, coalesce(s.la_name, 'Unknown') AS la_name,
                count(DISTINCT pa.school_urn) AS schools_reached
         FROM participations AS pa
         JOIN work_groups AS w USING (work_group_id)
@@ -107,12 +110,73 @@ TABLES = (
 )
 
 
+# The hub profile's reach tables (dashboard/data/national.py hub_reach_by_phase / hub_reach_by_la),
+# for every hub and year: schools in the area and schools reached by phase, and by local authority.
+PAGE_REACH = """
+WITH reached AS (
+    SELECT DISTINCT w.hub_id, w.year_start, pa.school_urn AS urn
+    FROM participations AS pa JOIN work_groups AS w USING (work_group_id)
+),
+pairs AS (SELECT DISTINCT hub_id, year_start FROM reached)
+SELECT p.hub_id, p.year_start, {key} AS key,
+       count(*) FILTER (WHERE s.hub_id = p.hub_id) AS schools_in_area, count(r.urn) AS schools_reached
+FROM pairs AS p
+JOIN schools AS s ON s.hub_id = p.hub_id
+    OR s.urn IN (SELECT urn FROM reached AS x WHERE x.hub_id = p.hub_id AND x.year_start = p.year_start)
+LEFT JOIN reached AS r ON r.urn = s.urn AND r.hub_id = p.hub_id AND r.year_start = p.year_start
+LEFT JOIN vocabularies AS v ON v.vocabulary = 'phase' AND v.code = s.phase
+GROUP BY ALL
+ORDER BY p.hub_id, p.year_start, {order}
+"""
+PAGE_KEYS = {
+    "phase": ("coalesce(v.label, $other)", "any_value(coalesce(v.sort_order, 99))"),
+    "la_name": ("coalesce(s.la_name, 'Unknown')", "schools_in_area DESC, key"),
+}
+
+
+def _hidden_on_pages(con: duckdb.DuckDBPyConnection, column: str) -> pl.DataFrame:
+    """(hub_id, year_start, <column>) rows the hub profile hides, suppressed by the same rule."""
+    key, order = PAGE_KEYS[column]
+    sql = PAGE_REACH.format(key=key, order=order)
+    frame = con.sql(sql, params={"other": OTHER_PHASE} if "$other" in sql else None).pl()
+    shown = privacy.suppress(
+        frame, "schools_reached", [["hub_id", "year_start"]], denominator="schools_in_area"
+    )
+    return shown.filter(pl.col("schools_reached_hidden")).select(
+        "hub_id", "year_start", pl.col("key").alias(column)
+    )
+
+
 def released(con: duckdb.DuckDBPyConnection, table: Table) -> pl.DataFrame:
     """One table as released (Parquet form): suppressed counts null, with `<count>_suppressed`."""
-    frame = con.sql(table.sql).pl()
+    frame = con.sql(table.sql, params={"other": OTHER_PHASE} if "$other" in table.sql else None).pl()
     if table.totals_over is None:
         return frame
-    shown = privacy.suppress(frame, table.count, [list(g) for g in table.totals_over])
+    groups = [list(g) for g in table.totals_over]
+    if table.count == "schools_reached":
+        # A cell whose hub x phase or hub x LA total the hub profile hides is hidden too, so the
+        # release never adds up to a number the pages hide. The rule takes extra hidden cells as a
+        # "denominator" hidden at 1 (kept at the threshold elsewhere), with secondary suppression.
+        forced = (
+            pl.concat(
+                [
+                    frame.join(_hidden_on_pages(con, c), on=["hub_id", "year_start", c], how="semi")
+                    for c in ("phase", "la_name")
+                ]
+            )
+            .select("hub_id", "year_start", "phase", "la_name")
+            .unique()
+        )
+        frame = frame.join(
+            forced.with_columns(pl.lit(1).alias("_page_hidden")),
+            how="left",
+            on=["hub_id", "year_start", "phase", "la_name"],
+        )
+        frame = frame.with_columns(pl.col("_page_hidden").fill_null(privacy.THRESHOLD))
+        shown = privacy.suppress(frame, table.count, groups, denominator="_page_hidden")
+        shown = shown.drop("_page_hidden", "_page_hidden_shown", "_page_hidden_hidden")
+    else:
+        shown = privacy.suppress(frame, table.count, groups)
     return shown.drop(f"{table.count}_shown").rename({f"{table.count}_hidden": f"{table.count}_suppressed"})
 
 

@@ -136,3 +136,47 @@ def test_export_without_a_warehouse_says_so(tmp_path):
     done = atlas("export", "--out", str(tmp_path / "out"), data_dir=tmp_path / "empty")
     assert done.returncode == 1
     assert "atlas build" in done.stderr + done.stdout
+
+
+def test_llme_release_hides_the_same_cells_as_the_coverage_page(release, use_warehouse):
+    import streamlit as st
+
+    from dashboard.data import national
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    frame = pl.read_parquet(release / "llmes_by_hub_phase_year.parquet")
+    year = int(frame["year_start"].max())
+    page = national.llme_matrix(year, None, None, None, exact=False)
+    mine = frame.filter(pl.col("year_start") == year)
+    hidden_page = set(page.filter(pl.col("active_llmes_hidden")).select("hub_id", "phase_label").iter_rows())
+    hidden_mine = set(mine.filter(pl.col("active_llmes_suppressed")).select("hub_id", "phase").iter_rows())
+    assert hidden_mine == hidden_page and hidden_page
+
+
+@pytest.mark.parametrize("hub_id", ["origin", "glow"])
+def test_reach_release_never_adds_up_to_a_number_the_hub_profile_hides(release, use_warehouse, hub_id):
+    import streamlit as st
+
+    from dashboard.data import national
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    frame = pl.read_parquet(release / "schools_reached_by_hub_phase_la_year.parquet")
+    mine = frame.filter(pl.col("hub_id") == hub_id)
+    checked = 0
+    for year in sorted(set(mine["year_start"]))[-2:]:
+        cells = mine.filter(pl.col("year_start") == year)
+        for column, page in (
+            (
+                "la_name",
+                national.hub_reach_by_la(hub_id, year, exact=False).rename({"local_authority": "la_name"}),
+            ),
+            ("phase", national.hub_reach_by_phase(hub_id, year, exact=False)),
+        ):
+            hidden = page.filter(pl.col("schools_reached_hidden"))[column].to_list()
+            for key in hidden:
+                parts = cells.filter(pl.col(column) == key)
+                assert parts["schools_reached_suppressed"].all(), (year, column, key)
+                checked += parts.height
+    assert checked, "some hidden page totals were checked"
