@@ -19,6 +19,7 @@ import polars as pl
 from pipelines import reference, sample
 from pipelines.config import Paths
 from pipelines.contracts import FileRejected, module, validate
+from pipelines.ingest import parse_landed
 from pipelines.readers import ROW, RawTable, ReadError, read_table
 from pipelines.warehouse import loading, store
 from pipelines.warehouse.facts import load_facts
@@ -86,11 +87,21 @@ def build(
                 skipped = []
                 landed = _landed_files(p)
                 for f in landed:
-                    entity = f.name.split("__")[1]
+                    entity, digest, file_name = parse_landed(f.name)
                     progress(f"landed file {f.name}")
                     try:
-                        _load(con, entity, read_table(f, module(entity).REQUIRED), f.name, f.name.split("__")[2].split(".")[0],
-                              is_sample=False, snapshot=snapshot.name)  # fmt: skip
+                        raw = read_table(f, module(entity).REQUIRED)
+                        name = snapshot.name
+                        _load(
+                            con,
+                            entity,
+                            raw,
+                            file_name,
+                            digest,
+                            is_sample=False,
+                            snapshot=name,
+                            landed_file=f.name,
+                        )
                     except (ReadError, FileRejected) as exc:
                         skipped.append(f"{f.name}: {exc}")
                 loading.refresh_locations(con)
@@ -128,24 +139,33 @@ def build(
 
 def _landed_files(p: Paths) -> list[Path]:
     """Landed files in arrival order. A `.pending` file is a load that crashed: keep it if its
-    snapshot was published (its hash is in the current load log), else it never happened."""
+    snapshot was published (the current load log names that very copy), else it never happened.
+    Matching the copy's name, not the file's hash, keeps a killed load's leftover from being
+    replayed beside the successful retry of the same file."""
     if not p.landed.exists():
         return []
     published: set[str] = set()
+    legacy: set[str] = set()  # hashes of loads logged before landed_file was recorded
     current = store.current_snapshot(p)
     if current is not None:
         with duckdb.connect(str(current), read_only=True) as con:
+            has_landed = con.execute(
+                "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'load_log' AND column_name = 'landed_file'"
+            ).fetchall()[0][0]
+            landed_column = "landed_file" if has_landed else "NULL"
             rows = con.execute(
-                "SELECT sha256 FROM load_log WHERE kind = 'ingest' AND sha256 IS NOT NULL"
+                f"SELECT sha256, {landed_column} FROM load_log WHERE kind = 'ingest' AND sha256 IS NOT NULL"  # noqa: S608
             ).fetchall()
-        published = {r[0][:12] for r in rows}
+        published = {landed for _, landed in rows if landed}
+        legacy = {sha[:12] for sha, landed in rows if not landed}
     files = []
     for f in sorted(p.landed.glob("*__*__*")):
         if f.name.endswith(".pending"):
-            if f.name.split("__")[2][:12] not in published:
+            final = f.name.removesuffix(".pending")
+            if final not in published and parse_landed(f.name)[1] not in legacy:
                 f.unlink()
                 continue
-            f = f.rename(f.with_suffix(""))
+            f = f.rename(f.with_name(final))
         files.append(f)
     return files
 
@@ -157,14 +177,29 @@ def _as_raw(frame: pl.DataFrame) -> RawTable:
 
 
 def _load(
-    con, entity: str, raw: RawTable, file_name: str, sha: str | None, *, is_sample: bool, snapshot: str
+    con,
+    entity: str,
+    raw: RawTable,
+    file_name: str,
+    sha: str | None,
+    *,
+    is_sample: bool,
+    snapshot: str,
+    landed_file: str | None = None,
 ) -> None:
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     v = validate(entity, raw, loading.context(con), file_name)
-    run_id = loading.next_run_id(con)
-    loading.upsert(con, v, run_id, is_sample=is_sample)
-    loading.record(
-        con, v, run_id=run_id, kind="sample" if is_sample else "ingest", file_name=file_name, sha256=sha,
-        started=started, duration_s=time.perf_counter() - t0, snapshot=snapshot,
-    )  # fmt: skip
+    loading.apply(
+        con,
+        v,
+        run_id=loading.next_run_id(con),
+        kind="sample" if is_sample else "ingest",
+        file_name=file_name,
+        sha256=sha,
+        started=started,
+        duration_s=time.perf_counter() - t0,
+        snapshot=snapshot,
+        is_sample=is_sample,
+        landed_file=landed_file,
+    )

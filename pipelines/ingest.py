@@ -17,6 +17,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import duckdb
 
@@ -39,6 +40,8 @@ class IngestResult:
     snapshot: str | None = None
     message: str = ""
     unchanged: bool = False
+    retried: int = 0  # participations that waited for a Work Group this file brought, retried
+    retried_loaded: int = 0
     run_id: int | None = None
     duration_s: float = 0.0
 
@@ -87,14 +90,23 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
             try:
                 landed = _land(p, path, entity, digest, started)
                 with duckdb.connect(str(snapshot)) as con:
+                    loading.migrate(con)
                     run_id = loading.next_run_id(con)
-                    loading.upsert(con, v, run_id, is_sample=False)
+                    retried = loading.apply(
+                        con,
+                        v,
+                        run_id=run_id,
+                        kind="ingest",
+                        file_name=path.name,
+                        sha256=digest,
+                        started=started,
+                        duration_s=time.perf_counter() - t0,
+                        snapshot=snapshot.name,
+                        is_sample=False,
+                        landed_file=landed.with_suffix("").name,
+                    )
                     if entity == "work_groups":
                         loading.refresh_locations(con)
-                    loading.record(
-                        con, v, run_id=run_id, kind="ingest", file_name=path.name, sha256=digest, started=started,
-                        duration_s=time.perf_counter() - t0, snapshot=snapshot.name,
-                    )  # fmt: skip
                     _failpoint("write")
                     con.execute("CHECKPOINT")
                 _failpoint("before_flip")
@@ -105,7 +117,10 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
                 store.discard(snapshot)
                 raise
             result.status, result.snapshot, result.run_id = "loaded", snapshot.name, run_id
+            result.retried, result.retried_loaded = retried
             result.message = f"{v.good.height} loaded, {v.quarantined_rows} quarantined"
+            if retried[0]:
+                result.message += f"; {retried[1]} of {retried[0]} participations that waited for these Work Groups now loaded"
     except (ReadError, FileRejected, TimeoutError) as exc:
         result.status, result.message = "rejected", str(exc)
         result.loaded = 0
@@ -119,19 +134,41 @@ def _failpoint(name: str) -> None:
 
 
 def _already_latest(snapshot: Path, entity: str, digest: str) -> bool:
+    """The same bytes as the latest load of this entity, and none of its rows is waiting for
+    something else to be loaded (then a reload can load them, so it is not a no-op)."""
     with duckdb.connect(str(snapshot), read_only=True) as con:
         row = con.execute(
-            "SELECT sha256 FROM load_log WHERE kind = 'ingest' AND entity = ? ORDER BY run_id DESC LIMIT 1",
+            "SELECT sha256, run_id FROM load_log WHERE kind = 'ingest' AND entity = ? ORDER BY run_id DESC LIMIT 1",
             [entity],
         ).fetchall()
-    return bool(row) and row[0][0] == digest
+        if not row or row[0][0] != digest:
+            return False
+        waiting = con.execute(
+            "SELECT count(*) FROM quarantine WHERE run_id = ? AND list_contains(?, rule)",
+            [row[0][1], list(loading.WAREHOUSE_RULES)],
+        ).fetchall()[0][0]
+    return waiting == 0
+
+
+def landed_name(started: datetime, entity: str, digest: str, file_name: str) -> str:
+    """`<stamp>__<entity>__<hash>__<original name, %-quoted>`: a rebuild logs the original name."""
+    stem, suffix = os.path.splitext(file_name)
+    quoted = quote(stem, safe=" ()-_.,+")[:120] + quote(suffix.lower(), safe=".")[:16]
+    return f"{started.strftime('%Y%m%dT%H%M%S%f')}__{entity}__{digest[:12]}__{quoted}"
+
+
+def parse_landed(name: str) -> tuple[str, str, str]:
+    """(entity, hash prefix, original file name) of a landed file (older names had no original)."""
+    parts = name.removesuffix(".pending").split("__", 3)
+    if len(parts) == 4:
+        return parts[1], parts[2], unquote(parts[3])
+    return parts[1], parts[2].split(".")[0], name.removesuffix(".pending")
 
 
 def _land(p: Paths, path: Path, entity: str, digest: str, started: datetime) -> Path:
     """Keep the file so `atlas build` can replay it; `.pending` until the snapshot is published."""
     p.landed.mkdir(parents=True, exist_ok=True)
-    stamp = started.strftime("%Y%m%dT%H%M%S%f")
-    target = p.landed / f"{stamp}__{entity}__{digest[:12]}{path.suffix.lower()}.pending"
+    target = p.landed / (landed_name(started, entity, digest, path.name) + ".pending")
     shutil.copyfile(path, target)
     return target
 

@@ -46,7 +46,7 @@ class Validation:
     good: pl.DataFrame  # the entity's OUTPUT columns
     quarantine: pl.DataFrame  # QUARANTINE_SCHEMA, one row per failed rule
     extra_columns: list[str]
-    row_hubs: pl.DataFrame  # row_number -> hub_id, so hub leads can later see their own quarantine
+    row_hubs: pl.DataFrame  # row_number -> hub_id (hub leads see their own quarantine), record_key
 
     @property
     def quarantined_rows(self) -> int:
@@ -128,13 +128,20 @@ def validate(entity: str, raw: RawTable, ctx: Context, file_name: str) -> Valida
             )
         )
     quarantine = pl.concat([p.cast(QUARANTINE_SCHEMA) for p in pieces]).sort("row_number", "rule")
-    if "hub_id" in parsed.columns:
-        row_hubs = parsed.select(pl.col(ROW).alias("row_number"), "hub_id")
-    else:
-        row_hubs = pl.DataFrame(schema={"row_number": pl.Int64, "hub_id": pl.String})
+    # record_key lets a later load of the same key take the row out of the quarantine queue.
+    row_hubs = parsed.select(
+        pl.col(ROW).alias("row_number"),
+        pl.col("hub_id") if "hub_id" in parsed.columns else pl.lit(None, pl.String).alias("hub_id"),
+        record_key(keys).alias("record_key"),
+    )
     result = Validation(entity, raw.received, m.finish(good), quarantine, extra, row_hubs)
     assert result.good.height + result.quarantined_rows == result.received, "rows lost in validation"
     return result
+
+
+def record_key(keys: list[pl.Expr]) -> pl.Expr:
+    """One text key per record (`wg-1|136310` for a participation); null when a part is missing."""
+    return pl.concat_str([k.cast(pl.String) for k in keys], separator="|")
 
 
 def _rule_failures(details: pl.DataFrame, rules: dict[str, Rule], raws: pl.DataFrame) -> pl.DataFrame:

@@ -151,6 +151,10 @@ class Context:
     # Postcode districts outside England, and postcodes of English schools (always accepted).
     foreign_districts: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.String))
     school_postcodes: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.String))
+    # Normalised email -> the llme_id that already has it (one person, one LLME).
+    llme_emails: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"email": pl.String, "email_owner": pl.String})
+    )
 
 
 def resolve(column: str, aliases: dict[str, str]) -> pl.Expr:

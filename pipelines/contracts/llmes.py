@@ -23,6 +23,7 @@ from pipelines.contracts.common import (
     short_text,
     unique_codes,
 )
+from pipelines.readers import ROW
 
 ENTITY = "llmes"
 KEY = ("llme_id",)
@@ -40,10 +41,18 @@ OUTPUT = (
 rules = RuleBook()
 
 
-def parse(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    return frame.with_columns(
+def parse(frame: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
+    frame = frame.with_columns(email=pl.col("email").str.strip_chars().str.to_lowercase())
+    # One person, one LLME: an email already held by another llme_id (in the warehouse, or on an
+    # earlier row of this file) is the same person under a second id, and would count twice
+    # toward the 50-per-hub ambition.
+    known = ctx.llme_emails.lazy().select("email", pl.col("email_owner").alias("_held_by"))
+    first_in_file = pl.col("llme_id").sort_by(pl.col(ROW)).first().over("email")
+    frame = frame.join(known, on="email", how="left", maintain_order="left").with_columns(
+        email_owner=pl.when(pl.col("email").is_not_null()).then(pl.coalesce("_held_by", first_in_file))
+    )
+    return frame.drop("_held_by").with_columns(
         hub_id=resolve("hub", ctx.hub_aliases),
-        email=pl.col("email").str.to_lowercase(),
         urn=pl.when(pl.col("school_urn").str.contains(URN)).then(
             pl.col("school_urn").cast(pl.Int64, strict=False)
         ),
@@ -80,6 +89,7 @@ class LlmeSchema(dy.Schema):
     hub_id = dy.String(nullable=True)
     full_name = dy.String(nullable=True)
     email = dy.String(nullable=True)
+    email_owner = dy.String(nullable=True)
     school_urn = dy.String(nullable=True)
     urn = dy.Int64(nullable=True)
     school_name = dy.String(nullable=True)
@@ -121,6 +131,14 @@ class LlmeSchema(dy.Schema):
     @rules.check("email", "is not an email address")
     def email_format(cls) -> pl.Expr:
         return missing_or("email", pl.col("email").str.contains(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[a-z]{2,}$"))
+
+    @rules.check(
+        "email",
+        "is already the email of another llme_id: the same person twice would count twice toward the "
+        "50-per-hub ambition (keep one llme_id per person)",
+    )
+    def same_person(cls) -> pl.Expr:
+        return pl.col("email_owner").is_null() | (pl.col("email_owner") == pl.col("llme_id"))
 
     @rules.check("school_urn", "must be a 6-digit DfE URN")
     def school_urn_format(cls) -> pl.Expr:

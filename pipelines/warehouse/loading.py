@@ -1,16 +1,26 @@
-"""Apply a validated load to an open (unpublished) snapshot: upsert, quarantine, log, geocode."""
+"""Apply a validated load to an open (unpublished) snapshot: upsert, quarantine, log, geocode.
+
+The quarantine is a queue, not a graveyard: after each load, rows waiting there leave it when their
+key has now been loaded, or when their file has been loaded again (its new rows speak for it), and
+participations that waited for their Work Group are retried once it arrives.
+"""
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
 
-from pipelines.contracts import Context, Validation, module
+from pipelines.contracts import Context, Validation, module, record_key, validate
+from pipelines.readers import ROW, RawTable
 from pipelines.vocab import alias_key
 from pipelines.warehouse.store import insert_frame
+
+# Rules that depend on what else is in the warehouse: reloading the same file can change them.
+WAREHOUSE_RULES = ("work_group_known_rule", "school_known_rule")
 
 
 def _aliases(pairs: list[tuple[str, str]], suffix: str) -> dict[str, str]:
@@ -32,6 +42,10 @@ def context(con: duckdb.DuckDBPyConnection) -> Context:
         urns = cur.sql("SELECT urn FROM schools").pl()["urn"]
         foreign = cur.sql("SELECT district FROM postcode_districts WHERE country <> 'England'").pl()
         postcodes = cur.sql("SELECT DISTINCT postcode FROM schools WHERE postcode IS NOT NULL").pl()
+        emails = cur.sql(
+            "SELECT lower(trim(email)) AS email, min(llme_id) AS email_owner FROM llmes"
+            " WHERE email IS NOT NULL GROUP BY 1"
+        ).pl()
     return Context(
         hub_aliases=_aliases(hubs, " Maths Hub"),
         programme_aliases=_aliases(programmes, ""),
@@ -39,6 +53,7 @@ def context(con: duckdb.DuckDBPyConnection) -> Context:
         school_urns=urns,
         foreign_districts=foreign["district"],
         school_postcodes=postcodes["postcode"],
+        llme_emails=emails,
     )
 
 
@@ -65,6 +80,136 @@ def upsert(con: duckdb.DuckDBPyConnection, v: Validation, run_id: int, is_sample
         raise RuntimeError(f"{v.entity}: {dupes} duplicate keys after the upsert")
 
 
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a snapshot made by an older version up to the current tables (idempotent)."""
+    con.execute("ALTER TABLE load_log ADD COLUMN IF NOT EXISTS landed_file VARCHAR")
+    con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS record_key VARCHAR")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS quarantine_resolved AS"
+        " SELECT *, NULL::BIGINT AS resolved_by_run FROM quarantine WHERE false"
+    )
+
+
+def apply(
+    con: duckdb.DuckDBPyConnection,
+    v: Validation,
+    *,
+    run_id: int,
+    kind: str,
+    file_name: str,
+    sha256: str | None,
+    started: datetime,
+    duration_s: float,
+    snapshot: str,
+    is_sample: bool,
+    landed_file: str | None = None,
+) -> tuple[int, int]:
+    """Upsert, log and quarantine one validated file, then settle the queue. Returns (retried,
+    loaded of those) for participations retried because their Work Group arrived."""
+    upsert(con, v, run_id, is_sample=is_sample)
+    record(
+        con,
+        v,
+        run_id=run_id,
+        kind=kind,
+        file_name=file_name,
+        sha256=sha256,
+        started=started,
+        duration_s=duration_s,
+        snapshot=snapshot,
+        landed_file=landed_file,
+    )
+    settle(con, v.entity, run_id, file_name, loaded_keys(v))
+    if v.entity == "work_groups" and v.good.height:
+        return retry_waiting(con, snapshot=snapshot)
+    return 0, 0
+
+
+def loaded_keys(v: Validation) -> pl.Series:
+    keys = [pl.col(k) for k in module(v.entity).KEY]
+    return v.good.select(record_key(keys).alias("record_key"))["record_key"]
+
+
+def settle(con: duckdb.DuckDBPyConnection, entity: str, run_id: int, file_name: str, keys: pl.Series) -> None:
+    """Take out of the queue what this run answered: earlier rows of the same file (this load's
+    rows now speak for that file) and rows whose key this run loaded."""
+    con.register("_loaded_keys", pl.DataFrame({"record_key": keys}))
+    try:
+        answered = """
+            entity = $entity AND run_id < $run AND (
+                file_name = $file OR record_key IN (SELECT record_key FROM _loaded_keys)
+            )"""
+        params = {"entity": entity, "run": run_id, "file": file_name}
+        resolve = f"INSERT INTO quarantine_resolved SELECT *, $run FROM quarantine WHERE {answered}"  # noqa: S608
+        con.execute(resolve, params)
+        con.execute(f"DELETE FROM quarantine WHERE {answered}", params)  # noqa: S608 - fixed text
+    finally:
+        con.unregister("_loaded_keys")
+
+
+def retry_waiting(con: duckdb.DuckDBPyConnection, *, snapshot: str) -> tuple[int, int]:
+    """Participations quarantined because their Work Group was not loaded yet: retry those whose
+    Work Group now exists, through the same contract, as one `retry` run per original run."""
+    waiting = con.sql(
+        """
+        SELECT DISTINCT q.run_id, q.file_name, q.row_number, q.raw
+        FROM quarantine AS q
+        JOIN work_groups AS w ON w.work_group_id = trim(json_extract_string(q.raw, '$.work_group_id'))
+        WHERE q.entity = 'participations' AND q.rule = 'work_group_known_rule'
+        ORDER BY q.run_id, q.row_number
+        """
+    ).pl()
+    retried = loaded = 0
+    for (source_run, file_name), rows in waiting.group_by("run_id", "file_name", maintain_order=True):
+        records = [json.loads(r) for r in rows["raw"]]
+        columns = list(dict.fromkeys(k for r in records for k in r))
+        frame = pl.DataFrame(
+            {c: [r.get(c) for r in records] for c in columns}, schema={c: pl.String for c in columns}
+        ).with_columns(pl.Series(ROW, rows["row_number"], dtype=pl.Int64))
+        v = validate("participations", RawTable(frame, columns), context(con), file_name)
+        run_id = next_run_id(con)
+        upsert(con, v, run_id, is_sample=False)
+        message = (
+            f"{rows.height} rows of run {source_run} retried now their Work Group exists:"
+            f" {v.good.height} loaded, {v.quarantined_rows} still quarantined"
+        )
+        con.execute(
+            "INSERT INTO load_log (run_id, kind, entity, file_name, started_at, duration_s, status, received,"
+            " loaded, quarantined, message, snapshot) VALUES (?, 'retry', 'participations', ?, ?, 0, 'loaded',"
+            " ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                file_name,
+                datetime.now(UTC).replace(tzinfo=None),
+                rows.height,
+                v.good.height,
+                v.quarantined_rows,
+                message,
+                snapshot,
+            ],
+        )
+        # Every retried row leaves the queue as it was; rows that fail again come back with today's
+        # reasons, still under their original run and file (so a reload of that file replaces them).
+        con.register("_retried", rows.select("row_number"))
+        try:
+            where = "run_id = ? AND row_number IN (SELECT row_number FROM _retried)"
+            resolved = f"INSERT INTO quarantine_resolved SELECT *, ? FROM quarantine WHERE {where}"  # noqa: S608
+            con.execute(resolved, [run_id, source_run])
+            con.execute(f"DELETE FROM quarantine WHERE {where}", [source_run])  # noqa: S608 - fixed text
+        finally:
+            con.unregister("_retried")
+        if v.quarantine.height:
+            again = v.quarantine.join(v.row_hubs, on="row_number", how="left").with_columns(
+                run_id=pl.lit(source_run, pl.Int64),
+                entity=pl.lit("participations"),
+                file_name=pl.lit(file_name),
+            )
+            insert_frame(con, "quarantine", again)
+        loaded += v.good.height
+        retried += rows.height
+    return retried, loaded
+
+
 def record(
     con: duckdb.DuckDBPyConnection,
     v: Validation,
@@ -76,6 +221,7 @@ def record(
     started: datetime,
     duration_s: float,
     snapshot: str,
+    landed_file: str | None = None,
 ) -> None:
     """Write the run's quarantine rows and its load_log line."""
     if v.quarantine.height:
@@ -84,11 +230,13 @@ def record(
         )
         insert_frame(con, "quarantine", rows)
     con.execute(
-        "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO load_log (run_id, kind, entity, file_name, sha256, started_at, duration_s, status, received,"
+        " loaded, quarantined, extra_columns, message, snapshot, landed_file)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?)",
         [
             run_id, kind, v.entity, file_name, sha256, started.astimezone(UTC).replace(tzinfo=None), duration_s,
             v.received, v.good.height, v.quarantined_rows, ";".join(v.extra_columns) or None,
-            _summary(v), snapshot,
+            _summary(v), snapshot, landed_file,
         ],
     )  # fmt: skip
 

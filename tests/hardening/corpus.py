@@ -712,6 +712,16 @@ def cases() -> list[Case]:
         "loaded",
         1,
     )
+    # One person, one LLME (issue 10 item 5)
+    add(
+        "llme_same_person_under_two_ids",
+        "llmes",
+        "a.csv",
+        lambda f: csv_bytes(L, [llme(9, email="Twin@Example.org"), llme(10, email=" twin@example.ORG")]),
+        "loaded",
+        1,
+        {"same_person": 1},
+    )
     # The CSV reader never invents or swallows rows (issue 10 item 3)
     add(
         "csv_nul_byte_early",

@@ -62,7 +62,11 @@ def test_kill_9_at_each_step(point, fresh_warehouse, tmp_path):
     assert again.returncode == 0, again.stderr
     assert state(p)[2] == 50
 
-    # A rebuild replays exactly the loads that were published, once each.
+    # A rebuild replays exactly the loads that were published, once each, under the file's own name
+    # (a killed load's leftover copy must not be replayed beside the successful retry).
     build(p, sample_scale=0.2, today=TODAY)
     assert state(p)[2] == 50
     assert not list(p.landed.glob("*.pending"))
+    with duckdb.connect(str(current_snapshot(p)), read_only=True) as con:
+        replayed = con.execute("SELECT file_name FROM load_log WHERE kind = 'ingest'").fetchall()
+    assert replayed == [("wg.csv",)]

@@ -22,6 +22,7 @@ CTX = Context(
     work_group_ids=pl.Series(["origin-25-0001"], dtype=pl.String),
     school_urns=pl.Series([136310, 100000], dtype=pl.Int64),
     foreign_districts=pl.Series(["EH1", "CF10"], dtype=pl.String),
+    llme_emails=pl.DataFrame({"email": ["taken@example.org"], "email_owner": ["origin-L0999"]}),
 )
 
 GOOD = {
@@ -80,6 +81,7 @@ BAD = {
         "full_name_present": ("full_name", None),
         "full_name_length": ("full_name", "x" * 201),
         "email_format": ("email", "not-an-email"),
+        "same_person": ("email", " Taken@Example.org"),
         "school_urn_format": ("school_urn", "12AB"),
         "school_name_length": ("school_name", "x" * 201),
         "roles_present": ("roles", ";"),
@@ -209,3 +211,18 @@ def test_an_english_school_postcode_in_a_border_district_is_accepted():
     v = validate("work_groups", raw(rows), ctx, "f.csv")
     assert v.good["work_group_id"].to_list() == ["origin-25-0001"]
     assert v.quarantine["rule"].to_list() == ["venue_in_england"]
+
+
+def test_one_person_under_two_llme_ids_is_quarantined_once():
+    """Issue 10 item 5: the same normalised email under a second llme_id is the same person."""
+    rows = [
+        {**GOOD["llmes"], "llme_id": "origin-L0001", "email": "Ada.Tangent@example.org"},
+        {**GOOD["llmes"], "llme_id": "origin-L0002", "email": " ada.tangent@EXAMPLE.org "},
+        {**GOOD["llmes"], "llme_id": "origin-L0003", "email": "someone.else@example.org"},
+        {**GOOD["llmes"], "llme_id": "origin-L0004", "email": None},
+        {**GOOD["llmes"], "llme_id": "origin-L0005", "email": None},
+    ]
+    v = validate("llmes", raw(rows), CTX, "people.csv")
+    assert v.good["llme_id"].to_list() == ["origin-L0001", "origin-L0003", "origin-L0004", "origin-L0005"]
+    assert v.reasons == {"same_person": 1}
+    assert v.quarantine.select("row_number", "column_name").rows() == [(3, "email")]

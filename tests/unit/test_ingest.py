@@ -187,3 +187,98 @@ def test_participations_need_known_work_groups_and_schools(fresh_warehouse, tmp_
             "SELECT teachers, stage, is_sample FROM participations WHERE work_group_id = ? AND school_urn = ?",
             [wg, urn],
         ).fetchall() == [(3, "embedding", False)]
+
+
+# --- the quarantine is a queue (issue 10 item 4) and one person is one LLME (item 5) -------------
+
+
+def parts_file(tmp_path, rows: list[tuple], name: str = "parts.csv"):
+    path = tmp_path / name
+    lines = ["work_group_id,school_urn,teachers,stage", *(",".join(map(str, r)) for r in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def one(p, sql: str, params=None):
+    with duckdb.connect(str(current_snapshot(p)), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def queue_state(p) -> dict:
+    """What a rebuild must reproduce: the open quarantine, the load log's files and the tables."""
+    return {
+        "quarantine": sorted(
+            one(
+                p,
+                "SELECT entity, file_name, row_number, column_name, rule, reason, raw, record_key FROM quarantine",
+            )
+        ),
+        "log": one(
+            p,
+            "SELECT kind, entity, file_name, received, loaded, quarantined FROM load_log"
+            " WHERE kind IN ('ingest', 'retry') ORDER BY run_id",
+        ),
+        "participations": sorted(one(p, "SELECT work_group_id, school_urn, teachers FROM participations")),
+        "work_groups": one(p, "SELECT count(*), sum(capacity) FROM work_groups"),
+    }
+
+
+def test_quarantine_is_a_queue_and_a_rebuild_gives_the_same_queue(fresh_warehouse, tmp_path):
+    from pipelines.build import build
+    from tests.conftest import SCALE, TODAY
+
+    p = fresh_warehouse
+    urns = [r[0] for r in one(p, "SELECT urn FROM schools ORDER BY urn LIMIT 3")]
+    known_wg = one(p, "SELECT min(work_group_id) FROM work_groups")[0][0]
+    parts = parts_file(
+        tmp_path, [("new-wg-1", urns[0], 2, ""), (known_wg, urns[1], 1, ""), ("new-wg-1", "12", 1, "")]
+    )
+
+    first = ingest(p, "participations", parts)
+    assert (first.loaded, first.reasons) == (1, {"school_urn_format": 1, "work_group_known_rule": 2})
+    # Reloading the same file while it waits is not "nothing changed", and the queue holds its rows once.
+    again = ingest(p, "participations", parts)
+    assert not again.unchanged and again.status == "loaded"
+    waiting = "SELECT count(DISTINCT row_number) FROM quarantine WHERE file_name = 'parts.csv'"
+    assert one(p, waiting) == [(2,)]
+
+    # The Work Group arrives: its waiting participation is retried and leaves the queue.
+    wg = ingest(p, "work_groups", wg_file(tmp_path, [GOOD_ROW, GOOD_ROW.replace("new-wg-1", "bad-wg").replace(",20,4,", ",-1,0,")]))  # fmt: skip
+    assert (wg.retried, wg.retried_loaded) == (2, 1)  # the other still has a bad URN
+    assert one(p, "SELECT teachers FROM participations WHERE work_group_id = 'new-wg-1'") == [(2,)]
+    assert one(p, "SELECT rule FROM quarantine WHERE file_name = 'parts.csv'") == [("school_urn_format",)]
+    # The same file reloaded now that its target exists changes nothing more and loads nothing twice.
+    assert ingest(p, "participations", parts).unchanged
+    assert one(p, "SELECT count(*) FROM participations WHERE work_group_id = 'new-wg-1'") == [(1,)]
+
+    # A row fixed and reloaded (from a file with another name) leaves the quarantine view.
+    assert one(p, "SELECT count(*) FROM quarantine WHERE record_key = 'bad-wg'") == [(1,)]
+    fixed = GOOD_ROW.replace("new-wg-1", "bad-wg")
+    assert ingest(p, "work_groups", wg_file(tmp_path, [fixed], name="wg fixed (2).csv")).loaded == 1
+    assert one(p, "SELECT count(*) FROM quarantine WHERE record_key = 'bad-wg'") == [(0,)]
+    assert one(p, "SELECT count(*) FROM quarantine_resolved WHERE record_key = 'bad-wg'") == [(1,)]
+
+    # A rebuild replays each published load once, under its original file name, to the same queue.
+    before = queue_state(p)
+    assert [(k, f) for k, _, f, *_ in before["log"]] == [
+        ("ingest", "parts.csv"), ("ingest", "parts.csv"), ("ingest", "wg.csv"), ("retry", "parts.csv"),
+        ("ingest", "wg fixed (2).csv"),
+    ]  # fmt: skip
+    build(p, sample_scale=SCALE, today=TODAY, use_open_data=False)
+    assert queue_state(p) == before
+
+
+def test_one_person_under_a_second_llme_id_counts_once(fresh_warehouse, tmp_path):
+    p = fresh_warehouse
+    llme_id, hub, email = one(p, "SELECT llme_id, hub_id, email FROM llmes ORDER BY llme_id LIMIT 1")[0]
+    header = "llme_id,hub,full_name,email,roles,phases,first_active_year"
+    rows = [f"{hub}-TWIN,{hub},A Twin,{email.upper()},Work Group Lead,Primary,2024/25",
+            f"{hub}-NEW,{hub},New Person,new.person@example.org,Work Group Lead,Primary,2024/25"]  # fmt: skip
+    path = tmp_path / "people.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    count = "SELECT count(*) FROM llmes WHERE hub_id = ?"
+    before = one(p, count, [hub])[0][0]
+    result = ingest(p, "llmes", path)
+    assert (result.loaded, result.reasons) == (1, {"same_person": 1})
+    assert one(p, count, [hub])[0][0] == before + 1
+    assert one(p, "SELECT column_name FROM quarantine WHERE rule = 'same_person'") == [("email",)]

@@ -13,9 +13,13 @@ CREATE TABLE load_log (
     quarantined BIGINT NOT NULL,
     extra_columns VARCHAR,
     message VARCHAR,
-    snapshot VARCHAR
+    snapshot VARCHAR,
+    landed_file VARCHAR             -- the copy in landed/ that a rebuild replays (ingest only)
 );
--- Rows that failed a rule: file, row, column, rule, plain reason and the raw values as typed.
+-- The quarantine queue: rows that failed a rule and are still waiting (file, row, column, rule,
+-- plain reason, the raw values as typed). A row leaves it when its key is loaded later, when its
+-- file is loaded again (the new load's rows replace it), or when a participation's Work Group
+-- arrives and the retried row passes; it then moves to quarantine_resolved.
 CREATE TABLE quarantine (
     run_id BIGINT NOT NULL,
     entity VARCHAR NOT NULL,
@@ -25,7 +29,9 @@ CREATE TABLE quarantine (
     column_name VARCHAR,
     rule VARCHAR NOT NULL,
     reason VARCHAR NOT NULL,
-    raw VARCHAR
+    raw VARCHAR,
+    record_key VARCHAR
 );
+CREATE TABLE quarantine_resolved AS SELECT *, NULL::BIGINT AS resolved_by_run FROM quarantine WHERE false;
 -- Key facts about the build: sample scale, whether open data is loaded, built_at.
 CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR);
