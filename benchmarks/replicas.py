@@ -31,15 +31,20 @@ KILL_AT_S = 3.0
 def run(s: Settings) -> tuple[list[Figure], str]:
     try:
         from tests.service.topology import Topology, postgres_cluster
-    except ImportError:
-        return [], "the service topology (tests/service/topology.py) is not in this checkout yet"
+
+        source = "tests/service/topology.py with deploy/haproxy.cfg"
+    except ImportError:  # the service's topology is not in this checkout: a minimal one of our own
+        from benchmarks.topology import Topology
+
+        postgres_cluster, source = None, "benchmarks/topology.py (minimal HAProxy config)"
     if shutil.which("haproxy") is None:
         return [], "haproxy is not installed (apt-get install haproxy)"
     data_dir = load._warehouse(s, 10)
     with contextlib.ExitStack() as stack:
         db_url = None
         try:
-            db_url = stack.enter_context(postgres_cluster()).create_database("atlas")
+            if postgres_cluster is not None:
+                db_url = stack.enter_context(postgres_cluster()).create_database("atlas")
         except RuntimeError as exc:  # no PostgreSQL here: the embedded ops store, said in the note
             log(f"replicas: PostgreSQL not available ({exc}); embedded ops store")
         topo = stack.enter_context(Topology(data_dir, 2, database_url=db_url))
@@ -57,10 +62,12 @@ def run(s: Settings) -> tuple[list[Figure], str]:
         down = topo.wait_state(topo.replicas[0].name, "DOWN", timeout_s=15)
         states = topo.server_states()
     baseline = json.loads(s.notes["load10"])["ours"] if "load10" in s.notes else None
-    return figures(doc, baseline, down, states, db_url is not None), ""
+    return figures(doc, baseline, down, states, db_url is not None, source), ""
 
 
-def figures(doc: dict, baseline: dict | None, down: bool, states: dict, postgres: bool) -> list[Figure]:
+def figures(
+    doc: dict, baseline: dict | None, down: bool, states: dict, postgres: bool, source: str
+) -> list[Figure]:
     steady = {**doc, "stages": doc["stages"][:-1]}
     out = [
         f
@@ -86,7 +93,7 @@ def figures(doc: dict, baseline: dict | None, down: bool, states: dict, postgres
             [conns.get("sessions lost", 0)],
             target=0,
             note=f"{conns.get('reconnected', 0)} tabs reconnected to the other replica and carried on; "
-            f"HAProxy marked the killed replica {'DOWN' if down else 'not down'} ({states}); {store}",
+            f"HAProxy marked the killed replica {'DOWN' if down else 'not down'} ({states}); {store}; {source}",
         ),
         Figure(
             "replicas",
