@@ -182,3 +182,4 @@ csv_download(prov, "hub-provenance.csv", key="provenance_csv")
 
 with st.expander("What the warehouse holds"):
     st.dataframe(data.readable(held, what="What", n="Rows"), hide_index=True, key="counts")
+    csv_download(data.readable(held, what="What", n="Rows"), "warehouse-counts.csv", key="counts_csv")

@@ -35,6 +35,9 @@ if held.height:
         held.group_by("entity", "rule", "reason").agg(pl.len().alias("rows")).sort("rows", descending=True)
     )
     st.dataframe(by_rule, hide_index=True)
+    downloads.offer(
+        by_rule, "quarantine_by_rule", "Download the summary (CSV)", key="by_rule_csv", exact=True
+    )
 st.dataframe(shown, hide_index=True)
 downloads.offer(
     shown,

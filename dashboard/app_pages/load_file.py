@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.auth import require
+from dashboard.downloads import offer
 from pipelines.config import paths
 from pipelines.contracts import ENTITIES
 from pipelines.ingest import ingest
@@ -43,9 +44,8 @@ if upload is not None and entity and st.button("Load", type="primary", icon=":ma
     c2.metric("Loaded", f"{result.loaded:,}")
     c3.metric("Quarantined", f"{result.quarantined:,}")
     if result.reasons:
-        st.dataframe(
-            pl.DataFrame({"rule": list(result.reasons), "rows": list(result.reasons.values())}),
-            hide_index=True,
-        )
+        reasons = pl.DataFrame({"rule": list(result.reasons), "rows": list(result.reasons.values())})
+        st.dataframe(reasons, hide_index=True)
+        offer(reasons, "quarantine_reasons", "Download the reasons (CSV)", key="reasons_csv", exact=True)
     if result.extra_columns:
         st.info(f"Extra columns kept aside: {', '.join(result.extra_columns)}")

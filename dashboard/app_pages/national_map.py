@@ -175,6 +175,12 @@ with side:
                     hide_index=True, height=180, key="find_schools",
                     column_config={"school": "School", "town": "Town", "postcode": "Postcode", "hub_name": "Hub"},
                 )  # fmt: skip
+                csv_download(
+                    schools.select("school", "town", "postcode", "hub_name"),
+                    "schools-found.csv",
+                    "Download these schools (CSV)",
+                    key="find_schools_csv",
+                )
 
     st.header("All hubs")
     table = data.table(
