@@ -4,7 +4,7 @@ protocol (`benchmarks/stclient.py`, users in `benchmarks/locustfile.py`).
 For each sample scale (1 and 10), one `streamlit run dashboard/app.py` process serves the warehouse
 on 127.0.0.1, once with the repository's settings (`streamlit_config.toml`) and once with the
 previous settings as the baseline (`BASELINE_ARGS`: Streamlit's full garbage collection after every
-script run, `runner.postScriptGC = true`, as before this benchmark). Baseline and ours run back to
+script run, `runner.postScriptGC = true`, and rich tracebacks, as before this benchmark). Baseline and ours run back to
 back on the same warehouse; the order alternates between scales. Against each server, a driver
 process (`python -m benchmarks.locustfile`):
 
@@ -12,7 +12,8 @@ process (`python -m benchmarks.locustfile`):
 2. **cost per request**: one request at a time, the server's CPU seconds (user + system, from the
    kernel's accounting of the process, /proc/<pid>/stat, finished threads included) over a batch,
    divided by the batch size: a finder search (a new query on an open finder session, i.e. a
-   filter change) and a fresh visit to each page (a new session: connect, run, close);
+   filter change) and a fresh visit to each page (a new session: connect, run, close), while one
+   other visitor stays connected (as on a server in use);
 3. **load stages** of 1, 5, 20 and 50 users (teachers searching the finder, coordinators opening the
    map then coverage, hub leads opening a hub profile; no think time), each measured for a fixed
    time after a ramp: completed reruns per second, p50/p95 (Locust's percentiles, all request
@@ -43,8 +44,9 @@ STAGES = (1, 5, 20, 50)
 STAGE_S = 8.0
 RAMP_S = 2.0
 COST_SEARCHES = 10
-# The previous settings: Streamlit's default full collection after each run (on until this bench).
-BASELINE_ARGS = ["--runner.postScriptGC", "true"]
+# The previous settings (Streamlit's defaults, in force until this benchmark): a full garbage
+# collection after every script run, and tracebacks of uncaught exceptions highlighted with rich.
+BASELINE_ARGS = ["--runner.postScriptGC", "true", "--logger.enableRich", "true"]
 TARGETS = {
     "search_cpu_ms": 40.0,
     "visit_cpu_ms": 100.0,
