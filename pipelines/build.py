@@ -111,6 +111,7 @@ def build(
                         ["built_at", datetime.now(UTC).isoformat(timespec="seconds")],
                         ["sample_scale", f"{sample_scale:g}"],
                         ["open_data", "loaded" if open_dir else "not loaded"],
+                        *(reference.describe(open_dir).items() if open_dir else ()),
                         ["today", (today or date.today()).isoformat()],
                     ],
                 )

@@ -459,7 +459,7 @@ def refresh(p: Paths, sources: Sources, progress: Progress | None = None) -> Ref
                 "geo/postcode_districts.csv",
                 source_url=sources.nspl,
                 retrieved=retrieved,
-                vintage="as downloaded",
+                vintage=f"edition downloaded {retrieved[:10]}",
             ),
             reference.manifest_entry(
                 new,

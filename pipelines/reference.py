@@ -124,6 +124,32 @@ def default_open_dir(p: Paths) -> Path:
     return p.open_data if not missing_files(p.open_data) else OPEN_DATA_DIR
 
 
+def describe(folder: Path) -> dict[str, str]:
+    """build_info rows naming the open data a build used: where it came from and each vintage
+    (from the folder's manifest; a shared/data-like folder holds the data the provenance describes)."""
+    manifest = folder / MANIFEST
+    entries = json.loads(manifest.read_text(encoding="utf-8"))["files"] if manifest.is_file() else []
+    by_path = {e["path"]: e for e in entries}
+
+    def vintage(rel: str) -> str:
+        return (by_path.get(rel) or PROVENANCE[rel])["vintage"]
+
+    if folder.resolve() == OPEN_DATA_DIR.resolve():
+        where = "the copy shipped with the product"
+    elif any("retrieved" in e for e in entries):
+        where = "the publishers' files, downloaded " + min(
+            e["retrieved"][:10] for e in entries if "retrieved" in e
+        )
+    else:
+        where = "a local folder of the same data (ATLAS_REFERENCE_DIR or --reference-dir)"
+    return {
+        "open_data_from": where,
+        "open_data_boundaries": vintage("geo/england_lad.geojson"),
+        "open_data_postcodes": vintage("geo/postcode_districts.csv"),
+        "open_data_schools": vintage(SCHOOLS_PARQUET),
+    }
+
+
 def count_rows(path: Path) -> int:
     if path.suffix == ".geojson":
         return len(json.loads(path.read_text(encoding="utf-8"))["features"])

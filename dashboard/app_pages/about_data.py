@@ -35,7 +35,8 @@ if info.get("has_sample") == "True":
         "participations are generated for demonstration. Hubs, their areas and programmes are real published facts."
     )
 st.markdown(
-    f"Open data (ONS boundaries and postcodes, DfE schools): **{'loaded' if open_data else 'not loaded'}**. "
+    f"Open data (ONS boundaries and postcodes, DfE schools): **{'loaded' if open_data else 'not loaded'}**"
+    + (f", from {info['open_data_from']}. " if open_data and info.get("open_data_from") else ". ")
     + (
         ""
         if open_data
@@ -134,10 +135,11 @@ st.markdown(
 - **Maths Hubs, hub areas and programmes**: published facts gathered from NCETM, hub websites and other
   public sources (source links are kept with each fact in the warehouse). The LLME target: "Local Leaders of
   Mathematics Education" (NCETM).
-- **Local authority district boundaries and lookups** (ONS, May 2024): {ONS_BOUNDARIES}
-- **Postcode districts** (ONS Postcode Lookup, May 2025) and school coordinates, which come from postcodes:
-  {ONS_POSTCODES}
-- **Schools** (DfE, July 2025): {DFE_SCHOOLS}
+- **Local authority district boundaries and lookups** (ONS, {info.get("open_data_boundaries", "May 2024")}):
+  {ONS_BOUNDARIES}
+- **Postcode districts** (ONS Postcode Lookup, {info.get("open_data_postcodes", "May 2025")}) and school
+  coordinates, which come from postcodes: {ONS_POSTCODES}
+- **Schools** (DfE, {info.get("open_data_schools", "July 2025")}): {DFE_SCHOOLS}
 """
 )
 

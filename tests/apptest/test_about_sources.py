@@ -32,3 +32,11 @@ def test_hub_profile_names_the_declaring_source(use_warehouse):
     assert "declared by a source (" in body and "parallelparliament.co.uk" in body
     assert "greatnorthmathshub.co.uk" in body
     assert "declared by the hub" not in body
+
+
+def test_about_the_data_names_the_open_data_in_use_and_its_vintages(warehouse_open, monkeypatch):
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
+    body = " ".join(text(about()).split())
+    assert "**loaded**, from " in body
+    assert "(ONS, May 2024)" in body and "(ONS Postcode Lookup, May 2025)" in body
+    assert "(DfE, July 2025 (pupils January 2025))" in body

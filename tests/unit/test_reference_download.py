@@ -268,6 +268,9 @@ def test_download_reduces_the_publishers_files_to_the_shipped_form(publishers, s
     done = download.refresh(p, sources, progress=lambda label, n, total: seen.append((label, n, total)))
     assert reference.manifest_problems(p.open_data) == []
     assert reference.default_open_dir(p) == p.open_data
+    described = reference.describe(p.open_data)
+    assert described["open_data_from"].startswith("the publishers' files, downloaded ")
+    assert described["open_data_schools"] == f"GIAS extract edubasealldata{TODAY:%Y%m%d}.csv"
     assert f"/edubase/downloads/public/edubasealldata{TODAY:%Y%m%d}.csv" in server.requests
     assert server.requests.count(SERVICE) == 3  # 297 features in pages of 100, followed by the flag
 

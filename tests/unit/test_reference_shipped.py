@@ -71,7 +71,8 @@ def _counts(data_dir):
     with duckdb.connect(str(current_snapshot(paths(data_dir))), read_only=True) as con:
         return con.execute(
             "SELECT (SELECT count(*) FROM lad_boundaries), (SELECT count(*) FROM schools WHERE NOT is_sample),"
-            " (SELECT value FROM build_info WHERE key = 'open_data')"
+            " (SELECT value FROM build_info WHERE key = 'open_data'),"
+            " (SELECT value FROM build_info WHERE key = 'open_data_from')"
         ).fetchall()[0]
 
 
@@ -82,11 +83,11 @@ def test_a_fresh_build_without_shared_data_uses_the_shipped_copy(tmp_path, monke
     result = CliRunner().invoke(app, [*args, str(tmp_path / "default")])
     assert result.exit_code == 0, result.output
     assert str(OPEN_DATA_DIR) in result.output.replace("\n", "")
-    assert _counts(tmp_path / "default") == (296, 22010, "loaded")
+    assert _counts(tmp_path / "default") == (296, 22010, "loaded", "the copy shipped with the product")
 
     result = CliRunner().invoke(app, [*args, str(tmp_path / "none"), "--no-open-data"])
     assert result.exit_code == 0, result.output
-    assert _counts(tmp_path / "none") == (0, 0, "not loaded")
+    assert _counts(tmp_path / "none") == (0, 0, "not loaded", None)
 
     both = CliRunner().invoke(app, [*args, str(tmp_path / "x"), "--no-open-data", "--reference-dir", "."])
     assert both.exit_code == 2
