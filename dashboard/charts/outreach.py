@@ -91,19 +91,21 @@ def cold_spot_map(districts: pl.DataFrame, unreached: pl.DataFrame, venues: pl.D
     kinds = list(POINT_KINDS)
     marks = (
         alt.Chart(points)
-        .mark_point(filled=True, size=46, opacity=0.9, stroke="#ffffff", strokeWidth=0.6)
+        .mark_point(filled=True, opacity=0.9, stroke="#ffffff", strokeWidth=0.6)
         .encode(
             longitude="longitude:Q",
             latitude="latitude:Q",
+            # One legend (colour); shape and size follow the same field without legends of their own.
             shape=alt.Shape(
                 "kind:N",
                 scale=alt.Scale(domain=kinds, range=[s for s, _ in POINT_KINDS.values()]),
-                legend=alt.Legend(orient="bottom", title=None),
+                legend=None,
             ),
+            size=alt.Size("kind:N", scale=alt.Scale(domain=kinds, range=[40, 110]), legend=None),
             color=alt.Color(
                 "kind:N",
                 scale=alt.Scale(domain=kinds, range=[c for _, c in POINT_KINDS.values()]),
-                legend=alt.Legend(orient="bottom", title=None),
+                legend=alt.Legend(orient="bottom", title=None, symbolType="circle", labelLimit=0),
             ),
             tooltip=[
                 alt.Tooltip("name:N", title="Name"),

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from dashboard.data import audit
-from tests.browser.conftest import free_port, start_server, stop_server, wait_for_app
+from tests.browser.conftest import ARTIFACTS, free_port, start_server, stop_server, wait_for_app
 from tests.browser.test_sign_in import provider, sign_in  # noqa: F401 - provider is a fixture
 from tests.outreach_sql import nearest, unreached_urns
 from tests.spreadsheets import download_frame
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def outreach_app(provider, warehouse, tmp_path_factory):  # noqa: F811 - the imported fixture
+def outreach_app(provider, warehouse_for_browser, tmp_path_factory):  # noqa: F811 - the imported fixture
     port = free_port()
     secrets = tmp_path_factory.mktemp("outreach_secrets") / "secrets.toml"
     secrets.write_text(
@@ -32,7 +32,7 @@ def outreach_app(provider, warehouse, tmp_path_factory):  # noqa: F811 - the imp
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
         encoding="utf-8",
     )
-    proc, url = start_server(warehouse.data_dir, ("--secrets.files", str(secrets)), port=port)
+    proc, url = start_server(warehouse_for_browser.data_dir, ("--secrets.files", str(secrets)), port=port)
     yield url
     stop_server(proc)
 
@@ -41,9 +41,10 @@ def test_hub_lead_sees_the_unreached_schools_and_downloads_them(
     page,
     provider,  # noqa: F811 - the imported fixture
     outreach_app,
-    warehouse,
+    warehouse_for_browser,
     screenshot,
 ):
+    warehouse = warehouse_for_browser  # with open data when it is there: real districts on the map
     page.goto(outreach_app + "/outreach?hub=origin")
     wait_for_app(page)
     page.get_by_text("You need to sign in as a hub lead or national coordinator").wait_for(timeout=30000)
@@ -56,8 +57,11 @@ def test_hub_lead_sees_the_unreached_schools_and_downloads_them(
     expected = unreached_urns(warehouse, "origin", "primary", 3)
     assert metric.get_by_test_id("stMetricValue").inner_text().strip() == f"{len(expected):,}"
     page.get_by_text(f"{len(expected):,} primary schools").first.wait_for()
-    page.get_by_test_id("stVegaLiteChart").first.wait_for()
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    chart.locator("canvas, svg").first.wait_for(timeout=30000)  # drawn, not just mounted
     screenshot("outreach_hub_lead")
+    chart.scroll_into_view_if_needed()
+    chart.screenshot(path=str(ARTIFACTS / "outreach_cold_spot_map.png"))
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the list (CSV)").click()
