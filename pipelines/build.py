@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from pipelines import reference, sample
+from pipelines import domain, reference, sample
 from pipelines.config import Paths
 from pipelines.contracts import FileRejected, module, validate
 from pipelines.ingest import parse_landed
@@ -113,6 +113,8 @@ def build(
                         ["open_data", "loaded" if open_dir else "not loaded"],
                         *(reference.describe(open_dir).items() if open_dir else ()),
                         ["today", (today or date.today()).isoformat()],
+                        # the academic_years model offers it even before any of its data is loaded
+                        ["current_year_start", str(domain.current_year_start(today))],
                     ],
                 )
                 counts = {

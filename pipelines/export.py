@@ -57,7 +57,7 @@ TABLES = (
         """
         WITH active AS (
             SELECT hub_id, year_start, phase, count(DISTINCT llme_id) AS n
-            FROM llme_activity, unnest(phases) AS p(phase)
+            FROM mart_active_llmes, unnest(phases) AS p(phase)
             GROUP BY ALL
         )
         SELECT h.hub_id, h.name AS hub_name, h.region, y.academic_year, y.year_start, v.label AS phase,

@@ -231,7 +231,7 @@ WITH matches AS (
              THEN haversine_miles($lat, $lon, h.map_latitude, h.map_longitude) END AS hub_distance_miles,
         s.hub_id = $area_hub AS is_area_hub,
         h.map_latitude AS hub_latitude, h.map_longitude AS hub_longitude
-    FROM work_group_search AS s
+    FROM mart_work_group_search AS s
     LEFT JOIN hubs AS h USING (hub_id)
     WHERE (len($phases) = 0 OR list_has_any(s.phases, $phases))
       AND (len($programmes) = 0 OR list_contains($programmes, s.programme_id))
@@ -359,7 +359,7 @@ def lookups(con) -> dict[str, pl.DataFrame]:
     return {
         "vocab": vocab,
         "programmes": con.sql(
-            "SELECT programme_id, any_value(programme_name) AS name FROM work_group_search "
+            "SELECT programme_id, any_value(programme_name) AS name FROM mart_work_group_search "
             "WHERE programme_id IS NOT NULL GROUP BY programme_id ORDER BY name"
         ).pl(),
         "hubs": con.sql("SELECT hub_id, name FROM hubs ORDER BY name").pl(),

@@ -1,7 +1,7 @@
 """Queries for the national pages: the hub map, LLME coverage, hub profiles and About the data.
 
 One cached function per chart or table. Every SQL statement takes its inputs as parameters; no
-user text is ever formatted into SQL. LLMEs are only read through `llme_activity` and
+user text is ever formatted into SQL. LLMEs are only read through `mart_active_llmes` and
 `llmes_public` (never the names or emails in `llmes`).
 
 Every count of people or schools leaves this module through `privacy.public_view()` (the one
@@ -181,29 +181,12 @@ def year_choices() -> tuple[list[str], str]:
 # --- National map ----------------------------------------------------------------------------
 
 _HUB_METRICS = """
-WITH reach AS (
-    SELECT w.hub_id, count(DISTINCT pa.school_urn) AS schools_reached
-    FROM participations AS pa JOIN work_groups AS w USING (work_group_id)
-    WHERE w.year_start = $year GROUP BY ALL
-), area AS (
-    SELECT hub_id, count(*) AS schools_in_area FROM schools WHERE hub_id IS NOT NULL GROUP BY ALL
-), llme AS (
-    SELECT hub_id, count(DISTINCT llme_id) AS active_llmes FROM llme_activity
-    WHERE year_start = $year GROUP BY ALL
-), wg AS (
-    SELECT hub_id, count(*) AS work_groups FROM work_groups WHERE year_start = $year GROUP BY ALL
-)
-SELECT h.hub_id, h.name, h.region, h.lead_schools, h.town, h.website,
-       h.map_latitude, h.map_longitude, h.map_point_source, h.confidence,
-       coalesce(llme.active_llmes, 0) AS active_llmes,
-       $target AS llme_target,
-       coalesce(area.schools_in_area, 0) AS schools_in_area,
-       coalesce(reach.schools_reached, 0) AS schools_reached,
-       coalesce(wg.work_groups, 0) AS work_groups
-FROM hubs AS h
-LEFT JOIN llme USING (hub_id) LEFT JOIN area USING (hub_id)
-LEFT JOIN reach USING (hub_id) LEFT JOIN wg USING (hub_id)
-ORDER BY h.name
+SELECT hub_id, name, region, lead_schools, town, website,
+       map_latitude, map_longitude, map_point_source, confidence,
+       active_llmes, $target AS llme_target, schools_in_area, schools_reached, work_groups
+FROM mart_hub_summary
+WHERE year_start = $year
+ORDER BY name
 """
 
 
@@ -234,18 +217,14 @@ def key_stats(year_start: int, *, exact: bool) -> pl.DataFrame:
     schools reached (and all schools), Work Groups."""
     frame = query(
         """
-        SELECT y.year_start,
-            (SELECT count(*) FROM hubs) AS hubs,
-            (SELECT count(DISTINCT hub_id) FROM work_groups AS w WHERE w.year_start = y.year_start)
-                AS hubs_reporting,
-            (SELECT count(DISTINCT llme_id) FROM llme_activity AS a WHERE a.year_start = y.year_start)
-                AS active_llmes,
-            (SELECT count(DISTINCT pa.school_urn) FROM participations AS pa
-                JOIN work_groups AS w USING (work_group_id) WHERE w.year_start = y.year_start)
-                AS schools_reached,
-            (SELECT count(*) FROM schools) AS schools,
-            (SELECT count(*) FROM work_groups AS w WHERE w.year_start = y.year_start) AS work_groups
+        SELECT y.year_start, coalesce(n.hubs, (SELECT count(*) FROM hubs)) AS hubs,
+               coalesce(n.hubs_reporting, 0) AS hubs_reporting,
+               coalesce(n.active_llmes, 0) AS active_llmes,
+               coalesce(n.schools_reached, 0) AS schools_reached,
+               coalesce(n.schools, (SELECT count(*) FROM schools)) AS schools,
+               coalesce(n.work_groups, 0) AS work_groups
         FROM (SELECT unnest([$year - 1, $year]) AS year_start) AS y
+        LEFT JOIN mart_national_summary AS n USING (year_start)
         ORDER BY y.year_start
         """,
         {"year": year_start},
@@ -423,7 +402,7 @@ def hub_answer(found: pl.DataFrame, text: str, limit: int = 10) -> tuple[dict | 
 # region asked for: a cell hidden in one view is never shown in another, so no view's total minus
 # another view's visible cells gives a hidden number away.
 
-# Filters shared by every coverage query: `a` is llme_activity (NULL = no filter).
+# Filters shared by every coverage query: `a` is mart_active_llmes (NULL = no filter).
 _LLME_WHERE = """
     ($role::VARCHAR IS NULL OR list_contains(a.roles, $role))
     AND ($accreditation::VARCHAR IS NULL OR list_contains(a.accreditations, $accreditation))
@@ -466,7 +445,7 @@ def _hub_codes(
         f"""
         WITH counted AS (
             SELECT a.hub_id, c.code, count(DISTINCT a.llme_id) AS active_llmes
-            FROM llme_activity AS a, unnest(a.{columns[by]}) AS c(code)
+            FROM mart_active_llmes AS a, unnest(a.{columns[by]}) AS c(code)
             WHERE a.year_start = $year AND {_LLME_WHERE}
             GROUP BY ALL
         )
@@ -501,7 +480,7 @@ def llme_hub_totals(
         f"""
         WITH active AS (
             SELECT a.hub_id, count(DISTINCT a.llme_id) AS active_llmes
-            FROM llme_activity AS a
+            FROM mart_active_llmes AS a
             WHERE a.year_start = $year AND {_LLME_WHERE}
             GROUP BY ALL
         )
@@ -532,7 +511,7 @@ def llme_trend(
         f"""
         WITH active AS (
             SELECT a.year_start, h.region, count(DISTINCT a.llme_id) AS active_llmes
-            FROM llme_activity AS a JOIN hubs AS h USING (hub_id)
+            FROM mart_active_llmes AS a JOIN hubs AS h USING (hub_id)
             WHERE {_LLME_WHERE}
             GROUP BY ALL
         ), regions AS (SELECT region, count(*) AS hubs FROM hubs GROUP BY ALL)
@@ -558,7 +537,7 @@ def llme_phase_trend(
         f"""
         WITH active AS (
             SELECT a.year_start, h.region, p.phase, count(DISTINCT a.llme_id) AS active_llmes
-            FROM llme_activity AS a JOIN hubs AS h USING (hub_id), unnest(a.phases) AS p(phase)
+            FROM mart_active_llmes AS a JOIN hubs AS h USING (hub_id), unnest(a.phases) AS p(phase)
             WHERE {_LLME_WHERE}
             GROUP BY ALL
         )
@@ -587,7 +566,7 @@ def llme_breakdown(
         f"""
         WITH rows AS (
             SELECT a.llme_id, h.region, a.{column} AS codes
-            FROM llme_activity AS a JOIN hubs AS h USING (hub_id)
+            FROM mart_active_llmes AS a JOIN hubs AS h USING (hub_id)
             WHERE a.year_start = $year AND {_LLME_WHERE}
         ), counted AS (
             SELECT r.region, c.code, count(DISTINCT r.llme_id) AS active_llmes
@@ -652,7 +631,7 @@ def hub_work_groups(hub_id: str, year_start: int) -> pl.DataFrame:
         """
         SELECT s.programme_name AS programme, v.label AS phase, v.sort_order,
                count(DISTINCT s.work_group_id) AS work_groups
-        FROM work_group_search AS s, unnest(s.phases) AS p(phase)
+        FROM mart_work_group_search AS s, unnest(s.phases) AS p(phase)
         JOIN vocabularies AS v ON v.vocabulary = 'phase' AND v.code = p.phase
         WHERE s.hub_id = $hub AND s.year_start = $year
         GROUP BY ALL
@@ -673,9 +652,7 @@ def _reach_share(frame: pl.DataFrame) -> pl.DataFrame:
 
 _REACHED = """
     reached AS (
-        SELECT DISTINCT pa.school_urn AS urn
-        FROM participations AS pa JOIN work_groups AS w USING (work_group_id)
-        WHERE w.hub_id = $hub AND w.year_start = $year
+        SELECT school_urn AS urn FROM mart_schools_reached WHERE hub_id = $hub AND year_start = $year
     )
 """
 
@@ -755,7 +732,7 @@ def hub_provision(hub_id: str, year_start: int) -> pl.DataFrame:
         """
         WITH wg AS (
             SELECT coalesce(s.pd_kind, 'unclassified') AS pd_kind, p.phase, count(DISTINCT s.work_group_id) AS n
-            FROM work_group_search AS s, unnest(s.phases) AS p(phase)
+            FROM mart_work_group_search AS s, unnest(s.phases) AS p(phase)
             WHERE s.hub_id = $hub AND s.year_start = $year GROUP BY ALL
         ), kinds AS (
             SELECT unnest($kinds::VARCHAR[]) AS pd_kind

@@ -1,7 +1,7 @@
 """The national pages' queries (dashboard/data/national.py) against a real warehouse.
 
 Every expected number is computed here with independent SQL on the base tables (llmes, not the
-llme_activity view; participations and work_groups, not schools_reached), never through the
+mart_active_llmes view; participations and work_groups, not schools_reached), never through the
 functions under test.
 """
 

@@ -33,7 +33,7 @@ def test_shape_five_years_all_hubs_sessions_and_thin_phases(warehouse):
         deliveries = {r[0] for r in con.execute("SELECT DISTINCT delivery FROM work_groups").fetchall()}
         by_phase = dict(
             con.execute(
-                "SELECT phase, count(*) FROM llme_activity, unnest(phases) AS p(phase)"
+                "SELECT phase, count(*) FROM mart_active_llmes, unnest(phases) AS p(phase)"
                 " WHERE year_start = 2026 GROUP BY phase"
             ).fetchall()
         )

@@ -1,5 +1,6 @@
--- What the Work Group finder searches: one row per Work Group with its hub, programme and dates.
-CREATE OR REPLACE VIEW work_group_search AS
+-- What the Work Group finder and the hub profile search (grain: work_group_id): one row per Work
+-- Group with its hub, programme and dates.
+CREATE OR REPLACE VIEW mart_work_group_search AS
 SELECT
     w.work_group_id, w.hub_id, h.name AS hub_name, h.website AS hub_website,
     w.academic_year, w.year_start, w.project_code, w.programme_id,
