@@ -24,6 +24,9 @@ from benchmarks import load
 from benchmarks.common import Figure, Settings, log
 
 STAGES = (20, 50, 20)  # the last one is the failover stage
+# September peak sizing: a teacher looking for a Work Group makes about 2 searches a minute (one
+# search, then half a minute reading the cards and the map). An assumption, not a measurement.
+SEARCHES_PER_TEACHER_PER_MIN = 2.0
 STAGE_S = 10.0
 KILL_AT_S = 3.0
 
@@ -75,6 +78,7 @@ def figures(
         if " 1 users" not in f.name and " 5 users" not in f.name
     ]
     fail = doc["stages"][-1]
+    best = max(steady["stages"], key=lambda st: st["searches_per_s"])
     conns = fail.get("connections", {})
     store = "PostgreSQL ops store" if postgres else "embedded ops store"
     out += [
@@ -94,6 +98,15 @@ def figures(
             target=0,
             note=f"{conns.get('reconnected', 0)} tabs reconnected to the other replica and carried on; "
             f"HAProxy marked the killed replica {'DOWN' if down else 'not down'} ({states}); {store}; {source}",
+        ),
+        Figure(
+            "replicas",
+            "September peak: teachers searching at once, per replica",
+            "teachers",
+            [round(best["searches_per_s"] / 2 * 60 / SEARCHES_PER_TEACHER_PER_MIN)],
+            note=f"assumption: {SEARCHES_PER_TEACHER_PER_MIN:g} searches per teacher per minute; from the best "
+            f"stage ({best['users']} users: {best['searches_per_s']:.1f} finder searches/s over 2 replicas, "
+            f"p95 {best['p95_ms']} ms, coordinators and hub leads in the mix)",
         ),
         Figure(
             "replicas",
