@@ -19,6 +19,9 @@ allowed = list(names) if who.role == "coordinator" else [h for h in who.hubs if 
 
 st.title("Outreach: schools not yet reached")
 requested = st.query_params.get("hub")
+if requested and requested not in names:
+    st.error("No Maths Hub has that id: choose one from the list.")
+    requested = None
 if requested and requested not in allowed:
     st.error(f"You need to sign in as the hub lead of {names.get(requested, 'that hub')} to see its schools.")
     st.stop()

@@ -84,3 +84,20 @@ def test_views_and_downloads_are_in_the_access_log(use_warehouse):
     assert newest["email"] == "origin.lead@example.org"
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download the list (CSV)", "Download the list (XLSX)"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"hub": "<script>alert(1)</script>"},
+        {"hub": "origin", "phase": "'; DROP TABLE schools; --", "years": "99"},
+        {"hub": "origin", "phase": "Secondary", "years": "-1"},
+        {"hub": "origin", "years": "1e309", "phase": ""},
+    ],
+)
+def test_hostile_query_parameters_are_refused_or_ignored(query):
+    at = open_page("outreach", "coordinator", check=False, **query)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["hub"] in ("origin", "abacus-nw")  # an unknown hub is replaced by the first one
+    assert at.dataframe, "the list is shown with defaults for what could not be read"
+    assert "<script>" not in " ".join(m.value for m in at.markdown)
