@@ -7,9 +7,12 @@ shortcode colons broken) or `st.text`, never as HTML. Booking links must be http
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
+from functools import partial
+from urllib.parse import quote
 
 import polars as pl
 import streamlit as st
@@ -21,7 +24,7 @@ from dashboard.data.db import snapshot_path
 from dashboard.data.finder import Place
 from dashboard.data.finder_params import Filters, to_params
 from dashboard.data.ics import ics_file_name, safe_url, work_group_ics
-from dashboard.downloads import offer
+from dashboard.downloads import csv_bytes, offer, standard_notes, xlsx_bytes
 from pipelines.domain import md, year_label
 from pipelines.vocab import vocab
 
@@ -76,14 +79,38 @@ def phase_words(phases: tuple[str, ...]) -> str:
     return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
 
 
+def and_list(items: list[str]) -> str:
+    """["A", "B", "C"] -> "A, B and C": lists are written in words, never "A;B"."""
+    items = [i for i in items if i]
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
 def heading(n_near: int, n_online: int, f: Filters, place: Place | None, radius: int | None,
-            year: int | None, current_year: int | None) -> str:  # fmt: skip
-    """ "34 secondary Work Groups within 20 miles of GL55" (or "in England" without a place)."""
-    what = " ".join(w for w in (phase_words(f.phases), "Work Group" if n_near == 1 else "Work Groups") if w)
+            year: int | None, current_year: int | None, hub_names: Mapping[str, str] | None = None,
+            upcoming: bool = False) -> str:  # fmt: skip
+    """What was found, in words whose counts add up: "12 secondary Work Groups within 20 miles of GL55,
+    and 18 online"; "No face-to-face ... within 20 miles of TR18; 18 online"; "52 Work Groups from GLOW
+    Maths Hub" (a hub filter names the hub instead of "in England")."""
+
+    def what(n: int) -> str:
+        words = (
+            "upcoming" if upcoming else "",
+            phase_words(f.phases),
+            "Work Group" if n == 1 else "Work Groups",
+        )
+        return " ".join(w for w in words if w)
+
     when = "" if year == current_year else (f" in {year_label(year)}" if year else " in any year")
+    hubs = and_list([(hub_names or {}).get(h, h) for h in f.hubs])
     if place is not None:
-        return f"{n_near:,} {what} within {radius} miles of {place.label}{when}"
-    return f"{n_near + n_online:,} {what} in England{when}"
+        near = f"within {radius} miles of {place.label}" + (f", from {hubs}" if hubs else "")
+        if n_near == 0 and n_online:
+            return f"No face-to-face {what(0)} {near}{when}; {n_online:,} online"
+        if n_near == 0:
+            return f"No {what(0)} {near}{when}"
+        return f"{n_near:,} {what(n_near)} {near}{when}" + (f", and {n_online:,} online" if n_online else "")
+    total = n_near + n_online
+    return f"{f'{total:,}' if total else 'No'} {what(total)} {'from ' + hubs if hubs else 'in England'}{when}"
 
 
 def dates_text(dates: list[date]) -> str:
@@ -94,53 +121,93 @@ def dates_text(dates: list[date]) -> str:
     return f"{plural(len(days), 'session')}: {shown}"
 
 
-def status_text(row: Mapping, labels: Mapping[str, str]) -> tuple[str, str]:
+def booking_state(row: Mapping, today: date) -> tuple[str, str, bool]:
+    """One clear answer to "can I still book?": (words, badge colour, whether to offer a Book link).
+
+    Closed and full groups get no Book link; a group that has held a session says when it started and
+    whether a late place can still be booked (the hub still takes bookings: open with places left)."""
     status = str(row.get("status") or "")
-    label = labels.get(status, status.capitalize() or "Status unknown")
-    colour = {"open": "green", "full": "orange"}.get(status, "gray")
     left = row.get("places_left")
-    if status == "open" and left is not None:
-        label = f"{label} · {plural(int(left), 'place')} left"
-    return label, colour
+    days = sorted(row.get("session_dates") or [])
+    first, last = (days[0], days[-1]) if days else (None, None)
+    started = f"Started on {first.day} {first:%b %Y}" if first and first < today else ""
+    if last and last < today:
+        return f"Finished on {last.day} {last:%b %Y}: no longer taking bookings", "gray", False
+    if status == "closed":
+        return (f"{started}: bookings closed" if started else "Bookings closed"), "gray", False
+    if status == "full" or (status == "open" and left is not None and int(left) <= 0):
+        return (f"{started}: full, no places left" if started else "Full: no places left"), "orange", False
+    if status == "open":
+        places = f"{plural(int(left), 'place')} left" if left is not None else "places not published"
+        if started:
+            held = sum(1 for d in days if d < today)
+            return (f"{started}: late joining possible ({places}; {held} of {len(days)} sessions held)",
+                    "green", True)  # fmt: skip
+        return f"Open for booking: {places}", "green", True
+    return "Ask the hub about booking", "gray", bool(row.get("booking_url") or row.get("hub_website"))
+
+
+def _where(row: Mapping, delivery_labels: Mapping[str, str]) -> str:
+    """ "Online", or the venue and how it is delivered: never "Online · Online"."""
+    if row.get("is_online"):
+        return "Online"
+    venue = (
+        ", ".join(md(row[k]) for k in ("venue_name", "venue_postcode") if row.get(k))
+        or "Venue to be confirmed"
+    )
+    delivery = row.get("delivery")
+    if delivery == "blended":
+        return f"{venue} · blended: some sessions online"
+    return f"{venue} · {md(delivery_labels.get(delivery, delivery or '')).lower() or 'face-to-face'}"
 
 
 def card(
-    row: Mapping, labels: Mapping[str, Mapping[str, str]], *, focused: bool = False, key: str = ""
+    row: Mapping,
+    labels: Mapping[str, Mapping[str, str]],
+    today: date,
+    *,
+    focused: bool = False,
+    key: str = "",
 ) -> None:
-    """One Work Group as a bordered card: every field the issue lists, booking link, calendar file."""
+    """One Work Group as a bordered card in five elements (title, one Markdown block, the actions): every
+    field the issue lists, one "can I still book?" answer, booking link, calendar file built on download.
+
+    The title is a heading without an anchor link (no extra tab stop per card); the Book and calendar
+    labels end in the Work Group's title, visually hidden (CSS below) so screen readers name the group."""
     wg = row["work_group_id"]
     with st.container(border=True, key=f"card-{key}{wg}"):
-        badges = st.container(horizontal=True, gap="small")
-        status, colour = status_text(row, labels["status"])
-        if focused:
-            badges.badge("Selected", icon=":material/location_on:", color="violet")
-        badges.badge(status, color=colour)
+        answer, colour, can_book = booking_state(row, today)
+        st.subheader(md(row["title"]), anchor=False)
+        badges = [":violet-badge[:material/location_on: Selected]"] if focused else []
+        badges.append(f":{colour}-badge[{md(answer)}]")
         if row.get("is_online"):
-            badges.badge("Online", icon=":material/videocam:", color="blue")
+            badges.append(":blue-badge[:material/videocam: Online]")
         elif row.get("distance_miles") is not None:
-            badges.badge(f"{row['distance_miles']:.1f} miles", icon=":material/near_me:", color="gray")
-        st.markdown(f"### {md(row['title'])}")
+            badges.append(f":gray-badge[:material/near_me: {row['distance_miles']:.1f} miles]")
         code = f" · {md(row['project_code'])}" if row.get("project_code") else ""
-        st.markdown(f"{md(row['programme_name'])}{code} · {md(row['hub_name'])}")
-        phases = ", ".join(labels["phase"].get(p, p) for p in row.get("phases") or [])
-        delivery = labels["delivery"].get(row["delivery"], row["delivery"])
-        venue = "Online" if row.get("is_online") else ", ".join(
-            md(row[k]) for k in ("venue_name", "venue_postcode") if row.get(k)) or "Venue to be confirmed"  # fmt: skip
+        phases = and_list([labels["phase"].get(p, p) for p in row.get("phases") or []])
         st.markdown(
-            f"**Where:** {venue} · {md(delivery)}  \n**Phase:** {md(phases)}  \n"
+            " ".join(badges) + f"  \n{md(row['programme_name'])}{code} · {md(row['hub_name'])}  \n"
+            f"**Where:** {_where(row, labels['delivery'])}  \n**Phase:** {md(phases)}  \n"
             f"**When:** {md(dates_text(row.get('session_dates') or []))}  \n"
             f"**Cost:** {md(row.get('cost_note') or 'Ask the hub')}  \n"
             f"**Who it's for:** {md(row.get('eligibility') or 'See the hub page')}"
         )
-        actions = st.container(horizontal=True, gap="small")
         url = safe_url(row.get("booking_url")) or safe_url(row.get("hub_website"))
-        if url:
-            actions.link_button("Book on the hub's site", url, icon=":material/open_in_new:",
-                                help="Opens the hub's own page in a new tab")  # fmt: skip
-        if row.get("session_dates"):
+        dates = bool(row.get("session_dates"))
+        if not ((url and can_book) or dates):
+            return
+        actions = st.container(horizontal=True, gap="small")
+        hidden = f"*: {md(row['title'])}*"  # read by screen readers, hidden on screen by FINDER_CSS
+        if url and can_book:
+            started = bool(row.get("has_started"))
+            actions.link_button(f"{'Book a late place' if started else 'Book'} on the hub's site{hidden}", url,
+                                icon=":material/open_in_new:", help="Opens the hub's own page in a new tab")  # fmt: skip
+        if dates:
             actions.download_button(
-                "Add to calendar (.ics)", data=lambda r=dict(row): work_group_ics(r), file_name=ics_file_name(row),
-                mime="text/calendar", on_click="ignore", icon=":material/event:", key=f"ics-{key}{wg}",
+                f"Add to calendar (.ics){hidden}", data=lambda r=dict(row): work_group_ics(r),
+                file_name=ics_file_name(row), mime="text/calendar", on_click="ignore", icon=":material/event:",
+                key=f"ics-{key}{wg}",
             )  # fmt: skip
 
 
@@ -162,12 +229,12 @@ RELAX_LABELS = {  # filter -> (what the button says, the widget keys to reset)
     "delivery": ("any delivery", ("delivery",)), "hubs": ("any hub", ("hub",)),
     "date_from": ("no earliest start date", ("from",)), "date_to": ("no latest start date", ("to",)),
     "open_only": ("closed and full ones too", ("open",)), "has_places": ("ones without places too", ("places",)),
-    "year": ("all academic years", ("year",)),
+    "year": ("all academic years", ("year",)), "started": ("ones that have already started", ("started",)),
 }  # fmt: skip
 
 
 def why_nothing(f: Filters, place: Place | None, radius: int | None, labels: Mapping[str, str],
-                year: int | None) -> str:  # fmt: skip
+                year: int | None, upcoming: bool = False) -> str:  # fmt: skip
     """The search in words: "No Work Groups are post-16, face-to-face and open for booking, within ..."."""
     parts = [phase_words(f.phases) if f.phases else "",
              " or ".join(labels.get(d, d).lower() for d in f.delivery),
@@ -175,7 +242,8 @@ def why_nothing(f: Filters, place: Place | None, radius: int | None, labels: Map
              "run by " + " or ".join(labels.get(h, h) for h in f.hubs) if f.hubs else "",
              "open for booking" if f.open_only else "", "with places left" if f.has_places else "",
              f"starting on or after {f.date_from:%d/%m/%Y}" if f.date_from else "",
-             f"starting on or before {f.date_to:%d/%m/%Y}" if f.date_to else ""]  # fmt: skip
+             f"starting on or before {f.date_to:%d/%m/%Y}" if f.date_to else "",
+             "not yet started" if upcoming else ""]  # fmt: skip
     parts = [p for p in parts if p]
     what = (", ".join(parts[:-1]) + " and " + parts[-1]) if len(parts) > 1 else "".join(parts) or "listed"
     where = f" within {radius} miles of {md(place.label)}" if place else ""
@@ -183,23 +251,30 @@ def why_nothing(f: Filters, place: Place | None, radius: int | None, labels: Map
     return f"**No Work Groups{when} are {md(what)}{where}.** Each filter narrows the search."
 
 
+def wider_radius(f: Filters, place: Place, radius: int | None, update: Callable[..., Callable[[], None]],
+                 *, online: bool = True) -> None:  # fmt: skip
+    """One-click wider radii with what each would find (`online`: counting online groups too)."""
+    counts = data.cached_radius_counts(f, place)
+    wider = [r for r in (5, 10, 20, 50) if r > (radius or 0)]
+    if wider:
+        st.markdown("**A wider radius**" if online else "**Face-to-face Work Groups further away**")
+        row = st.container(horizontal=True, gap="small")
+        for r in wider:
+            n = counts[f"r{r}"] - (0 if online else counts["online"])
+            row.button(f"{r} miles ({n:,})", key=f"wider-{r}", disabled=not n, on_click=update(radius=r))
+    if counts["unplaced"]:
+        note(f"{plural(counts['unplaced'], 'Work Group')} matching your filters "
+             "have no known venue location, so a place search cannot include them.")  # fmt: skip
+
+
 def empty_state(f: Filters, place: Place | None, radius: int | None, update: Callable[..., Callable[[], None]],
-                defaults: Mapping[str, object], labels: Mapping[str, str], year: int | None) -> None:  # fmt: skip
+                defaults: Mapping[str, object], labels: Mapping[str, str], year: int | None,
+                upcoming: bool = False) -> None:  # fmt: skip
     """Why nothing matched, and one-click ways out: wider radius, online, fewer filters, nearby hubs."""
-    st.markdown(why_nothing(f, place, radius, labels, year))
-    st.header("Try one of these")
+    st.markdown(why_nothing(f, place, radius, labels, year, upcoming))
+    st.header("Try one of these", anchor=False)
     if place is not None:
-        counts = data.cached_radius_counts(f, place)
-        wider = [r for r in (5, 10, 20, 50) if r > (radius or 0)]
-        if wider:
-            st.markdown("**A wider radius**")
-            row = st.container(horizontal=True, gap="small")
-            for r in wider:
-                row.button(f"{r} miles ({counts[f'r{r}']:,})", key=f"wider-{r}", disabled=not counts[f"r{r}"],
-                           on_click=update(radius=r))  # fmt: skip
-        if counts["unplaced"]:
-            note(f"{plural(counts['unplaced'], 'Work Group')} matching your filters "
-                       "have no known venue location, so a place search cannot include them.")  # fmt: skip
+        wider_radius(f, place, radius, update)
     if f.delivery and "online" not in f.delivery:
         n = data.cached_count(replace(f, delivery=(*f.delivery, "online")), place)
         st.button(f"Include online Work Groups ({n:,})", key="include-online", disabled=not n,
@@ -210,7 +285,8 @@ def empty_state(f: Filters, place: Place | None, radius: int | None, update: Cal
         row = st.container(horizontal=True, gap="small")
         for name, n in relax:
             label, keys = RELAX_LABELS[name]
-            values = {"year": "all"} if name == "year" else {k: defaults[k] for k in keys}
+            values = {"year": "all"} if name == "year" else {"started": True} if name == "started" else {
+                k: defaults[k] for k in keys}  # fmt: skip
             row.button(f"Show {label} ({n:,})", key=f"relax-{name}", on_click=update(**values))
     if place is not None or f.hubs:
         hubs = data.cached_hubs_with_matches(f, place)
@@ -245,54 +321,73 @@ def note_unmet_demand(f: Filters, year: int | None, place: Place | None, radius:
 # --- Map and online list -------------------------------------------------------------------------
 
 
-def _picker(name: str, key: str, picked: str | None) -> None:
-    """Focus follows whichever picker (map, online list) changed last; a re-keyed picker is not a change."""
+def pick(name: str, key: str, ids: list[str] | None = None) -> None:
+    """Callback of a picker (the venue map, the online list): the chosen Work Group becomes the focused
+    card, the phone view switches to the list, and the page scrolls to the card and says so. Clearing
+    a picker clears the focus only if that picker set it."""
     ss = state
-    seen_key, seen = ss.get(f"_seen_{name}", (None, None))
-    if (key, picked) != (seen_key, seen):
-        ss[f"_seen_{name}"] = (key, picked)
-        if picked or seen_key == key:
-            ss["_focus"] = picked
+    selection = st.session_state[key].selection
+    if ids is None:  # the map: the point's work_group_id
+        picked = next((p["work_group_id"] for p in selection.get("pick", [])), None)
+    else:  # the online table: a row number
+        picked = ids[selection.rows[0]] if selection.rows else None
+    if picked:
+        ss.update(
+            {"_focus": picked, "_focus_from": name, "_scroll": ss.get("_scroll", 0) + 1, "view": "list"}
+        )
+    elif ss.get("_focus_from") == name:
+        ss.update({"_focus": None, "_focus_from": None})
 
 
-@st.cache_resource(ttl="1h", max_entries=32, show_spinner=False)
+@st.cache_resource(ttl=data.HOUR, max_entries=32, show_spinner=False)
 def _outline_spec(
-    snapshot: str, where: tuple[float, float] | None, radius: int | None, step: int
+    snapshot: str, where: tuple[float, float] | None, radius: int | None, hubs: tuple[str, ...], step: int
 ) -> dict | None:
-    """The district outlines as a Vega-Lite layer, built once per snapshot and area: they are the bulk
-    of the map and do not depend on the filters. Shared, not copied (`with_outlines` does not mutate it)."""
+    """The district outlines (and the chosen hubs' districts, which draw the hub boundary) as Vega-Lite
+    layers, built once per snapshot and area: they are the bulk of the map and do not depend on the other
+    filters. Shared, not copied (`with_outlines` does not mutate it)."""
     del snapshot  # part of the cache key only
-    outlines = (
-        data.cached_outlines(where[0], where[1], radius * 1.6 + 10)
-        if where
-        else data.cached_outlines(None, None, 0)
-    )
+    if where:
+        outlines = data.cached_outlines(where[0], where[1], radius * 1.6 + 10)
+    elif hubs:
+        outlines = data.cached_hub_outlines(hubs)
+    else:
+        outlines = data.cached_outlines(None, None, 0)
+    if hubs and not outlines.is_empty():
+        outlines = outlines.with_columns(in_hub=pl.col("hub_id").is_in(list(hubs)))
     return outline_spec(outlines, step)
 
 
-def _outlines(where: tuple[float, float, str] | None, radius: int | None, step: int) -> dict | None:
+def _outlines(where: tuple[float, float, str] | None, radius: int | None, hubs: tuple[str, ...], step: int):
     return _outline_spec(
-        str(snapshot_path()), (where[0], where[1]) if where else None, radius if where else None, step
+        str(snapshot_path()), (where[0], where[1]) if where else None, radius if where else None, hubs, step
     )
 
 
-@st.cache_data(ttl="10m", max_entries=64)
-def _venues_spec(points: pl.DataFrame, where: tuple[float, float, str] | None, radius: int | None,
-                 status_labels: dict[str, str]) -> dict:  # fmt: skip
-    """The venues, place and ring as a Vega-Lite spec (without the outlines), cached: building and
-    validating the Altair chart costs more than the rest of a rerun."""
-    return results_map(points, None, where, radius, status_labels).to_dict()
+@st.cache_resource(ttl=data.TEN_MINUTES, max_entries=64, show_spinner=False)
+def _venues_spec(snapshot: str, f: Filters, place: Place | None, radius: int | None,
+                 status_labels: tuple[tuple[str, str], ...]) -> dict:  # fmt: skip
+    """The venues, place and ring as a Vega-Lite spec (without the outlines), built once per search:
+    building and validating the Altair chart costs more than the rest of a rerun. Keyed by the search,
+    not by the points frame (hashing a frame on every rerun costs milliseconds); shared, never changed."""
+    del snapshot  # part of the cache key only
+    near = data.cached_search(f, place).filter(~pl.col("is_online")).drop_nulls("venue_latitude")
+    points = near.select("work_group_id", "title", "hub_name", "venue_name", "venue_latitude",
+                         "venue_longitude", "status", "distance_miles")  # fmt: skip
+    where = (place.latitude, place.longitude, place.label) if place else None
+    return results_map(points, None, where, radius if place else None, dict(status_labels)).to_dict()
 
 
-@st.cache_data(ttl="10m", max_entries=64)
+@st.cache_data(ttl=data.TEN_MINUTES, max_entries=64)
 def _hubs_spec(by_hub: pl.DataFrame) -> dict:
     return hubs_map(by_hub, None).to_dict()
 
 
-def side_panel(near: pl.DataFrame, online: pl.DataFrame, place: Place | None, radius: int | None,
-               status_labels: Mapping[str, str], gen: int) -> str | None:  # fmt: skip
-    """The map of venues (or of hubs when there are too many) and the online Work Groups; returns the
-    focused Work Group id. Pickers are keyed by `gen`, which the page bumps to clear them."""
+def side_panel(f: Filters, near: pl.DataFrame, online: pl.DataFrame, place: Place | None, radius: int | None,
+               status_labels: Mapping[str, str], gen: int) -> None:  # fmt: skip
+    """The map of venues over district outlines (and the chosen hub's boundary), or of hubs when there are
+    too many venues, and the online Work Groups. Pickers are keyed by `gen`, which the page bumps to clear
+    them; their callbacks set the focused card."""
     ss = state
     mapped = near.drop_nulls("venue_latitude")
     if mapped.height > MAP_LIMIT:
@@ -302,34 +397,147 @@ def side_panel(near: pl.DataFrame, online: pl.DataFrame, place: Place | None, ra
             pl.len().alias("matches")
         )
         key = ss.key(f"hubs-{gen}")
-        st.vega_lite_chart(with_outlines(_hubs_spec(by_hub.sort("hub_id")), _outlines(None, None, 4)), key=key, on_select=lambda: ss.update(
+        st.vega_lite_chart(with_outlines(_hubs_spec(by_hub.sort("hub_id")), _outlines(None, None, (), 4)), key=key, on_select=lambda: ss.update(
             {"hub": [p["hub_id"] for p in st.session_state[key].selection.get("hub_pick", [])][:1] or ss["hub"]}))  # fmt: skip
     elif mapped.height:
-        points = mapped.select("work_group_id", "title", "hub_name", "venue_name", "venue_latitude",
-                               "venue_longitude", "status", "distance_miles")  # fmt: skip
         where = (place.latitude, place.longitude, place.label) if place else None
-        spec = _venues_spec(points, where, radius if place else None, dict(status_labels))
-        spec = (
-            with_outlines(spec, _outlines(where, radius, 1)) if where else spec
-        )  # no outlines without a place
-        event = st.vega_lite_chart(spec, key=ss.key(f"map-{gen}"), on_select="rerun")
-        _picker(
-            "map", f"map-{gen}", next((p["work_group_id"] for p in event.selection.get("pick", [])), None)
-        )
-        note("Click a venue to show its Work Group first in the list. Several Work Groups can share a venue.")
+        search = replace(f, page=1)
+        spec = _venues_spec(str(snapshot_path()), search, place, radius, tuple(status_labels.items()))
+        spec = with_outlines(spec, _outlines(where, radius, f.hubs, 1 if where else 3))
+        key = ss.key(f"map-{gen}")
+        st.vega_lite_chart(spec, key=key, on_select=partial(pick, "map", key))
+        note("Choose a venue to show its Work Group first in the list. Several Work Groups can share a venue."
+             + (" The dark outline is the hub's area." if f.hubs else ""))  # fmt: skip
     if online.height:
-        st.header(f"Online ({online.height:,})")
-        note("Not on the map. Select one to show it first in the list."
+        st.header(f"Online ({online.height:,})", anchor=False)
+        note("Not on the map. Choose one to show it first in the list."
              + (" Your area's hub comes first, then the nearest hubs." if place else ""))  # fmt: skip
         table = online.select("work_group_id", "title", "hub_name")
-        event = st.dataframe(
-            table, hide_index=True, on_select="rerun", selection_mode="single-row", key=ss.key(f"online-{gen}"),
-            height=min(38 + 35 * table.height, 320), width="stretch",
+        key = ss.key(f"online-{gen}")
+        # Our own escaped download beside it: the table toolbar's export is off (it exported live formulas).
+        offer(table.drop("work_group_id"), "online-work-groups", "Download this list (CSV)",
+              key=ss.key(f"online-csv-{gen}"))  # fmt: skip
+        st.dataframe(
+            table, hide_index=True, on_select=partial(pick, "online", key, table["work_group_id"].to_list()),
+            selection_mode="single-row", key=key, height=min(38 + 35 * table.height, 320), width="stretch",
             column_config={"work_group_id": None, "title": st.column_config.TextColumn("Work Group", width="medium"),
                            "hub_name": st.column_config.TextColumn("Hub", width="small")},
         )  # fmt: skip
-        # Our own escaped download: the table toolbar's export is off (it exported live formulas).
-        offer(table, "online-work-groups", "Download this list (CSV)", key=ss.key(f"online-csv-{gen}"))
-        rows = event.selection.rows
-        _picker("online", f"online-{gen}", table["work_group_id"][rows[0]] if rows else None)
-    return ss.get("_focus")
+
+
+# --- Page furniture: styles, live region, scrolling, embedding, downloads ---------------------------
+
+# Why each rule: a visible focus ring on every control (WCAG 2.4.7, GOV.UK's yellow and black); the
+# italic end of a card's Book/calendar label is the Work Group's title for screen readers only; the
+# list/map switch is for phones, where the two columns stack and the map would sit below 20 cards.
+FINDER_CSS = """<style>
+.stApp :focus-visible { outline: 3px solid #ffdd00 !important; box-shadow: 0 0 0 6px #0b0c0c !important;
+  outline-offset: 0 !important; }
+[class*="st-key-card-"] [data-testid="stLinkButton"] em, [class*="st-key-card-"] [data-testid="stDownloadButton"] em {
+  position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
+.finder-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+@media (min-width: 641px) { .st-key-finder_view { display: none; } }
+@media (max-width: 640px) { .st-key-finder-side-list, .st-key-finder-listing-map { display: none; } }
+</style>"""
+
+
+def page_styles() -> None:
+    st.html(FINDER_CSS)
+
+
+def place_notes(place: Place | None, problem: object, n_online: int, have_directory: bool) -> None:
+    """How the place was placed (and its caveats), or what the page does without one."""
+    if place:
+        outside = "" if place.country in (None, "England") else (
+            f" {place.label} is in {place.country}: Maths Hubs serve England.")  # fmt: skip
+        note(place.note + outside + " Online Work Groups are listed whatever the distance.")
+    elif problem:
+        note("Showing Work Groups anywhere in England until the place is corrected.")
+    elif have_directory:
+        note("Enter a place to see the nearest Work Groups first.")
+    else:
+        note("Enter a town or council area to see the nearest Work Groups first. The postcode directory is not "
+             "loaded in this build, so most postcodes can't be placed: the filters work as usual.")  # fmt: skip
+
+
+def showing_note(shown: int, n_near: int, n_online: int, place: Place | None) -> None:
+    """ "Showing 20 of 136 Work Groups: the 11 within reach first, then 125 online": counts that add up."""
+    total = n_near + n_online
+    parts = (
+        f": the {n_near:,} near you first, then {n_online:,} online" if place and n_near and n_online else ""
+    )
+    note(f"Showing {shown:,} of {plural(total, 'Work Group')}{parts}.")
+
+
+def announce(text: str) -> None:
+    """A polite live region: screen readers hear the new result count (WCAG 4.1.3). It stays at the
+    same place in the page, so a rerun updates its text rather than inserting a new region."""
+    st.html(f'<div class="finder-sr" role="status" aria-live="polite">{html.escape(text)}</div>')
+
+
+def scroll_to_focused(nonce: int) -> None:
+    """Bring the chosen Work Group's card into view and move focus to its heading (the nonce makes each
+    choice a new script, so choosing the same venue twice scrolls twice). The script is a constant."""
+    st.html(
+        f"""<script data-nonce="{int(nonce)}">
+        setTimeout(() => {{
+          const card = document.querySelector("[class*='st-key-card-focus-']");
+          if (!card) return;
+          card.scrollIntoView({{behavior: "instant", block: "start"}});
+          const h = card.querySelector("h3");
+          if (h) {{ h.setAttribute("tabindex", "-1"); h.focus({{preventScroll: true}}); }}
+        }}, 150);
+        </script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
+def embed_snippet(params: Mapping[str, str | list[str]]) -> str:
+    """An iframe a hub can paste into its website: this search, without the app's chrome."""
+    if "_base_url" not in state:  # st.context.url parses the request each call: once per session
+        state["_base_url"] = (st.context.url or "").split("?")[0] or "https://YOUR-ATLAS-ADDRESS/finder"
+    base = state["_base_url"]
+    query = "&".join(
+        f"{k}={quote(v)}"
+        for k, vs in {"embed": "true", **params}.items()
+        for v in ([vs] if isinstance(vs, str) else vs)
+    )
+    return (f'<iframe src="{html.escape(base)}?{html.escape(query)}" title="Find a Maths Hubs Work Group" '
+            'width="100%" height="900" style="border:0" loading="lazy"></iframe>')  # fmt: skip
+
+
+def results_table(frame: pl.DataFrame, labels: Mapping[str, Mapping[str, str]], today: date) -> pl.DataFrame:
+    """The results as a table for download: lists in words, the booking answer of each card."""
+    rows = [
+        {
+            "Work Group": r["title"], "Hub": r["hub_name"], "Programme": r["programme_name"],
+            "Project code": r.get("project_code"),
+            "Phases": and_list([labels["phase"].get(p, p) for p in r.get("phases") or []]),
+            "Where": "Online" if r.get("is_online") else ", ".join(
+                str(r[k]) for k in ("venue_name", "venue_postcode") if r.get(k)),
+            "Delivery": labels["delivery"].get(r["delivery"], r["delivery"]),
+            "Miles away": None if r.get("distance_miles") is None else round(r["distance_miles"], 1),
+            "Session dates": ", ".join(f"{d.day} {d:%b %Y}" for d in sorted(r.get("session_dates") or [])),
+            "Can I book?": booking_state(r, today)[0],
+            "Booking link": safe_url(r.get("booking_url")) or safe_url(r.get("hub_website")),
+        }
+        for r in frame.iter_rows(named=True)
+    ]  # fmt: skip
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def results_downloads(frame: pl.DataFrame, labels: Mapping[str, Mapping[str, str]], today: date) -> None:
+    """The results as CSV (UTF-8 with a byte-order mark, so Excel reads "Möbius") and XLSX, formula-safe
+    (the shared downloads module); the table is built only when a file is downloaded, not every rerun."""
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        "Download these results (CSV)", data=lambda: csv_bytes(results_table(frame, labels, today)),
+        file_name="work-groups.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
+        key="results-csv",
+    )  # fmt: skip
+    row.download_button(
+        "Download these results (XLSX)", on_click="ignore", icon=":material/download:", key="results-xlsx",
+        data=lambda: xlsx_bytes(results_table(frame, labels, today), standard_notes(True, "Work Groups")),
+        file_name="work-groups.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )  # fmt: skip

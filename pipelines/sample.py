@@ -21,6 +21,7 @@ from pipelines.contracts import llmes, participations, work_groups
 from pipelines.warehouse.store import insert_frame
 
 SEED = 20140701  # the Maths Hubs programme began in July 2014
+SAMPLE_BOOKING_BASE = "https://example.org/maths-hubs-atlas-sample/book/"  # sample Work Groups book here
 FIRST_NAMES = (
     "Ada", "Amir", "Beth", "Chen", "Dev", "Ella", "Femi", "Gita", "Hana", "Ivan", "Jade", "Kofi", "Lena", "Milo",
     "Nia", "Omar", "Pia", "Quinn", "Rosa", "Sami", "Tess", "Uma", "Vik", "Wren", "Yara", "Zac",
@@ -225,9 +226,9 @@ def _work_groups(rng, hubs, programmes, by_hub, strength, years, scale, today) -
                         "capacity": str(capacity),
                         "places_left": str(left),
                         "status": status,
-                        "booking_url": (hub["website"].rstrip("/") + "/work-groups/" + wg_id)
-                        if hub["website"]
-                        else "",
+                        # A clearly sample address (RFC 2606 reserves example.org), never an invented
+                        # path on a real hub's website: the reference data has no hub's Work Groups page.
+                        "booking_url": f"{SAMPLE_BOOKING_BASE}{wg_id}",
                         "cost_note": p["cost_note"] or "Fully funded",
                         "eligibility": p["audience"] or "",
                     }

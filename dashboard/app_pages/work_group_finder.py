@@ -4,7 +4,11 @@ The URL is the search. Widgets are keyed by the public parameter names and seede
 whenever it did not come from this page (first load, a shared link, a link from another page);
 after every run the canonical parameters are written back. Widgets are not `bind="query-params"`
 because bound widgets write their *labels* (phase=Post-16) and the public interface uses codes.
-A click on a map venue makes its card the first in the list ("Selected on the map").
+
+The page body is a fragment, and the results (list and map) a fragment inside it: a filter change
+reruns the finder without the app's navigation, and choosing a venue or an online group reruns only
+the results (issue 13). The filters sit behind a labelled "Filters" button that closes when applied;
+on a phone a list / map switch shows one of the two stacked columns (issue 16).
 """
 
 from __future__ import annotations
@@ -35,10 +39,13 @@ look = data.cached_lookups()
 vocab = {v: dict(look["vocab"].filter(pl.col("vocabulary") == v).select("code", "label").iter_rows())
          for v in ("phase", "delivery", "status")}  # fmt: skip
 programmes, hub_names = dict(look["programmes"].iter_rows()), dict(look["hubs"].iter_rows())
-current = data.cached_current_year()
+current, today = data.cached_current_year(), data.cached_today()
 years = sorted({*look["years"]["year_start"].to_list(), current}, reverse=True)  # the current year always
+labels = {"status": vocab["status"], "phase": vocab["phase"], "delivery": vocab["delivery"]}
+names = {**vocab["phase"], **vocab["delivery"], **programmes, **hub_names}
 DEFAULTS = {"phase": [], "programme": [], "delivery": [], "hub": [], "year": current, "from": None, "to": None,
-            "open": False, "places": False, "place": "", "radius": None, "sort": None}  # fmt: skip
+            "open": False, "places": False, "started": False, "place": "", "radius": None, "sort": None}  # fmt: skip
+ui.page_styles()
 
 
 def update(**values):
@@ -46,144 +53,166 @@ def update(**values):
     return lambda: ss.update(values)
 
 
-raw = {k: st.query_params.get_all(k) for k in st.query_params}
-if ss.get("_written") != to_params(parse_params(raw)) or "phase" not in ss:
-    u = parse_params(raw)  # from outside this page: the URL wins; unknown codes and years are dropped
-    ss.update({"phase": list(u.phases), "delivery": list(u.delivery), "hub": [h for h in u.hubs if h in hub_names],
-               "programme": [p for p in u.programmes if p in programmes], "open": u.open_only, "places": u.has_places,
-               "year": u.year if u.year == ALL_YEARS or u.year in years else current, "from": u.date_from,
-               "to": u.date_to, "place": u.place, "radius": u.radius, "sort": u.sort, "_page": u.page})  # fmt: skip
-    ss.pop("_search", None)
-
-with st.sidebar:
-    st.header("Filter Work Groups")
-    for key, title, options, fmt, widget in (
-        ("phase", "Phase", list(PHASES), vocab["phase"].get, st.pills),
-        ("delivery", "Delivery", list(vocab["delivery"]), vocab["delivery"].get, st.pills),
-        ("programme", "Programme", list(programmes), programmes.get, st.multiselect),
-        ("hub", "Maths Hub", list(hub_names), hub_names.get, st.multiselect),
-    ):
-        extra = {"selection_mode": "multi"} if widget is st.pills else {"placeholder": "Any"}
-        widget(
-            f"{title} · {len(ss[key])} selected" if ss[key] else title,
-            options,
-            format_func=fmt,
-            key=ss.key(key),
-            **extra,
-        )
-    st.selectbox("Academic year", [ALL_YEARS, *years], key=ss.key("year"),
-                 format_func=lambda y: "All years" if y == ALL_YEARS else year_label(y))  # fmt: skip
-    st.date_input("First session on or after", key=ss.key("from"), value=None, format="DD/MM/YYYY")
-    st.date_input("First session on or before", key=ss.key("to"), value=None, format="DD/MM/YYYY")
-    st.checkbox("Open for booking only", key=ss.key("open"))
-    st.checkbox("Has places left", key=ss.key("places"))
-
-top = st.columns([3, 1, 1], vertical_alignment="bottom")
-top[0].text_input("Place: a postcode, postcode district or town", key=ss.key("place"), max_chars=60,
-                  placeholder="e.g. GL55 6LH, GL55 or Cheltenham")  # fmt: skip
-found = data.cached_place(ss["place"]) if ss["place"].strip() else None
-place = found if isinstance(found, data.Place) else None
-problem = found if isinstance(found, data.PlaceProblem) else None
-# Radius and sort follow what was typed until the teacher picks something else.
-auto_radius, auto_sort = (place.default_radius if place else None), default_sort(place is not None)
-if place is None or ss["radius"] not in RADII or ss["radius"] == ss.get("_auto_radius", auto_radius):
-    ss["radius"] = auto_radius
-sorts = {"distance": "Distance", "start": "Start date", "title": "Title (A to Z)"}
-if (
-    ss["sort"] not in sorts
-    or (place is None and ss["sort"] == "distance")
-    or ss["sort"] == ss.get("_auto_sort")
-):
-    ss["sort"] = auto_sort
-ss["_auto_radius"], ss["_auto_sort"] = auto_radius, auto_sort
-top[1].selectbox("Radius", RADII, key=ss.key("radius"), format_func=lambda r: f"{r} miles", disabled=place is None,
-                 placeholder="Enter a place", help="Online Work Groups are included whatever the radius.")  # fmt: skip
-top[2].selectbox(
-    "Sort by", list(sorts) if place else ["start", "title"], key=ss.key("sort"), format_func=sorts.get
-)
-
-f = Filters(
-    phases=tuple(ss["phase"]), programmes=tuple(ss["programme"]), delivery=tuple(ss["delivery"]),
-    hubs=tuple(ss["hub"]), year=None if ss["year"] == current else ss["year"], date_from=ss["from"],
-    date_to=ss["to"], open_only=ss["open"], has_places=ss["places"], place=ss["place"].strip(),
-    radius=ss["radius"] if place and ss["radius"] != auto_radius else None,
-    sort=None if ss["sort"] == auto_sort else ss["sort"],
-)  # fmt: skip
-if "_search" in ss and ss["_search"] != replace(f, sort=None):  # a new search: page 1, nothing focused
-    ss["_page"], ss["_map_gen"] = 1, ss.get("_map_gen", 0) + 1
-    ss.pop("_focus", None)
-ss["_search"], f = replace(f, sort=None), replace(f, page=ss.get("_page", 1))
-ss["_written"] = to_params(f)
-if raw != {k: v if isinstance(v, list) else [v] for k, v in ss["_written"].items()}:
-    st.query_params.from_dict(ss["_written"])
-
-if problem:
-    st.error(problem.message, icon=":material/wrong_location:")
-    row = st.container(horizontal=True, gap="small")
-    for town in problem.suggestions:
-        row.button(f"Did you mean {ui.md(town)}?", key=f"sugg-{town}", on_click=update(place=town))
-frame = data.cached_search(f, place)
-near, online = frame.filter(~pl.col("is_online")), frame.filter(pl.col("is_online"))
-year = year_start_for(f.year, current)
-st.title(ui.heading(near.height, online.height, f, place, ss["radius"], year, current))
-if place:
-    st.markdown(f"Online Work Groups are included: {ui.plural(online.height, 'online Work Group')} match your filters."
-                if online.height else "No online Work Groups match your filters.")  # fmt: skip
-    outside = (
-        ""
-        if place.country in (None, "England")
-        else f" {place.label} is in {place.country}: Maths Hubs serve England."
+def filters_panel(n_found: int) -> None:
+    """Every filter behind one labelled button; "Show N Work Groups" applies and closes it."""
+    active = sum(
+        bool(ss[k]) for k in ("phase", "delivery", "programme", "hub", "from", "to", "open", "places")
     )
-    ui.note(place.note + outside)
-elif problem:
-    ui.note("Showing Work Groups anywhere in England until the place is corrected.")
-elif look["postcode_directory"]["loaded"][0]:
-    ui.note("Enter a place to see the nearest Work Groups first.")
-else:
-    ui.note("Enter a town or council area to see the nearest Work Groups first. The postcode directory is not "
-               "loaded in this build, so most postcodes can't be placed: the filters work as usual.")  # fmt: skip
+    with st.popover(f"Filters · {active} active" if active else "Filters", icon=":material/tune:",
+                    key=ss.key("filters_open"), on_change="rerun", width="stretch"):  # fmt: skip
+        for key, title, options, fmt, widget in (
+            ("phase", "Phase", list(PHASES), vocab["phase"].get, st.pills),
+            ("delivery", "Delivery", list(vocab["delivery"]), vocab["delivery"].get, st.pills),
+            ("programme", "Programme", list(programmes), programmes.get, st.multiselect),
+            ("hub", "Maths Hub", list(hub_names), hub_names.get, st.multiselect),
+        ):
+            extra = {"selection_mode": "multi"} if widget is st.pills else {"placeholder": "Any"}
+            widget(title, options, format_func=fmt, key=ss.key(key), **extra)
+        st.selectbox("Academic year", [ALL_YEARS, *years], key=ss.key("year"),
+                     format_func=lambda y: "All years" if y == ALL_YEARS else year_label(y))  # fmt: skip
+        st.date_input("First session on or after", key=ss.key("from"), value=None, format="DD/MM/YYYY")
+        st.date_input("First session on or before", key=ss.key("to"), value=None, format="DD/MM/YYYY")
+        st.checkbox("Open for booking only", key=ss.key("open"))
+        st.checkbox("Has places left", key=ss.key("places"),
+                    help="Only Work Groups that are open for booking and have at least one place left, "
+                         "as their card says. A hub that publishes no count of places is not included.")  # fmt: skip
+        st.button(f"Show {ui.plural(n_found, 'Work Group')}", type="primary", icon=":material/check:",
+                  on_click=update(filters_open=False), key="filters-apply")  # fmt: skip
 
-names = {**vocab["phase"], **vocab["delivery"], **programmes, **hub_names}
-ui.chips(
-    [(ui.md(names[v]), update(**{k: [x for x in ss[k] if x != v]})) for k in ("phase", "delivery", "programme", "hub") for v in ss[k]]
-    + ([("All years" if year is None else year_label(year), update(year=current))] if f.year else [])
-    + ([(f"From {f.date_from:%d/%m/%Y}", update(**{"from": None}))] if f.date_from else [])
-    + ([(f"To {f.date_to:%d/%m/%Y}", update(to=None))] if f.date_to else [])
-    + ([("Open for booking", update(open=False))] if f.open_only else [])
-    + ([("Has places", update(places=False))] if f.has_places else [])
-    + ([(f"Near {ui.md(place.label)}", update(place="", radius=None))] if place else []),
-    update(**DEFAULTS),
-)  # fmt: skip
 
-if frame.is_empty():
-    ui.empty_state(f, place, ss["radius"], update, DEFAULTS, names, year)
-    ui.note_unmet_demand(f, year, place, ss["radius"])
-    ui.note("Searches that find nothing are counted (filters and postcode district only, never a full "
-               "postcode) so hubs can see where Work Groups are wanted.")  # fmt: skip
-    st.stop()
+@st.fragment
+def finder() -> None:
+    raw = {k: st.query_params.get_all(k) for k in st.query_params}
+    if ss.get("_written") != to_params(parse_params(raw)) or "phase" not in ss:
+        u = parse_params(raw)  # from outside this page: the URL wins; unknown codes and years are dropped
+        ss.update({"phase": list(u.phases), "delivery": list(u.delivery), "hub": [h for h in u.hubs if h in hub_names],
+                   "programme": [p for p in u.programmes if p in programmes], "open": u.open_only,
+                   "places": u.has_places, "started": u.started, "to": u.date_to, "place": u.place,
+                   "year": u.year if u.year == ALL_YEARS or u.year in years else current, "from": u.date_from,
+                   "radius": u.radius, "sort": u.sort, "_page": u.page})  # fmt: skip
+        ss.pop("_search", None)
+    found = data.cached_place(ss["place"]) if ss["place"].strip() else None
+    place = found if isinstance(found, data.Place) else None
+    problem = found if isinstance(found, data.PlaceProblem) else None
+    # Radius and sort follow what was typed until the teacher picks something else.
+    auto_radius, auto_sort = (place.default_radius if place else None), default_sort(place is not None)
+    if place is None or ss["radius"] not in RADII or ss["radius"] == ss.get("_auto_radius", auto_radius):
+        ss["radius"] = auto_radius
+    sorts = {"distance": "Distance", "start": "Starting soonest", "title": "Title (A to Z)"}
+    if (
+        ss["sort"] not in sorts
+        or (place is None and ss["sort"] == "distance")
+        or ss["sort"] == ss.get("_auto_sort")
+    ):
+        ss["sort"] = auto_sort
+    ss["_auto_radius"], ss["_auto_sort"] = auto_radius, auto_sort
+    f = Filters(
+        phases=tuple(ss["phase"]), programmes=tuple(ss["programme"]), delivery=tuple(ss["delivery"]),
+        hubs=tuple(ss["hub"]), year=None if ss["year"] == current else ss["year"], date_from=ss["from"],
+        date_to=ss["to"], open_only=ss["open"], has_places=ss["places"], started=ss["started"],
+        place=ss["place"].strip(), radius=ss["radius"] if place and ss["radius"] != auto_radius else None,
+        sort=None if ss["sort"] == auto_sort else ss["sort"],
+    )  # fmt: skip
+    if "_search" in ss and ss["_search"] != replace(f, sort=None):  # a new search: page 1, nothing focused
+        ss["_page"], ss["_map_gen"] = 1, ss.get("_map_gen", 0) + 1
+        ss.pop("_focus", None)
+    ss["_search"], f = replace(f, sort=None), replace(f, page=ss.get("_page", 1))
+    ss["_written"] = to_params(f)
+    if raw != {k: v if isinstance(v, list) else [v] for k, v in ss["_written"].items()}:
+        st.query_params.from_dict(ss["_written"])
 
-listing, side = st.columns([3, 2], gap="large")
-with side:
-    focus = ui.side_panel(near, online, place, ss["radius"], vocab["status"], ss.get("_map_gen", 0))
-
-with listing:
-    st.header({"distance": "Nearest first", "start": "Starting soonest first", "title": "By title, A to Z"}[
-        data.effective_sort(f, place)])  # fmt: skip
-    labels = {"status": vocab["status"], "phase": vocab["phase"], "delivery": vocab["delivery"]}
-    shown = frame.head(PAGE_SIZE * f.page)
-    if focus and focus in frame["work_group_id"]:
-        ui.card(
-            frame.filter(pl.col("work_group_id") == focus).row(0, named=True),
-            labels,
-            focused=True,
-            key="focus-",
+    frame = data.cached_search(f, place)
+    near, online = frame.filter(~pl.col("is_online")), frame.filter(pl.col("is_online"))
+    year, upcoming = year_start_for(f.year, current), data.cached_hides_started(f, place)
+    title = ui.heading(near.height, online.height, f, place, ss["radius"], year, current, hub_names, upcoming)
+    st.title(title, anchor=False)
+    ui.announce(title)
+    top = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+    top[0].text_input("Place: a postcode, postcode district or town", key=ss.key("place"), max_chars=60,
+                      placeholder="e.g. GL55 6LH, GL55 or Cheltenham")  # fmt: skip
+    top[1].selectbox("Radius", RADII, key=ss.key("radius"), format_func=lambda r: f"{r} miles",
+                     disabled=place is None, placeholder="Enter a place",
+                     help="Online Work Groups are included whatever the radius.")  # fmt: skip
+    top[2].selectbox("Sort by", list(sorts) if place else ["start", "title"], key=ss.key("sort"),
+                     format_func=sorts.get)  # fmt: skip
+    with top[3]:
+        filters_panel(frame.height)
+    if problem:
+        st.error(problem.message, icon=":material/wrong_location:")
+        row = st.container(horizontal=True, gap="small")
+        for town in problem.suggestions:
+            label = ui.md(town) if problem.ambiguous else f"Did you mean {ui.md(town)}?"
+            row.button(label, key=f"sugg-{town}", on_click=update(place=town))
+    ui.chips(
+        [(ui.md(names[v]), update(**{k: [x for x in ss[k] if x != v]})) for k in ("phase", "delivery", "programme", "hub") for v in ss[k]]
+        + ([("All years" if year is None else year_label(year), update(year=current))] if f.year else [])
+        + ([(f"From {f.date_from:%d/%m/%Y}", update(**{"from": None}))] if f.date_from else [])
+        + ([(f"To {f.date_to:%d/%m/%Y}", update(to=None))] if f.date_to else [])
+        + ([("Open for booking", update(open=False))] if f.open_only else [])
+        + ([("Has places", update(places=False))] if f.has_places else [])
+        + ([("Including started", update(started=False))] if f.started else [])
+        + ([(f"Near {ui.md(place.label)}", update(place="", radius=None))] if place else []),
+        update(**DEFAULTS),
+    )  # fmt: skip
+    ui.place_notes(place, problem, online.height, bool(look["postcode_directory"]["loaded"][0]))
+    started = data.cached_count(replace(f, started=True), place) - frame.height if upcoming else 0
+    if started:
+        st.markdown(f"Sorted by start date, so only Work Groups that have not started yet are listed. "
+                    f"{ui.plural(started, 'more Work Group has', 'more Work Groups have')} already started.")  # fmt: skip
+        st.button(
+            f"Include the {started:,} that have started", key="include-started", on_click=update(started=True)
         )
-        st.button("Clear map selection", icon=":material/close:", type="tertiary",
-                  on_click=update(_focus=None, _map_gen=ss.get("_map_gen", 0) + 1))  # fmt: skip
-        shown = shown.filter(pl.col("work_group_id") != focus)
-    for row in shown.iter_rows(named=True):
-        ui.card(row, labels)
-    ui.note(f"Showing {min(frame.height, PAGE_SIZE * f.page):,} of {frame.height:,}.")
-    if frame.height > PAGE_SIZE * f.page and f.page < MAX_PAGE:
-        st.button(f"Show {min(PAGE_SIZE, frame.height - PAGE_SIZE * f.page)} more", icon=":material/expand_more:",
-                  on_click=update(_page=f.page + 1))  # fmt: skip
+    if place is not None and near.is_empty() and not online.is_empty():
+        ui.wider_radius(f, place, ss["radius"], update, online=False)
+    if frame.is_empty():
+        if not started:  # nothing at all, not just nothing upcoming: say why and count the search
+            ui.empty_state(f, place, ss["radius"], update, DEFAULTS, names, year, upcoming)
+            ui.note_unmet_demand(f, year, place, ss["radius"])
+            ui.note("Searches that find nothing are counted (filters and postcode district only, never a full "
+                    "postcode) so hubs can see where Work Groups are wanted.")  # fmt: skip
+        return
+    results(f, place, frame, near, online)
+    if not st.context.is_embedded:
+        with st.expander("Embed this search on your hub's website", icon=":material/code:"):
+            st.markdown("Paste this into a page of your website: it shows this search, kept up to date, "
+                        "without the Atlas's menus.")  # fmt: skip
+            st.code(ui.embed_snippet(ss["_written"]), language="html", wrap_lines=True)
+
+
+@st.fragment
+def results(f: Filters, place, frame: pl.DataFrame, near: pl.DataFrame, online: pl.DataFrame) -> None:
+    """The list and the map: a choice on the map or in the online list reruns only this part."""
+    ss.setdefault("view", "list")
+    st.segmented_control("Show", ["list", "map"], key=ss.key("view"), required=True,
+                         format_func={"list": "List", "map": "Map"}.get)  # fmt: skip
+    view = ss.get("view") or "list"
+    focus = ss.get("_focus") if ss.get("_focus") in frame["work_group_id"] else None
+    chosen = frame.filter(pl.col("work_group_id") == focus).row(0, named=True) if focus else None
+    ui.announce(f"Showing {chosen['title']} first, as chosen." if chosen else "")
+    listing, side = st.columns([3, 2], gap="large")
+    with side, st.container(key=f"finder-side-{view}"):
+        ui.side_panel(f, near, online, place, ss["radius"], vocab["status"], ss.get("_map_gen", 0))
+    with listing, st.container(key=f"finder-listing-{view}"):
+        st.header({"distance": "Nearest first", "start": "Starting soonest first", "title": "By title, A to Z"}[
+            data.effective_sort(f, place)], anchor=False)  # fmt: skip
+        shown = frame.head(PAGE_SIZE * f.page)
+        if chosen:
+            source = "on the map" if ss.get("_focus_from") == "map" else "in the online list"
+            st.markdown(f"**You chose this Work Group {source}:** it is shown first.")
+            ui.card(chosen, labels, today, focused=True, key="focus-")
+            st.button("Clear the choice", icon=":material/close:", type="tertiary",
+                      on_click=update(_focus=None, _map_gen=ss.get("_map_gen", 0) + 1))  # fmt: skip
+            shown = shown.filter(pl.col("work_group_id") != focus)
+            if ss.get("_scroll", 0) != ss.get("_scrolled", 0):
+                ss["_scrolled"] = ss.get("_scroll", 0)
+                ui.scroll_to_focused(ss["_scrolled"])
+        for row in shown.iter_rows(named=True):
+            ui.card(row, labels, today)
+        ui.showing_note(min(frame.height, PAGE_SIZE * f.page), near.height, online.height, place)
+        if frame.height > PAGE_SIZE * f.page and f.page < MAX_PAGE:
+            st.button(f"Show {min(PAGE_SIZE, frame.height - PAGE_SIZE * f.page)} more", icon=":material/expand_more:",
+                      on_click=update(_page=f.page + 1))  # fmt: skip
+        ui.results_downloads(frame, labels, today)
+
+
+finder()

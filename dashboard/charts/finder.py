@@ -17,6 +17,7 @@ from pipelines.domain import EARTH_RADIUS_MILES
 
 STATUS_COLOURS = {"open": "#1d5e9a", "full": "#b35c00", "closed": "#6f777b"}
 OUTLINE = {"fill": "#f3f2f1", "stroke": "#b1b4b6", "strokeWidth": 0.6}
+HUB_OUTLINE = {"fill": "#e8f1f8", "stroke": "#0b0c0c", "strokeWidth": 1.4}  # the chosen hub's districts
 HEIGHT = 420
 
 
@@ -69,14 +70,24 @@ def radius_ring(lat: float, lon: float, miles: float, n: int = 90) -> list[dict]
 
 
 def _base(outlines: pl.DataFrame | None, step: int) -> list[alt.Chart]:
-    features = _features(outlines, step)
-    if not features:
+    """District outlines, then (when `outlines` has a true `in_hub` column) the chosen hub's districts
+    drawn over them with a dark edge: together the hub's boundary."""
+    if outlines is None or outlines.is_empty():
         return []
-    return [
-        alt.Chart(_FeatureCollection(features))
-        .mark_geoshape(**OUTLINE, aria=False)
-        .encode(tooltip=alt.value(None))
-    ]
+    in_hub = outlines["in_hub"].fill_null(False) if "in_hub" in outlines.columns else None
+    layers = []
+    for frame, style in (
+        (outlines if in_hub is None else outlines.filter(~in_hub), OUTLINE),
+        (None if in_hub is None else outlines.filter(in_hub), HUB_OUTLINE),
+    ):
+        features = _features(frame, step)
+        if features:
+            layers.append(
+                alt.Chart(_FeatureCollection(features))
+                .mark_geoshape(**style, aria=False)
+                .encode(tooltip=alt.value(None))
+            )
+    return layers
 
 
 def results_map(
@@ -160,13 +171,17 @@ def hubs_map(hubs: pl.DataFrame, outlines: pl.DataFrame | None = None) -> alt.La
 
 
 def outline_spec(outlines: pl.DataFrame | None, step: int) -> dict | None:
-    """The district-outline layer as a Vega-Lite dict ({"layer": [...], "datasets": {...}}), to build
-    once and reuse under every venue or hub map with `with_outlines`; None when there are no outlines."""
-    layers = _base(outlines, step)
-    if not layers:
-        return None
-    spec = alt.layer(*layers).to_dict()
-    return {"layer": spec["layer"], "datasets": spec.get("datasets", {})}
+    """The district-outline layers as a Vega-Lite dict ({"layer": [...], "datasets": {...}}), to build
+    once and reuse under every venue or hub map with `with_outlines`; None when there are no outlines.
+
+    Each layer keeps its own `data`: Altair hoists the data of a one-layer chart to the top level, and a
+    layer lifted out without it draws nothing (the blank map of issue 16)."""
+    layers, datasets = [], {}
+    for chart in _base(outlines, step):
+        spec = chart.to_dict()
+        datasets.update(spec.pop("datasets", {}))
+        layers.append({k: v for k, v in spec.items() if k not in ("$schema", "config")})
+    return {"layer": layers, "datasets": datasets} if layers else None
 
 
 def with_outlines(spec: dict, outlines: dict | None) -> dict:

@@ -11,6 +11,7 @@ Distances are great-circle miles from the snapshot's `haversine_miles` macro (pi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 import duckdb
 import polars as pl
@@ -27,7 +28,9 @@ from dashboard.data.finder_params import (
 )
 from pipelines import domain
 
-CACHE = {"ttl": "10m", "max_entries": 256}
+# TTLs in seconds, not "10m": Streamlit parses a string TTL with pandas on every cached call (~0.7 ms).
+TEN_MINUTES, HOUR = 600, 3600
+CACHE = {"ttl": TEN_MINUTES, "max_entries": 256}
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class PlaceProblem:
     text: str
     message: str
     suggestions: tuple[str, ...] = ()
+    ambiguous: bool = False  # several places share the name: the suggestions are the choices
 
 
 # --- Place resolution ----------------------------------------------------------------------------
@@ -156,15 +160,73 @@ def resolve_place(con, text: str) -> Place | PlaceProblem | None:
     return _resolve_town(con, q)
 
 
-def _resolve_town(con, q: PlaceQuery) -> Place | PlaceProblem:
-    rows = _rows(
+SAME_PLACE_MILES = 15.0  # schools of one postal town further apart than this are in different places
+
+
+def _town_groups(con, town: str, qualifier: str | None) -> list[tuple]:
+    """Schools whose postal town is `town`, grouped by county (upper-tier authority), biggest first:
+    (county, district name, lad_code, label, n, lat, lon). `qualifier` keeps one county or district."""
+    return _rows(
         con,
-        "SELECT mode(town), avg(latitude), avg(longitude), mode(lad_code), count(*) FROM schools "
-        "WHERE lower(town) = lower(?) AND latitude IS NOT NULL",
-        [q.text],
+        """
+        SELECT CASE WHEN a.region_name = 'London' THEN 'London' ELSE coalesce(a.ctyua_name, s.la_name, '') END
+                   AS county, mode(a.lad_name) AS district,
+               mode(s.lad_code) AS lad_code,
+               coalesce(mode(s.town) FILTER (WHERE s.town <> upper(s.town)), mode(s.town)) AS label,
+               count(*) AS n, avg(s.latitude) AS lat, avg(s.longitude) AS lon
+        FROM schools AS s LEFT JOIN hub_areas AS a USING (lad_code)
+        WHERE replace(lower(s.town), '.', '') = replace(lower(?), '.', '') AND s.latitude IS NOT NULL
+          AND (? IS NULL OR lower(a.ctyua_name) = lower(?) OR lower(a.lad_name) = lower(?)
+               OR lower(s.la_name) = lower(?) OR (lower(?) = 'london' AND a.region_name = 'London'))
+        GROUP BY ALL ORDER BY n DESC, county
+        """,
+        [town, qualifier, qualifier, qualifier, qualifier, qualifier],
     )
-    if rows and rows[0][4]:
-        name, lat, lon, lad, _ = rows[0]
+
+
+def _miles(con, lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle miles by the snapshot's one `haversine_miles` definition."""
+    return _rows(con, "SELECT haversine_miles(?, ?, ?, ?)", [lat1, lon1, lat2, lon2])[0][0]
+
+
+def town_places(con, town: str, qualifier: str | None = None) -> list[dict]:
+    """The distinct places called `town`: its schools grouped by county, and counties whose schools lie
+    within SAME_PLACE_MILES of a bigger group's centre joined to it (a postal town crossing a county
+    line). Two places are never averaged: "St Ives" is one in Cornwall and one in Cambridgeshire."""
+    places: list[dict] = []
+    for county, district, lad, label, n, lat, lon in _town_groups(con, town, qualifier):
+        home = next(
+            (p for p in places if _miles(con, p["lat"], p["lon"], lat, lon) <= SAME_PLACE_MILES), None
+        )
+        if home is None:
+            places.append({"county": county, "district": district, "lad_code": lad, "label": label, "n": n,
+                           "lat": lat, "lon": lon, "sum_lat": lat * n, "sum_lon": lon * n})  # fmt: skip
+        else:  # the same town across a county line: one place, weighted by schools
+            home["n"] += n
+            home["sum_lat"] += lat * n
+            home["sum_lon"] += lon * n
+            home["lat"], home["lon"] = home["sum_lat"] / home["n"], home["sum_lon"] / home["n"]
+    return places
+
+
+def _resolve_town(con, q: PlaceQuery) -> Place | PlaceProblem:
+    town, _, qualifier = q.text.partition(",")
+    town, qualifier = town.strip(), qualifier.strip() or None
+    places = town_places(con, town, qualifier)
+    if len(places) > 1:
+        options = tuple(f"{p['label']}, {p['county'] or p['district']}" for p in places)
+        return PlaceProblem(
+            q.text,
+            f"There is more than one {places[0]['label']}: which one do you mean? "
+            + " or ".join(options)
+            + ".",
+            options,
+            ambiguous=True,
+        )
+    if places:
+        p = places[0]
+        name, lat, lon, lad = p["label"], p["lat"], p["lon"], p["lad_code"]
+        label = f"{name}, {p['county']}" if qualifier and p["county"] else name
         precision = "town"
     else:
         rows = _rows(
@@ -178,12 +240,13 @@ def _resolve_town(con, q: PlaceQuery) -> Place | PlaceProblem:
                 q.text, f"We couldn't find a town called “{q.text}”.", town_suggestions(con, q.text)
             )
         name, lat, lon, lad = rows[0]
+        label = name
         precision = "council"
     district = _nearest_district(con, lat, lon)
-    note = f"Distances are measured from the centre of {name} (the average position of its schools)."
+    note = f"Distances are measured from the centre of {label} (the average position of its schools)."
     if precision == "council":
         note = f"Distances are measured from the centre of the council district {name}."
-    return Place(replace(q, district=district), name, lat, lon, precision, note, district, "England", lad,
+    return Place(replace(q, district=district), label, lat, lon, precision, note, district, "England", lad,
                  _area_hub(con, lad))  # fmt: skip
 
 
@@ -230,6 +293,8 @@ WITH matches AS (
         CASE WHEN $lat IS NOT NULL AND h.map_latitude IS NOT NULL
              THEN haversine_miles($lat, $lon, h.map_latitude, h.map_longitude) END AS hub_distance_miles,
         s.hub_id = $area_hub AS is_area_hub,
+        s.first_session < $today AS has_started,
+        len(list_filter(s.session_dates, lambda d: d < $today)) AS sessions_held,
         h.map_latitude AS hub_latitude, h.map_longitude AS hub_longitude
     FROM mart_work_group_search AS s
     LEFT JOIN hubs AS h USING (hub_id)
@@ -241,7 +306,9 @@ WITH matches AS (
       AND ($date_from IS NULL OR s.first_session >= $date_from)
       AND ($date_to IS NULL OR s.first_session <= $date_to)
       AND (NOT $open_only OR s.status = 'open')
-      AND (NOT $has_places OR s.places_left > 0 OR (s.places_left IS NULL AND s.status = 'open'))
+      -- "Has places left" is what a card says a teacher can book: open for booking with places left.
+      AND (NOT $has_places OR (s.status = 'open' AND s.places_left > 0))
+      AND (NOT $hide_started OR s.first_session IS NULL OR s.first_session >= $today)
 )"""  # noqa: S608 - constant text; every value is a $parameter
 
 _IN_RADIUS = "($lat IS NULL OR is_online OR distance_miles <= $radius)"
@@ -284,9 +351,26 @@ def effective_year(con, filters: Filters) -> int | None:
     return current_year_start(con)
 
 
+def build_today(con) -> date:
+    """The build's "today" (pinned for reproducible runs), else the real date."""
+    rows = _rows(con, "SELECT try_cast(value AS DATE) FROM build_info WHERE key = 'today'")
+    return rows[0][0] if rows and rows[0][0] else date.today()
+
+
+def hides_started(con, f: Filters, place: Place | None) -> bool:
+    """Sorted by start date ("Starting soonest"), only groups that have not started are listed unless the
+    teacher asks for the others (`started`); a past year's groups have all started, so none are hidden."""
+    if f.started or effective_sort(f, place) != "start":
+        return False
+    year = effective_year(con, f)
+    current = current_year_start(con)
+    return year is None or current is None or year >= current
+
+
 def _params(con, sql: str, f: Filters, place: Place | None) -> dict:
     """The named parameters `sql` uses (DuckDB refuses unused ones)."""
     values = {
+        "today": build_today(con), "hide_started": hides_started(con, f, place),
         "phases": list(f.phases), "programmes": list(f.programmes), "delivery": list(f.delivery),
         "hubs": list(f.hubs), "year": effective_year(con, f), "date_from": f.date_from, "date_to": f.date_to,
         "open_only": f.open_only, "has_places": f.has_places,
@@ -347,6 +431,10 @@ def relaxations(con, f: Filters, place: Place | None) -> list[tuple[str, int]]:
         n = count(con, replace(f, year=ALL_YEARS), place)
         if n:
             out.append(("year", n))
+    if hides_started(con, f, place):
+        n = count(con, replace(f, started=True), place)
+        if n:
+            out.append(("started", n))
     return out
 
 
@@ -374,7 +462,7 @@ def district_outlines(con, lat: float, lon: float, miles: float) -> pl.DataFrame
     """Council-district outlines (GeoJSON text) whose centre lies within `miles` of a point."""
     return con.sql(
         """
-        SELECT b.lad_code, b.lad_name, b.geometry
+        SELECT b.lad_code, b.lad_name, b.geometry, a.hub_id
         FROM lad_boundaries AS b JOIN hub_areas AS a USING (lad_code)
         WHERE a.centroid_lat IS NOT NULL
           AND haversine_miles($lat, $lon, a.centroid_lat, a.centroid_lon) <= $miles
@@ -383,8 +471,29 @@ def district_outlines(con, lat: float, lon: float, miles: float) -> pl.DataFrame
     ).pl()
 
 
+def hub_outlines(con, hubs: list[str]) -> pl.DataFrame:
+    """The districts of the chosen hubs and their neighbours (centres within a margin of the hubs'
+    districts), so the hub boundary is drawn in its surroundings."""
+    return con.sql(
+        """
+        WITH box AS (
+            SELECT min(centroid_lat) - 0.25 AS s, max(centroid_lat) + 0.25 AS n,
+                   min(centroid_lon) - 0.4 AS w, max(centroid_lon) + 0.4 AS e
+            FROM hub_areas WHERE list_contains($hubs, hub_id)
+        )
+        SELECT b.lad_code, b.lad_name, b.geometry, a.hub_id
+        FROM lad_boundaries AS b JOIN hub_areas AS a USING (lad_code), box
+        WHERE a.centroid_lat BETWEEN box.s AND box.n AND a.centroid_lon BETWEEN box.w AND box.e
+        """,
+        params={"hubs": hubs},
+    ).pl()
+
+
 def all_outlines(con) -> pl.DataFrame:
-    return con.sql("SELECT lad_code, lad_name, geometry FROM lad_boundaries").pl()
+    return con.sql(
+        "SELECT b.lad_code, b.lad_name, b.geometry, a.hub_id FROM lad_boundaries AS b "
+        "LEFT JOIN hub_areas AS a USING (lad_code)"
+    ).pl()
 
 
 # --- Cached wrappers for the page ------------------------------------------------------------------
@@ -413,36 +522,51 @@ def cached_search(f: Filters, place: Place | None) -> pl.DataFrame:
 
 @st.cache_data(**CACHE)
 def cached_count(f: Filters, place: Place | None) -> int:
-    return _with_cursor(count, replace(f, page=1, sort=None), place)
+    return _with_cursor(count, replace(f, page=1), place)
 
 
 @st.cache_data(**CACHE)
 def cached_radius_counts(f: Filters, place: Place | None) -> dict[str, int]:
-    return _with_cursor(radius_counts, replace(f, page=1, sort=None), place)
+    return _with_cursor(radius_counts, replace(f, page=1), place)
 
 
 @st.cache_data(**CACHE)
 def cached_hubs_with_matches(f: Filters, place: Place | None) -> pl.DataFrame:
-    return _with_cursor(hubs_with_matches, replace(f, page=1, sort=None), place)
+    return _with_cursor(hubs_with_matches, replace(f, page=1), place)
 
 
 @st.cache_data(**CACHE)
 def cached_relaxations(f: Filters, place: Place | None) -> list[tuple[str, int]]:
-    return _with_cursor(relaxations, replace(f, page=1, sort=None), place)
+    return _with_cursor(relaxations, replace(f, page=1), place)
 
 
-@st.cache_data(ttl="1h", max_entries=4)
+@st.cache_data(**CACHE)
+def cached_hides_started(f: Filters, place: Place | None) -> bool:
+    return _with_cursor(hides_started, replace(f, page=1), place)
+
+
+@st.cache_data(ttl=HOUR, max_entries=4)
 def cached_lookups() -> dict[str, pl.DataFrame]:
     return _with_cursor(lookups)
 
 
-@st.cache_data(ttl="1h", max_entries=4)
+@st.cache_data(ttl=HOUR, max_entries=4)
 def cached_current_year() -> int | None:
     return _with_cursor(current_year_start)
 
 
-@st.cache_data(ttl="1h", max_entries=64)
+@st.cache_data(ttl=HOUR, max_entries=64)
 def cached_outlines(lat: float | None, lon: float | None, miles: float) -> pl.DataFrame:
     if lat is None or lon is None:
         return _with_cursor(all_outlines)
     return _with_cursor(district_outlines, lat, lon, miles)
+
+
+@st.cache_data(ttl=HOUR, max_entries=64)
+def cached_hub_outlines(hubs: tuple[str, ...]) -> pl.DataFrame:
+    return _with_cursor(hub_outlines, list(hubs))
+
+
+@st.cache_data(ttl=HOUR, max_entries=4)
+def cached_today() -> date:
+    return _with_cursor(build_today)

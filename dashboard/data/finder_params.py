@@ -1,12 +1,12 @@
 """The Work Group finder's URL: parse query parameters into Filters, and write Filters back.
 
 The parameter names are the finder's public interface (issue #2): phase, programme, delivery, hub,
-year, from, to, open, places, place, radius, sort, page. Parsing is pure and total: an unknown or
+year, from, to, open, places, started, place, radius, sort, page. Parsing is pure and total: an unknown or
 malformed value is dropped and the default used, never an exception. Values the parser cannot check
 alone (programme and hub ids, academic years) are checked against the warehouse by the page.
 
 Canonical values written back: phase/delivery/programme/hub as codes (repeated parameters), year as
-`2026-27` (or `all`), from/to as ISO dates, open/places as `1`, radius in miles, sort as
+`2026-27` (or `all`), from/to as ISO dates, open/places/started as `1`, radius in miles, sort as
 `distance|start|title`, page as an integer >= 2. Defaults are left out of the URL.
 """
 
@@ -28,8 +28,8 @@ MAX_VALUES = 12  # per repeated parameter
 MAX_PLACE = 60
 ALL_YEARS = "all"
 
-PARAM_NAMES = ("phase", "programme", "delivery", "hub", "year", "from", "to", "open", "places", "place",
-               "radius", "sort", "page")  # fmt: skip
+PARAM_NAMES = ("phase", "programme", "delivery", "hub", "year", "from", "to", "open", "places", "started",
+               "place", "radius", "sort", "page")  # fmt: skip
 
 _SORT_ALIASES = {"distance": "distance", "start": "start", "date": "start", "start_date": "start",
                  "title": "title", "name": "title"}  # fmt: skip
@@ -51,6 +51,7 @@ class Filters:
     date_to: date | None = None
     open_only: bool = False
     has_places: bool = False
+    started: bool = False  # list groups that have already started even when sorted by start date
     place: str = ""
     radius: int | None = None  # None: the default for what was typed
     sort: str | None = None  # None: distance with a place, else start date
@@ -179,6 +180,7 @@ def _parse(raw: Mapping[str, object]) -> Filters:
         date_to=date_to,
         open_only=parse_flag(_first(raw, "open")),
         has_places=parse_flag(_first(raw, "places")),
+        started=parse_flag(_first(raw, "started")),
         place=clean_place(_first(raw, "place")),
         radius=parse_radius(_first(raw, "radius")),
         sort=sort,
@@ -209,6 +211,8 @@ def to_params(f: Filters) -> dict[str, str | list[str]]:
         out["open"] = "1"
     if f.has_places:
         out["places"] = "1"
+    if f.started:
+        out["started"] = "1"
     if f.place:
         out["place"] = f.place
     if f.radius is not None:

@@ -49,7 +49,7 @@ def title(at: AppTest) -> str:
 
 
 def cards(at: AppTest) -> int:
-    return sum(1 for d in at.download_button if d.label == "Add to calendar (.ics)")
+    return sum(1 for d in at.download_button if d.label.startswith("Add to calendar (.ics)"))
 
 
 def qp(at: AppTest) -> dict:
@@ -89,7 +89,9 @@ def test_page_starts_from_query_params(use_warehouse):
 def test_open_data_search_from_a_shared_link(monkeypatch, warehouse_open):
     monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
     at = finder(phase="secondary", place="GL55")
-    assert re.fullmatch(r"[\d,]+ secondary Work Groups? within 20 miles of GL55", title(at))
+    assert re.fullmatch(
+        r"[\d,]+ secondary Work Groups? within 20 miles of GL55(, and [\d,]+ online)?", title(at)
+    )
     assert any("centre of postcode district GL55" in m.value and "few miles" in m.value for m in at.markdown)
     at = finder(place="SW1A 1AA")
     assert "within 5 miles of SW1A 1AA" in title(at)  # small default radius for a city postcode
@@ -104,15 +106,15 @@ def test_malformed_parameters_are_ignored_and_the_url_cleaned(use_warehouse):
 
 
 def test_changing_a_filter_updates_the_url_and_count(use_warehouse):
-    at = finder()
+    at = finder(sort="title")
     everything = int(title(at).split()[0].replace(",", ""))
     at.pills(key="finder_phase").set_value(["post16"]).run()
     post16 = int(title(at).split()[0].replace(",", ""))
     assert "post-16 Work Groups" in title(at) and 0 < post16 < everything
-    assert qp(at) == {"phase": "post16"}
+    assert qp(at) == {"phase": "post16", "sort": "title"}
     at.checkbox(key="finder_open").check().run()
-    assert qp(at) == {"phase": "post16", "open": "1"}
-    assert at.sidebar.pills[0].label == "Phase · 1 selected"
+    assert qp(at) == {"phase": "post16", "open": "1", "sort": "title"}
+    assert at.get("popover")[0].proto.popover.label == "Filters · 2 active"
 
 
 def test_chips_remove_one_filter_and_clear_all(use_warehouse):
@@ -126,7 +128,7 @@ def test_chips_remove_one_filter_and_clear_all(use_warehouse):
 
 
 def test_show_more_adds_twenty_cards_and_a_page_parameter(use_warehouse):
-    at = finder(year="all")
+    at = finder(year="all", sort="title")
     assert cards(at) == 20
     next(b for b in at.button if b.label.startswith("Show 20 more")).click().run()
     assert cards(at) == 40 and qp(at)["page"] == "2"
@@ -139,7 +141,7 @@ def test_empty_state_offers_wider_radius_online_and_logs_the_district(use_wareho
     before = demand.read_demand().height  # other tests in this worker may have logged searches
     at = finder(phase="post16", delivery="face_to_face", open="1", places="1", place=district, radius="5",
                 **{"from": "2027-06-01"})  # fmt: skip
-    assert title(at).startswith("0 post-16 Work Groups within 5 miles")
+    assert title(at).startswith("No post-16 Work Groups within 5 miles")
     labels = [b.label for b in at.button]
     assert {"10 miles", "20 miles", "50 miles"} <= {label.split(" (")[0] for label in labels}
     assert any(label.startswith("Include online Work Groups") for label in labels)
@@ -160,7 +162,7 @@ def test_empty_state_offers_wider_radius_online_and_logs_the_district(use_wareho
 
 
 def test_unknown_postcode_gets_a_plain_message_and_filters_still_work(use_warehouse):
-    at = finder(place="ZZ99 9ZZ", phase="primary")
+    at = finder(place="ZZ99 9ZZ", phase="primary", sort="title")
     assert "couldn't find the postcode district ZZ99" in at.error[0].value
     assert title(at).endswith("primary Work Groups in England") and cards(at) > 0
     assert at.selectbox(key="finder_radius").disabled
@@ -195,8 +197,8 @@ def hostile_warehouse(monkeypatch, fresh_warehouse):
 
 def test_untrusted_titles_are_rendered_as_text(hostile_warehouse):
     wg_id, hub_id = hostile_warehouse
-    at = finder(hub=hub_id, delivery="online", open="1")
-    body = next(m.value for m in at.markdown if "script" in m.value)
+    at = finder(hub=hub_id, delivery="online", open="1", sort="title")
+    body = next(m.value for m in [*at.subheader, *at.markdown] if "script" in m.value)
     assert "<script>" not in body and "\\<script\\>" in body
     assert "**Bold**" not in body and "](javascript" not in body and ":red[" not in body
     assert not any(getattr(b.proto, "url", "").startswith("javascript") for b in at.get("link_button"))
@@ -204,8 +206,8 @@ def test_untrusted_titles_are_rendered_as_text(hostile_warehouse):
 
 
 def test_calendar_download_per_card(use_warehouse):
-    at = finder(phase="secondary", open="1")
-    downloads = [d for d in at.download_button if d.label == "Add to calendar (.ics)"]
+    at = finder(phase="secondary", open="1", sort="title")
+    downloads = [d for d in at.download_button if d.label.startswith("Add to calendar (.ics)")]
     assert downloads and len(downloads) == cards(at)
 
 

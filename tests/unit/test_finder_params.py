@@ -28,7 +28,7 @@ def test_no_parameters_means_defaults():
 
 def test_public_parameter_names_are_exactly_the_issues():
     assert PARAM_NAMES == ("phase", "programme", "delivery", "hub", "year", "from", "to", "open", "places",
-                           "place", "radius", "sort", "page")  # fmt: skip
+                           "started", "place", "radius", "sort", "page")  # fmt: skip
 
 
 def test_a_full_url_parses():

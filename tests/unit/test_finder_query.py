@@ -250,7 +250,8 @@ def test_default_year_is_the_current_one_from_the_builds_today(con):
     assert F.current_year_start(con) == 2026
     assert "old-year" not in ids(F.search(con, Filters(), None))
     assert ids(F.search(con, Filters(year=2025), None)) == ["old-year"]
-    assert "old-year" in ids(F.search(con, Filters(year=ALL_YEARS), None))
+    assert "old-year" in ids(F.search(con, Filters(year=ALL_YEARS, started=True), None))
+    assert "old-year" not in ids(F.search(con, Filters(year=ALL_YEARS), None))  # started: listed when asked
     assert F.search(con, Filters(year=2031), None).is_empty()
 
 
@@ -266,11 +267,9 @@ def test_default_year_is_the_current_one_from_the_builds_today(con):
             Filters(open_only=True, hubs=("alpha", "beta")),
             {"near-gl55", "cheltenham", "online-alpha", "no-venue"},
         ),
-        # has places: places_left > 0, or unknown while open (the hub has not published a count)
-        (
-            Filters(has_places=True, hubs=("delta", "gamma", "beta")),
-            {"birmingham", "online-gamma", "no-venue"},
-        ),
+        # has places: open for booking AND places_left > 0 (issue 10 item 6): not the open group whose hub
+        # publishes no count (birmingham), nor the full or closed ones
+        (Filters(has_places=True, hubs=("delta", "gamma", "beta")), {"online-gamma", "no-venue"}),
         (Filters(date_from=date(2027, 1, 1)), {"oxford", "online-alpha"}),
         (Filters(date_to=date(2026, 11, 30)), {"cheltenham"}),
         (Filters(date_from=date(2026, 12, 1), date_to=date(2026, 12, 2), hubs=("delta",)), {"birmingham"}),
@@ -284,7 +283,8 @@ def test_each_filter(con, filters, expected):
 
 def test_every_result_satisfies_the_filters_on_the_sample_warehouse(warehouse):
     with duckdb.connect(str(current_snapshot(warehouse)), read_only=True) as c:
-        f = Filters(phases=("secondary", "post16"), delivery=("face_to_face", "blended"), open_only=True)
+        f = Filters(phases=("secondary", "post16"), delivery=("face_to_face", "blended"), open_only=True,
+                    sort="title")  # fmt: skip
         found = F.search(c, f, None)
         assert found.height > 0
         for row in found.iter_rows(named=True):
@@ -443,3 +443,75 @@ def test_demand_log_survives_concurrent_writers(tmp_path):
         t.join()
     assert demand.read_demand(path).height == 8
     assert demand.read_demand(tmp_path / "missing.duckdb").is_empty()
+
+
+# --- Towns that share a name, booking state, groups that have started (issue 16) -------------------
+
+
+@pytest.fixture
+def con_towns():
+    """The known rows plus schools in two St Iveses (Cornwall, Cambridgeshire), a town whose schools
+    straddle a county line (one place), and a group that has started but still takes bookings."""
+    c = duckdb.connect()
+    _fill(c)
+    c.execute(
+        "INSERT INTO schools (urn, name, town, postcode, la_name, lad_code, latitude, longitude, source, "
+        "is_sample) VALUES "
+        "(11, 'A', 'St Ives', 'TR26 1AA', 'Cornwall', 'E06000052', 50.208, -5.480, 'test', false), "
+        "(12, 'B', 'St. Ives', 'TR26 2AA', 'Cornwall', 'E06000052', 50.200, -5.470, 'test', false), "
+        "(13, 'C', 'St Ives', 'PE27 5AA', 'Cambridgeshire', 'E07000011', 52.333, -0.075, 'test', false), "
+        "(14, 'D', 'Borderton', 'XX1 1AA', 'Northshire', 'E07000901', 52.000, -1.000, 'test', false), "
+        "(15, 'E', 'Borderton', 'XX1 2AA', 'Southshire', 'E07000902', 52.050, -1.050, 'test', false)"
+    )
+    row = wg("started-open", "alpha", "GL56", first=date(2026, 10, 1), places=3, title="Already going")
+    row["session_dates"] = [date(2026, 10, 1), date(2026, 11, 6), date(2027, 1, 15)]
+    cols = list(row)
+    c.execute(
+        f"INSERT INTO work_groups ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",  # noqa: S608 - test
+        [row[k] for k in cols],
+    )
+    yield c
+    c.close()
+
+
+def test_towns_that_share_a_name_are_never_averaged(con_towns):
+    found = F.resolve_place(con_towns, "St Ives")
+    assert isinstance(found, F.PlaceProblem) and found.ambiguous
+    assert set(found.suggestions) == {"St Ives, Cornwall", "St Ives, Cambridgeshire"}
+    assert "which one" in found.message
+    cornwall = place(con_towns, "St Ives, Cornwall")
+    assert 50.19 < cornwall.latitude < 50.21 and cornwall.label == "St Ives, Cornwall"  # both spellings
+    cambs = place(con_towns, "st ives, cambridgeshire")
+    assert abs(cambs.latitude - 52.333) < 1e-6
+    # one town whose schools cross a county line (4 miles apart) is one place, not a question
+    border = place(con_towns, "Borderton")
+    assert abs(border.latitude - 52.025) < 1e-6
+
+
+def test_sorted_by_start_only_groups_not_yet_started_unless_asked(con_towns):
+    assert F.build_today(con_towns) == date(2026, 11, 23)
+    assert "started-open" not in ids(F.search(con_towns, Filters(), None))  # "Starting soonest"
+    asked = F.search(con_towns, Filters(started=True), None)
+    assert "started-open" in ids(asked)
+    row = asked.filter(asked["work_group_id"] == "started-open").row(0, named=True)
+    assert row["has_started"] and row["sessions_held"] == 2
+    assert "started-open" in ids(F.search(con_towns, Filters(sort="title"), None))  # other sorts list all
+    assert dict(F.relaxations(con_towns, Filters(), None))["started"] == F.count(
+        con_towns, Filters(started=True), None
+    )
+    # a started group that still takes bookings has places: the filter matches what its card says
+    assert "started-open" in ids(F.search(con_towns, Filters(has_places=True, started=True), None))
+
+
+def test_has_places_means_open_for_booking_with_places_left_on_the_sample(warehouse):
+    with duckdb.connect(str(current_snapshot(warehouse)), read_only=True) as c:
+        found = F.search(c, Filters(has_places=True, year=ALL_YEARS, sort="title"), None)
+        everything = F.search(c, Filters(year=ALL_YEARS, sort="title"), None)
+    assert found.height > 0
+    assert set(found["status"]) == {"open"} and found["places_left"].min() > 0
+    bookable = everything.filter((everything["status"] == "open") & (everything["places_left"] > 0))
+    assert found.height == bookable.height
+    closed_with_places = everything.filter(
+        (everything["status"] == "closed") & (everything["places_left"] > 0)
+    )
+    assert closed_with_places.height > 0  # the sample has them: they must not count as "has places"

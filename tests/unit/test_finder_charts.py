@@ -1,0 +1,62 @@
+"""The finder's result map: district outlines (and the chosen hub's boundary) really drawn under the
+venues: every layer of the rendered spec is linked to data that is in the spec (issue 16 item 2)."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from dashboard.charts.finder import HUB_OUTLINE, OUTLINE, outline_spec, results_map, with_outlines
+
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[-1.8, 52.0], [-1.7, 52.0], [-1.7, 52.1], [-1.8, 52.1], [-1.8, 52.0]]],
+}
+OUTLINES = pl.DataFrame(
+    {
+        "lad_code": ["E1", "E2", "E3"],
+        "lad_name": ["Cotswold", "Stratford-on-Avon", "Wychavon"],
+        "geometry": [json.dumps(SQUARE)] * 3,
+        "in_hub": [True, False, False],
+    }
+)
+POINTS = pl.DataFrame(
+    {
+        "work_group_id": ["wg-1"], "title": ["A group"], "hub_name": ["GLOW Maths Hub"], "venue_name": ["School"],
+        "venue_latitude": [52.05], "venue_longitude": [-1.75], "status": ["open"], "distance_miles": [1.2],
+    }
+)  # fmt: skip
+
+
+def layer_data(spec: dict) -> list[list]:
+    """The rows each layer draws: its own data, else the top level's (as Vega-Lite inherits it)."""
+    out = []
+    for layer in spec["layer"]:
+        data = layer.get("data", spec.get("data"))
+        assert data is not None, f"a layer without data: {layer['mark']}"
+        rows = data.get("values") if "values" in data else spec["datasets"][data["name"]]
+        out.append(rows)
+    return out
+
+
+def test_outline_layers_keep_their_data_link():
+    spec = outline_spec(OUTLINES.drop("in_hub"), 1)
+    [rows] = layer_data(spec)
+    assert {f["name"] for f in rows} == {"Cotswold", "Stratford-on-Avon", "Wychavon"}
+
+
+def test_the_rendered_map_draws_districts_and_the_hub_boundary_under_the_venues():
+    venues = results_map(POINTS, None, (52.06, -1.78, "GL55"), 20, {"open": "Open for booking"}).to_dict()
+    spec = with_outlines(venues, outline_spec(OUTLINES, 1))
+    marks = [
+        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]
+    ]
+    assert marks[:2] == ["geoshape", "geoshape"] and marks[-1] == "circle"  # outlines first: underneath
+    rows = layer_data(spec)
+    assert {f["name"] for f in rows[0]} == {"Stratford-on-Avon", "Wychavon"}
+    assert {f["name"] for f in rows[1]} == {"Cotswold"}  # the hub's districts, drawn with a dark edge
+    assert spec["layer"][0]["mark"]["fill"] == OUTLINE["fill"]
+    assert spec["layer"][1]["mark"]["stroke"] == HUB_OUTLINE["stroke"]
+    assert [r["work_group_id"] for r in rows[-1]] == ["wg-1"]
+    json.dumps(spec)  # serialisable as sent to the browser
