@@ -17,7 +17,7 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
-from dashboard.charts.finder import hubs_map, outline_spec, results_map, with_outlines
+from dashboard.charts.finder import hubs_map, outline_spec, results_map_spec, with_outlines
 from dashboard.data import demand
 from dashboard.data import finder as data
 from dashboard.data.db import snapshot_path
@@ -198,7 +198,7 @@ def card(
         if not ((url and can_book) or dates):
             return
         actions = st.container(horizontal=True, gap="small")
-        hidden = f"*: {md(row['title'])}*"  # read by screen readers, hidden on screen by FINDER_CSS
+        hidden = f" *for {md(row['title'])}*"  # read by screen readers, hidden on screen by FINDER_CSS
         if url and can_book:
             started = bool(row.get("has_started"))
             actions.link_button(f"{'Book a late place' if started else 'Book'} on the hub's site{hidden}", url,
@@ -364,20 +364,6 @@ def _outlines(where: tuple[float, float, str] | None, radius: int | None, hubs: 
     )
 
 
-@st.cache_resource(ttl=data.TEN_MINUTES, max_entries=64, show_spinner=False)
-def _venues_spec(snapshot: str, f: Filters, place: Place | None, radius: int | None,
-                 status_labels: tuple[tuple[str, str], ...]) -> dict:  # fmt: skip
-    """The venues, place and ring as a Vega-Lite spec (without the outlines), built once per search:
-    building and validating the Altair chart costs more than the rest of a rerun. Keyed by the search,
-    not by the points frame (hashing a frame on every rerun costs milliseconds); shared, never changed."""
-    del snapshot  # part of the cache key only
-    near = data.cached_search(f, place).filter(~pl.col("is_online")).drop_nulls("venue_latitude")
-    points = near.select("work_group_id", "title", "hub_name", "venue_name", "venue_latitude",
-                         "venue_longitude", "status", "distance_miles")  # fmt: skip
-    where = (place.latitude, place.longitude, place.label) if place else None
-    return results_map(points, None, where, radius if place else None, dict(status_labels)).to_dict()
-
-
 @st.cache_data(ttl=data.TEN_MINUTES, max_entries=64)
 def _hubs_spec(by_hub: pl.DataFrame) -> dict:
     return hubs_map(by_hub, None).to_dict()
@@ -401,8 +387,7 @@ def side_panel(f: Filters, near: pl.DataFrame, online: pl.DataFrame, place: Plac
             {"hub": [p["hub_id"] for p in st.session_state[key].selection.get("hub_pick", [])][:1] or ss["hub"]}))  # fmt: skip
     elif mapped.height:
         where = (place.latitude, place.longitude, place.label) if place else None
-        search = replace(f, page=1)
-        spec = _venues_spec(str(snapshot_path()), search, place, radius, tuple(status_labels.items()))
+        spec = results_map_spec(mapped, where, radius if place else None, dict(status_labels))
         spec = with_outlines(spec, _outlines(where, radius, f.hubs, 1 if where else 3))
         key = ss.key(f"map-{gen}")
         st.vega_lite_chart(spec, key=key, on_select=partial(pick, "map", key))

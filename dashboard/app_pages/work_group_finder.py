@@ -55,11 +55,13 @@ def update(**values):
 
 def filters_panel(n_found: int) -> None:
     """Every filter behind one labelled button; "Show N Work Groups" applies and closes it."""
-    active = sum(
-        bool(ss[k]) for k in ("phase", "delivery", "programme", "hub", "from", "to", "open", "places")
-    )
-    with st.popover(f"Filters · {active} active" if active else "Filters", icon=":material/tune:",
-                    key=ss.key("filters_open"), on_change="rerun", width="stretch"):  # fmt: skip
+    # The browser mounts a popover's widgets only when it opens, and a widget mounted then starts from its
+    # own default (year "All years", no phase...) unless this run sent its value: re-set each one so every
+    # run sends it. A constant label: a popover whose label changes is a new element, which opens closed.
+    for key in ("phase", "delivery", "programme", "hub", "year", "from", "to", "open", "places"):
+        ss[key] = ss[key]
+    with st.popover("Filters", icon=":material/tune:", key=ss.key("filters_open"), on_change="rerun",
+                    width="stretch", help="Phase, delivery, programme, hub, year, dates and booking"):  # fmt: skip
         for key, title, options, fmt, widget in (
             ("phase", "Phase", list(PHASES), vocab["phase"].get, st.pills),
             ("delivery", "Delivery", list(vocab["delivery"]), vocab["delivery"].get, st.pills),

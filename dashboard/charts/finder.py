@@ -7,6 +7,7 @@ are too many venues to draw one by one, `hubs_map` draws one bubble per hub (sel
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 
@@ -195,3 +196,47 @@ def with_outlines(spec: dict, outlines: dict | None) -> dict:
         "layer": [*outlines["layer"], *spec["layer"]],
         "datasets": {**outlines["datasets"], **spec.get("datasets", {})},
     }
+
+
+@functools.lru_cache(maxsize=16)
+def _results_template(with_place: bool, with_ring: bool, status_labels: tuple[tuple[str, str], ...]) -> str:
+    """The venue map's spec built once by Altair from a one-row stand-in, its layers' data renamed by role
+    ("ring", "place", "venues") and its datasets emptied: the JSON text of a template."""
+    stand_in = pl.DataFrame(
+        {"work_group_id": ["x"], "title": ["x"], "hub_name": ["x"], "venue_name": ["x"], "venue_latitude": [52.0],
+         "venue_longitude": [-1.0], "status": ["open"], "distance_miles": [1.0]}
+    )  # fmt: skip
+    place = (52.0, -1.0, "x") if with_place else None
+    spec = results_map(stand_in, None, place, 10 if with_ring else None, dict(status_labels)).to_dict()
+    roles = (["ring"] if with_place and with_ring else []) + (["place"] if with_place else []) + ["venues"]
+    for layer, role in zip(spec["layer"], roles, strict=True):
+        layer["data"] = {"name": role}
+    spec["datasets"] = {}
+    return json.dumps(spec)
+
+
+def results_map_spec(
+    points: pl.DataFrame,
+    place: tuple[float, float, str] | None = None,
+    radius: float | None = None,
+    status_labels: dict[str, str] | None = None,
+) -> dict:
+    """The same Vega-Lite spec as `results_map(...).to_dict()` (without outlines), in milliseconds: the
+    spec's structure never changes, only its rows, so Altair builds and validates it once (a second a
+    time, the bulk of a finder rerun) and each search fills the template's datasets."""
+    labels = status_labels or {}
+    spec = json.loads(_results_template(place is not None, bool(radius), tuple(sorted(labels.items()))))
+    venues = points.select(
+        "work_group_id", "title", "hub_name", "venue_name",
+        pl.col("venue_latitude").alias("latitude"), pl.col("venue_longitude").alias("longitude"),
+        pl.col("status").replace_strict(labels, default=pl.col("status")).alias("status_label"),
+        pl.col("distance_miles").round(1).alias("miles"),
+    ).drop_nulls(["latitude", "longitude"])  # fmt: skip
+    datasets = {"venues": venues.to_dicts()}
+    if place is not None:
+        lat, lon, label = place
+        datasets["place"] = [{"latitude": lat, "longitude": lon, "place": label}]
+        if radius:
+            datasets["ring"] = radius_ring(lat, lon, radius)
+    spec["datasets"] = datasets
+    return spec

@@ -213,6 +213,8 @@ def _resolve_town(con, q: PlaceQuery) -> Place | PlaceProblem:
     town, _, qualifier = q.text.partition(",")
     town, qualifier = town.strip(), qualifier.strip() or None
     places = town_places(con, town, qualifier)
+    for p in places:  # as typed ("St Ives"), unless the register has it in another case ("Ashby-de-la-Zouch")
+        p["label"] = town if town.lower() != town and town.upper() != town else p["label"]
     if len(places) > 1:
         options = tuple(f"{p['label']}, {p['county'] or p['district']}" for p in places)
         return PlaceProblem(

@@ -114,7 +114,7 @@ def test_changing_a_filter_updates_the_url_and_count(use_warehouse):
     assert qp(at) == {"phase": "post16", "sort": "title"}
     at.checkbox(key="finder_open").check().run()
     assert qp(at) == {"phase": "post16", "open": "1", "sort": "title"}
-    assert at.get("popover")[0].proto.popover.label == "Filters · 2 active"
+    assert at.get("popover")[0].proto.popover.label == "Filters"
 
 
 def test_chips_remove_one_filter_and_clear_all(use_warehouse):

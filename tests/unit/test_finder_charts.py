@@ -7,7 +7,14 @@ import json
 
 import polars as pl
 
-from dashboard.charts.finder import HUB_OUTLINE, OUTLINE, outline_spec, results_map, with_outlines
+from dashboard.charts.finder import (
+    HUB_OUTLINE,
+    OUTLINE,
+    outline_spec,
+    results_map,
+    results_map_spec,
+    with_outlines,
+)
 
 SQUARE = {
     "type": "Polygon",
@@ -60,3 +67,19 @@ def test_the_rendered_map_draws_districts_and_the_hub_boundary_under_the_venues(
     assert spec["layer"][1]["mark"]["stroke"] == HUB_OUTLINE["stroke"]
     assert [r["work_group_id"] for r in rows[-1]] == ["wg-1"]
     json.dumps(spec)  # serialisable as sent to the browser
+
+
+def test_the_fast_venue_spec_is_the_altair_spec_with_its_rows():
+    """`results_map_spec` fills a template Altair built once: the same layers, encodings and selection
+    as building the chart each time, and the same rows in each layer."""
+    for place, radius in (((52.06, -1.78, "GL55"), 20), (None, None)):
+        labels = {"open": "Open for booking", "closed": "Closed"}
+        slow = results_map(POINTS, None, place, radius, labels).to_dict()
+        fast = results_map_spec(POINTS, place, radius, labels)
+        strip = [{k: v for k, v in layer.items() if k not in ("data", "name")} for layer in slow["layer"]]
+        assert [
+            {k: v for k, v in layer.items() if k not in ("data", "name")} for layer in fast["layer"]
+        ] == strip
+        assert layer_data(fast) == layer_data(slow)
+        assert [p["select"] for p in fast["params"]] == [p["select"] for p in slow["params"]]
+        assert fast["params"][0]["views"] == [fast["layer"][-1]["name"]]  # the pick is bound to the venues
