@@ -106,7 +106,9 @@ def assert_formula_safe(files: list[tuple[str, bytes]], must_contain: str) -> No
 
 
 def test_finder_online_list_downloads_are_formula_safe(hostile, served):
-    at = open_page("work_group_finder", None, {"phase": "primary", "delivery": "online", "year": "2026"})
+    at = open_page(
+        "work_group_finder", None, {"phase": "primary", "delivery": "online", "year": "2026", "sort": "title"}
+    )
     files = fetched(at, served)
     labels = [label for label, _ in files]
     assert "Download this list (CSV)" in labels and "Download this list (XLSX)" in labels

@@ -45,7 +45,11 @@ VIEWS: dict[str, tuple[str, str, dict]] = {
     "hub-origin-2025-exact": ("hub_profile", "coordinator", {"hub": "origin", "year": "2025/26"}),
     "about": ("about_data", "public", {}),
     "finder": ("work_group_finder", "public", {}),
-    "finder-secondary-all-years": ("work_group_finder", "public", {"phase": "secondary", "year": "all"}),
+    "finder-secondary-all-years": (
+        "work_group_finder",
+        "public",
+        {"phase": "secondary", "year": "all", "sort": "title"},
+    ),
     "roster-origin": ("hub_roster", "coordinator", {"hub": "origin"}),
 }
 
