@@ -89,11 +89,8 @@ def validate(entity: str, raw: RawTable, ctx: Context, file_name: str) -> Valida
     frame = raw.frame.with_columns(
         pl.lit(None, pl.String).alias(c) for c in m.OPTIONAL if c not in raw.columns
     )
-    frame = frame.with_columns(
-        _raw=pl.struct(raw.columns).struct.json_encode() if raw.columns else pl.lit("{}")
-    )
     # One lazy query: polars plans the many parse expressions together (list.eval is far cheaper).
-    parsed = m.parse(frame.select(ROW, "_raw", *m.REQUIRED, *m.OPTIONAL).lazy(), ctx).collect()
+    parsed = m.parse(frame.select(ROW, *m.REQUIRED, *m.OPTIONAL).lazy(), ctx).collect()
 
     keys = m.key_columns(parsed) if hasattr(m, "key_columns") else [pl.col(k) for k in m.KEY]
     has_key = pl.all_horizontal(k.is_not_null() for k in keys)
@@ -102,9 +99,16 @@ def validate(entity: str, raw: RawTable, ctx: Context, file_name: str) -> Valida
     superseded = parsed.filter(pl.col("_superseded"))
     candidates = parsed.filter(~pl.col("_superseded"))
 
-    good, failure = m.SCHEMA.filter(candidates.drop("_raw", "_superseded"))
-    raws = parsed.select(ROW, "_raw")
-    pieces = [_rule_failures(failure.details(), m.rules.rules, raws)]
+    good, failure = m.SCHEMA.filter(candidates.drop("_superseded"))
+    details = failure.details()
+    # The raw values as typed, kept only for the rows that are quarantined (a JSON object each).
+    failing = (
+        pl.concat([details.select(ROW), superseded.select(ROW)]) if details.height else superseded.select(ROW)
+    )
+    held = raw.frame.filter(pl.col(ROW).is_in(failing[ROW].implode()))
+    raws = held.select(ROW, _raw=pl.struct(raw.columns).struct.json_encode() if raw.columns else pl.lit("{}"))
+    superseded = superseded.join(raws, on=ROW, how="left")
+    pieces = [_rule_failures(details, m.rules.rules, raws)]
     pieces.append(
         superseded.select(
             pl.col(ROW).alias("row_number"),

@@ -213,3 +213,26 @@ def test_whole_number_floats_from_parquet_and_json_are_integers(tmp_path):
     ]
     table = read_table(write(tmp_path, "x.json", b'[{"n": 4.0}, {"n": 100000.0}, {"n": 1.5}]'))
     assert table.frame["n"].to_list() == ["4", "100000", "1.5"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b,c\r\n1,x,\r\n2, y ,z\r\n3,,w\r\n",  # the fast path
+        "a,b,c\n1,x,\n2,y\n3,,w,v\n",  # ragged lines: counts differ, the line path decides
+        "a,b,c\n1,x,\n\n3,,w\n",  # a blank line
+        "a,b,c\n1,x,\n,,\n3,,w",  # a line of only delimiters, no final newline
+    ],
+)
+def test_plain_fast_path_matches_the_line_path(tmp_path, text):
+    """UTF-8 files without quotes take polars' reader when byte counts prove one record per line;
+    whatever the path, rows, line numbers and structural issues are the line path's."""
+    from pipelines.readers import _split_plain, _split_plain_fast
+
+    table = read_table(write(tmp_path, "x.csv", text.encode()))
+    columns, frame, issues = _split_plain(text, ",", "x.csv")
+    assert table.frame.equals(frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in columns)))
+    assert [(s.row, s.reason) for s in table.structural] == [(s.row, s.reason) for s in issues]
+    assert (_split_plain_fast(text.encode(), ",", "x.csv") is not None) == (
+        "\n\n" not in text and "y\n" not in text
+    )
