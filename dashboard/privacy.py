@@ -4,7 +4,8 @@ Rule (the UK official-statistics convention; see the About page): a count of 1 t
 `c` ("fewer than 5"). Where a total is published, a group with exactly one hidden cell could be
 worked out by subtraction, so the smallest other non-zero cell in that group is hidden too
 (secondary suppression; a zero only when no other cell is left), repeated until no group has a
-lone hidden cell. Zeros are shown. A denominator of 1 to 4 (schools in an area) is hidden with the
+lone hidden cell or hidden cells that add up to 1 to 4 (the total minus the visible cells would
+then be a small number itself). Zeros are shown. A denominator of 1 to 4 (schools in an area) is hidden with the
 counts taken of it. Hub leads and coordinators see exact numbers.
 """
 
@@ -20,9 +21,11 @@ LEGEND = "c = fewer than 5 (hidden to protect individuals), or hidden so that it
 RULE = (
     "Counts of people and schools (active LLMEs, schools reached, school participations, rows loaded "
     "from files about them) between 1 and 4 are shown as **c**. Where a total is also published, "
-    "the next smallest number in the same group is hidden too, so that no hidden number can be worked "
-    "out by subtraction. Zeros are shown. Shares, medians and changes that would reveal a hidden "
-    "number are hidden as well. Signed-in hub leads and national coordinators see exact numbers."
+    "the next smallest number in the same group is hidden too (and more, until the hidden numbers add "
+    "up to 5 or more), so that no hidden number can be worked out by subtraction. A number of schools "
+    "in an area between 1 and 4 is hidden together with the schools reached in it. Zeros are shown. "
+    "Shares, medians and changes that would reveal a hidden number are hidden as well. Signed-in hub "
+    "leads and national coordinators see exact numbers."
 )
 
 
@@ -59,7 +62,16 @@ def suppress(
     for _ in range(out.height + 1):  # each pass hides at least one more cell, so this ends
         changed = False
         for group in totals_over or []:
-            lone = out.filter(pl.col(hidden).sum().over(group) == 1)
+            # A group's published total minus its visible cells is the sum of its hidden cells: one
+            # hidden cell is that sum, and a sum of 1 to 4 is itself a small number (two hidden cells
+            # summing to 2 are both 1). Either way another cell is hidden.
+            n_hidden = pl.col(hidden).sum().over(group)
+            hidden_sum = (
+                pl.when(pl.col(hidden)).then(pl.col(value).fill_null(0)).otherwise(0).sum().over(group)
+            )
+            lone = out.filter(
+                (n_hidden == 1) | ((n_hidden > 1) & (hidden_sum > 0) & (hidden_sum < THRESHOLD))
+            )
             candidates = lone.filter(~pl.col(hidden))
             if not candidates.height:
                 continue

@@ -46,8 +46,9 @@ st.markdown(
 )
 loads = data.load_history(exact=exact)
 with st.expander(f"Load log (newest {loads.height})"):
-    st.dataframe(loads, hide_index=True, key="loads_table")
-    csv_download(loads, "load-log.csv", key="loads_csv")
+    load_log = data.load_table(loads)
+    st.dataframe(load_log, hide_index=True, key="loads_table")
+    csv_download(load_log, "load-log.csv", key="loads_csv")
 
 # --- Definitions ------------------------------------------------------------------------------
 st.header("Definitions")
@@ -179,8 +180,9 @@ st.markdown(
     )
     + " hubs."
 )
-st.dataframe(prov, hide_index=True, key="provenance_table")
-csv_download(prov, "hub-provenance.csv", key="provenance_csv")
+provenance = data.provenance_table(prov)
+st.dataframe(provenance, hide_index=True, key="provenance_table")
+csv_download(provenance, "hub-provenance.csv", key="provenance_csv")
 
 with st.expander("What the warehouse holds"):
     st.dataframe(data.readable(held, what="What", n="Rows"), hide_index=True, key="counts")

@@ -816,6 +816,57 @@ def load_history(limit: int = 50, *, exact: bool) -> pl.DataFrame:
     return frame.select(keep)
 
 
+# Words for the codes in the reference and load-log tables, so About the data never shows a raw
+# status or column name (`not_found`, `map_point_source`).
+STATUS_LABELS = {
+    "confirmed": "Confirmed by a current source",
+    "dated": "From an older source (not confirmed as current)",
+    "inferred": "Inferred from two or more sources",
+    "not_found": "No source found for the area or lead school",
+}
+POINT_LABELS = {
+    "lead school": "Lead school",
+    "estimated: centre of its districts": "Centre of its area (no lead school found)",
+}
+LOAD_KINDS = {"ingest": "File loaded", "sample": "Sample data generated", "build": "Warehouse built",
+              "reference": "Open data loaded"}  # fmt: skip
+LOAD_ENTITIES = {"llmes": "LLMEs", "work_groups": "Work Groups", "participations": "School participations"}
+LOAD_STATUS = {"loaded": "Loaded", "rejected": "Rejected"}
+LOAD_COLUMNS = {"started_at": "Started (UTC)", "kind": "What", "entity": "Data", "file_name": "File",
+                "status": "Result", "received": "Rows received", "loaded": "Rows loaded",
+                "quarantined": "Rows set aside", "message": "Message"}  # fmt: skip
+
+
+def _words(column: str, labels: dict[str, str]) -> pl.Expr:
+    """A code column in words (an unknown code is shown as written, with spaces for underscores)."""
+    return pl.col(column).replace_strict(
+        labels, default=pl.col(column).str.replace_all("_", " "), return_dtype=pl.String
+    )
+
+
+def provenance_table(prov: pl.DataFrame) -> pl.DataFrame:
+    """`provenance_summary` ready to show or download: labels for every column and code."""
+    return prov.select(
+        pl.col("hub").alias("Hub"),
+        pl.col("region").alias("Region"),
+        pl.col("confidence").str.to_titlecase().alias("Confidence"),
+        _words("status", STATUS_LABELS).alias("Source"),
+        _words("map_point_source", POINT_LABELS).alias("Map point"),
+        pl.col("districts").alias("Districts"),
+        pl.col("declared").alias("Declared by a source"),
+        pl.col("estimated").alias("Estimated"),
+    )
+
+
+def load_table(loads: pl.DataFrame) -> pl.DataFrame:
+    """`load_history` ready to show or download: words for kinds, data and results; labelled columns."""
+    codes = {"kind": LOAD_KINDS, "entity": LOAD_ENTITIES, "status": LOAD_STATUS}
+    frame = loads.with_columns(_words(c, labels) for c, labels in codes.items() if c in loads.columns)
+    if "started_at" in frame.columns:
+        frame = frame.with_columns(pl.col("started_at").cast(pl.String).str.slice(0, 16))
+    return frame.rename({c: LOAD_COLUMNS[c] for c in frame.columns if c in LOAD_COLUMNS})
+
+
 @st.cache_data(**CACHE)
 def provenance_summary() -> pl.DataFrame:
     """Per hub: how sure the published facts are, where its map point comes from, and how many of

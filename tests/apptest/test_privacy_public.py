@@ -30,8 +30,17 @@ from tests.spreadsheets import download_frames
 APP = "../../dashboard/app.py"
 PHASES = ["Early Years", "Primary", "Secondary", "Post-16"]
 # Display columns (tables and CSVs) and Vega fields holding in-scope counts.
-COUNT_COLUMNS = {"Active LLMEs", "Schools reached", "received", "loaded", "quarantined", "Rows"}
-COUNT_FIELDS = {"active_llmes", "schools_reached", "schools"}
+COUNT_COLUMNS = {"Active LLMEs", "Schools reached", "Rows received", "Rows loaded", "Rows set aside", "Rows",
+                 "Schools in area"}  # fmt: skip
+COUNT_FIELDS = {"active_llmes", "schools_reached", "schools", "schools_in_area"}
+# Shares and shortfalls taken of a count: hidden wherever the count (or its denominator) is.
+SHARE_COLUMNS = {"% of target": ("Active LLMEs",), "Short of target": ("Active LLMEs",),
+                 "% reached": ("Schools reached", "Schools in area")}  # fmt: skip
+SHARE_FIELDS = {
+    "share_of_target": "active_llmes",
+    "short_of_target": "active_llmes",
+    "reach_share": "schools_reached",
+}
 SMALL = {1, 2, 3, 4}
 
 
@@ -173,6 +182,89 @@ def small_counts_in_charts(specs: list[dict]) -> list:
     return bad
 
 
+def derived_shares_in_tables(tables: list[tuple[str, pl.DataFrame]]) -> list:
+    """A share or shortfall shown beside a hidden count (or a hidden denominator) gives it away."""
+    bad = []
+    for where, frame in tables:
+        for share, counts in SHARE_COLUMNS.items():
+            counts = [c for c in counts if c in frame.columns]
+            if share not in frame.columns or not counts:
+                continue
+            for row in frame.select(*counts, share).iter_rows(named=True):
+                shown = row[share] is not None and str(row[share]) not in ("c", "")
+                if shown and any(str(row[c]) == "c" for c in counts):
+                    bad.append((where, share, row))
+    return bad
+
+
+def records(node):
+    """Every JSON object in a tree (chart data rows among them)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from records(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from records(item)
+
+
+def derived_shares_in_charts(specs: list[dict]) -> list:
+    """Chart rows: a hidden count is null, and so is every share taken of it."""
+    bad = []
+    for spec in specs:
+        for value in records(spec):
+            for count in COUNT_FIELDS:
+                if value.get(f"{count}_hidden") is True:
+                    if value.get(count) is not None:
+                        bad.append((count, value.get(count)))
+                    bad += [
+                        (f, value[f])
+                        for f, c in SHARE_FIELDS.items()
+                        if c == count and value.get(f) is not None
+                    ]
+    return bad
+
+
+def leftover(total: int, cells: list) -> tuple[int, int]:
+    """A published total minus its visible parts, and how many parts are hidden."""
+    visible = sum(int(str(v).replace(",", "")) for v in cells if v is not None and str(v) not in ("c", ""))
+    return total - visible, sum(str(v) == "c" for v in cells)
+
+
+def totals_against_visible_parts(at: AppTest, tables: list[tuple[str, pl.DataFrame]]) -> list:
+    """Every published total checked against its visible parts: what they leave over is 0, or at
+    least 5 spread over 2 or more hidden cells (never one hidden cell, never a small number)."""
+    bad = []
+
+    def check(where: str, total_text: str, cells: list) -> None:
+        if total_text.replace(",", "").isdigit():
+            rest, hidden = leftover(int(total_text.replace(",", "")), cells)
+            if (hidden == 1 and rest) or 1 <= rest <= 4:
+                bad.append((where, total_text, rest, hidden))
+
+    metrics = {m.label: m.value for m in at.metric}
+    llmes = next((v for k, v in metrics.items() if k.startswith("Active LLMEs") and ":" not in k), None)
+    reached = metrics.get("Schools reached")
+    for where, frame in tables:
+        if where.startswith("csv"):
+            continue  # the same tables as on screen
+        columns = set(frame.columns)
+        if llmes and {"Hub", "Active LLMEs"} <= columns and "Phase" not in columns and "Role" not in columns:
+            check(f"{where}: hubs", llmes, frame["Active LLMEs"].to_list())
+        if (
+            reached
+            and "Schools reached" in columns
+            and ({"Phase"} & columns or {"Local authority"} & columns)
+        ):
+            check(f"{where}: schools reached", reached, frame["Schools reached"].to_list())
+        if {"Rows received", "Rows loaded", "Rows set aside"} <= columns:
+            for row in frame.iter_rows(named=True):
+                check(
+                    f"{where}: load", str(row["Rows received"]), [row["Rows loaded"], row["Rows set aside"]]
+                )
+    return bad
+
+
 def small_counts_in_metrics(at: AppTest) -> list:
     people = ("Active LLMEs", "Schools reached", "State schools reached", "Share of target")
     return [
@@ -191,6 +283,9 @@ def assert_private(at: AppTest, seen: dict, personal: list[str]) -> None:
     assert not small_counts_in_tables(tables)
     assert not small_counts_in_charts(specs)
     assert not small_counts_in_metrics(at)
+    assert not derived_shares_in_tables(tables)
+    assert not derived_shares_in_charts(specs)
+    assert not totals_against_visible_parts(at, tables)
     assert not re.search(r"\b[1-4] active LLMEs of the target", text), "progress text gives a small count"
 
 
@@ -273,3 +368,33 @@ def test_the_rule_is_documented_on_the_about_page(use_warehouse):
     coverage = open_page("llme_coverage", {"region": "London", "role": "Cohort Lead"})
     legend = [m.value for m in coverage.markdown if LEGEND in m.value]
     assert legend and all("about#small-numbers" in line for line in legend)
+
+
+def test_the_share_and_total_checks_would_catch_a_leak():
+    """The checks above are not vacuous: a share beside a hidden count, and a total whose visible
+    parts leave one hidden cell (or a small remainder), are reported."""
+    leak = pl.DataFrame({"Hub": ["a", "b"], "Active LLMEs": ["c", "40"], "% of target": ["4", "80"]})
+    assert derived_shares_in_tables([("dataframe", leak)])
+    assert leftover(44, ["c", "40"]) == (4, 1)
+    assert leftover(42, ["c", "c", "40"]) == (2, 2)  # two hidden cells adding up to 2: both are 1
+
+
+def test_glow_profile_hides_small_denominators_with_open_data(
+    warehouse_open, monkeypatch, personal, downloads
+):
+    """Issue 16: the GLOW profile said "1 school in area, c reached". With the real register a phase
+    with 1 to 4 schools in GLOW's area is hidden with its schools reached and its share, and what
+    the visible phases leave of the hub's total is never a small number."""
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
+    small_phases = sql(
+        warehouse_open,
+        "SELECT count(*) FROM (SELECT phase FROM schools WHERE hub_id = 'glow' GROUP BY phase HAVING count(*) < 5)",
+    )[0][0]
+    at = open_page("hub_profile", {"hub": "glow"})
+    assert_private(at, downloads, personal)
+    by_phase = next(
+        d.value for d in at.dataframe if "Phase" in d.value.columns and "Schools in area" in d.value.columns
+    )
+    assert not {str(n) for n in SMALL} & {str(v) for v in by_phase["Schools in area"]}
+    if small_phases:
+        assert (by_phase["Schools in area"].astype(str) == "c").sum() >= 2

@@ -430,3 +430,39 @@ def test_find_hub_lists_schools_when_only_school_names_match(open_warehouse):
     answer, choices = national.hub_answer(found, "Academy")
     assert answer is None and 1 < choices.height <= 10
     assert set(choices["kind"]) == {"school"}
+
+
+@pytest.mark.parametrize("role", [None, "cohort_lead"])
+def test_no_view_total_minus_other_views_reveals_a_hidden_count(use_warehouse, role):
+    """Issue 16 item 8 across pages: England's count (any view) minus the nine regions' visible counts
+    (the region filter) is never a lone hidden region or a small number; the map and the coverage
+    page hide the same hubs; hub-level phase cells leave no small remainder of a region's phase total."""
+    regions = national.regions()
+    national_trend = national.llme_trend(None, role, None, exact=False)
+    per_region = {r: national.llme_trend(r, role, None, exact=False) for r in regions}
+    exact = national.llme_trend(None, role, None, exact=True)
+    for year in exact["year_start"]:
+        total = exact.filter(pl.col("year_start") == year)["active_llmes"][0]
+        if not national_trend.filter(pl.col("year_start") == year)["active_llmes_hidden"][0]:
+            rows = [f.filter(pl.col("year_start") == year) for f in per_region.values()]
+            hidden = sum(r["active_llmes_hidden"][0] for r in rows)
+            visible = sum(r["active_llmes"][0] or 0 for r in rows)
+            assert hidden != 1 and not 1 <= total - visible <= 4, (year, hidden, total - visible)
+    if role is None:
+        on_map = national.hub_summary(YEAR, exact=False).select("hub_id", "active_llmes_hidden")
+        on_coverage = national.llme_hub_totals(YEAR, None, None, None, exact=False)
+        assert dict(on_map.iter_rows()) == dict(
+            on_coverage.select("hub_id", "active_llmes_hidden").iter_rows()
+        )
+    for region in regions:
+        matrix = national.llme_matrix(YEAR, region, role, None, exact=False)
+        phase = national.llme_phase_trend(region, role, None, exact=True).filter(pl.col("year_start") == YEAR)
+        public = national.llme_phase_trend(region, role, None, exact=False).filter(pl.col("year_start") == YEAR)
+        shown = dict(public.select("phase", "active_llmes_hidden").iter_rows())
+        for code, region_total in phase.select("phase", "active_llmes").iter_rows():
+            if shown[code]:
+                continue  # the region's phase total is itself "c" on the page
+            cells = matrix.filter(pl.col("phase") == code)
+            left = region_total - (cells["active_llmes"].sum() or 0)
+            assert cells["active_llmes_hidden"].sum() != 1 or left == 0
+            assert not 1 <= left <= 4, (region, code, left)

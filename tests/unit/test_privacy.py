@@ -115,3 +115,28 @@ def test_denominators_and_totals_never_leave_a_lone_hidden_cell(areas, reached):
     small = out.filter(pl.col("area_hidden").not_() & pl.col("area").is_between(1, 4))
     assert small.is_empty()
     assert out.filter(pl.col("area_hidden") & pl.col("reached_hidden").not_()).is_empty()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 9)), min_size=1, max_size=12))
+def test_total_minus_visible_cells_is_never_a_small_number(cells):
+    """Issue 16: "the headline total minus the visible cells gives the rest". For every group whose
+    total is published, what the visible cells leave over is 0 or at least 5, from 2+ hidden cells."""
+    frame = pl.DataFrame(
+        {
+            "region": [r for r, _ in cells],
+            "hub": [str(i) for i in range(len(cells))],
+            "n": [n for _, n in cells],
+        }
+    )
+    out = suppress(frame, "n", totals_over=[[], ["region"]])
+    joined = frame.with_columns(out["n_hidden"].alias("hidden"))
+    for group in (None, "region"):
+        parts = joined.group_by(group) if group else [((None,), joined)]
+        for _, rows in parts:
+            if 1 <= rows["n"].sum() <= 4 or rows.height == 1:
+                continue  # the total itself is "c" (suppress_total), or the one cell is the total
+            left_over = rows.filter(pl.col("hidden"))["n"].sum()
+            # One hidden cell is the total minus the rest: only ever a zero (which is shown anyway).
+            assert rows["hidden"].sum() != 1 or left_over == 0, rows
+            assert not 1 <= left_over <= 4, rows
