@@ -74,9 +74,14 @@ def test_data_as_at_and_provenance_counts(use_warehouse):
     assert next(m for m in at.metric if m.label == "Districts estimated").value == str(estimated)
     lead = sql(use_warehouse, "SELECT count(*) FROM hubs WHERE map_point_source = 'lead school'")[0][0]
     assert next(m for m in at.metric if m.label.startswith("Hubs drawn")).value == f"{lead} of 40"
-    provenance = next(d.value for d in at.dataframe if "declared" in d.value.columns)
-    assert len(provenance) == 40 and provenance["estimated"].sum() == estimated
-    loads = next(d.value for d in at.dataframe if "quarantined" in d.value.columns)
+    provenance = next(d.value for d in at.dataframe if "Declared by a source" in d.value.columns)
+    assert len(provenance) == 40 and provenance["Estimated"].sum() == estimated
+    # Issue 16: labels, never column or status names (map_point_source, not_found).
+    shown = " ".join(provenance.columns) + " " + " ".join(str(v) for v in provenance.to_numpy().ravel())
+    for raw in ("map_point_source", "not_found", "estimated: centre", "confidence", "status"):
+        assert raw not in shown
+    loads = next(d.value for d in at.dataframe if "Rows received" in d.value.columns)
+    assert "kind" not in loads.columns and "sample" not in set(loads["What"])
     assert len(loads) == sql(use_warehouse, "SELECT count(*) FROM load_log")[0][0]
     assert "not loaded" in text(at)  # this warehouse has no open data
     assert "sample data" in text(at)

@@ -28,7 +28,7 @@ from tests.apptest.pages import csv_text, open_page, tables, vega_specs
 FIGURES = Path(__file__).parent / "figures"
 UPDATE = os.environ.get("ATLAS_UPDATE_FIGURES") == "1"
 VOLATILE_METRICS = {"Warehouse built", "Last load"}
-VOLATILE_COLUMNS = {"started_at", "loaded_at", "at", "seconds", "run_id"}
+VOLATILE_COLUMNS = {"started_at", "Started (UTC)", "loaded_at", "at", "seconds", "run_id"}
 PERSONAL_PAGES = {"hub_roster"}  # named LLMEs: only the page's counts go into a committed file
 
 # name -> (page, viewer, query parameters)
