@@ -457,7 +457,9 @@ def test_no_view_total_minus_other_views_reveals_a_hidden_count(use_warehouse, r
     for region in regions:
         matrix = national.llme_matrix(YEAR, region, role, None, exact=False)
         phase = national.llme_phase_trend(region, role, None, exact=True).filter(pl.col("year_start") == YEAR)
-        public = national.llme_phase_trend(region, role, None, exact=False).filter(pl.col("year_start") == YEAR)
+        public = national.llme_phase_trend(region, role, None, exact=False).filter(
+            pl.col("year_start") == YEAR
+        )
         shown = dict(public.select("phase", "active_llmes_hidden").iter_rows())
         for code, region_total in phase.select("phase", "active_llmes").iter_rows():
             if shown[code]:
