@@ -84,7 +84,7 @@ def fetched(at: AppTest, served: dict) -> list[tuple[str, bytes]]:
     return out
 
 
-def assert_formula_safe(files: list[tuple[str, bytes]], must_contain: str) -> None:
+def assert_formula_safe(files: list[tuple[str, bytes]], must_contain: str | None) -> None:
     seen_hostile = False
     for label, data in files:
         if is_xlsx(data):
@@ -101,8 +101,9 @@ def assert_formula_safe(files: list[tuple[str, bytes]], must_contain: str) -> No
             for column in frame.columns:
                 for value in frame[column].drop_nulls():
                     assert not value.startswith(FORMULA_PREFIXES), (label, column, value)
-                    seen_hostile |= value == "'" + must_contain
-    assert seen_hostile, "the hostile text was in a download, so the check was exercised"
+                    seen_hostile |= value == f"'{must_contain}"
+    if must_contain is not None:
+        assert seen_hostile, "the hostile text was in a download, so the check was exercised"
 
 
 def test_finder_online_list_downloads_are_formula_safe(hostile, served):
@@ -141,3 +142,24 @@ def test_about_page_offers_the_open_data_release(use_warehouse, served):
         names = {n.rsplit("/", 1)[-1] for n in archive.namelist()}
     assert {"metadata.json", "data_dictionary.csv", "llmes_by_hub_phase_year.parquet"} <= names
     assert "schools_reached_by_hub_phase_la_year.csv" in names
+
+
+@pytest.mark.parametrize(
+    ("page", "who", "query"),
+    [
+        ("national_map", None, {}),
+        ("llme_coverage", None, {}),
+        ("hub_profile", None, {"hub": "origin"}),
+        ("about_data", None, {}),
+        ("ingest_report", "coordinator@example.org", {}),
+        ("outreach", "origin.lead@example.org", {"hub": "origin"}),
+    ],
+)
+def test_every_download_on_the_other_pages_is_formula_safe(hostile, served, page, who, query):
+    at = open_page(page, who, query)
+    files = [
+        (label, data) for label, data in fetched(at, served) if not label.startswith("Download the open data")
+    ]
+    assert files, f"{page} offers downloads"
+    assert any(is_xlsx(data) for _, data in files), "an XLSX beside the CSVs"
+    assert_formula_safe(files, None)
