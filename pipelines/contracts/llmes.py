@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataframely as dy
 import polars as pl
 
+from pipelines.contracts import spec
 from pipelines.contracts.common import (
     URN,
     Context,
@@ -26,17 +27,12 @@ from pipelines.contracts.common import (
 from pipelines.readers import ROW
 
 ENTITY = "llmes"
-KEY = ("llme_id",)
-REQUIRED = ("llme_id", "hub", "full_name", "roles", "phases", "first_active_year")
-OPTIONAL = ("email", "school_urn", "school_name", "accreditations", "last_active_year")
-TEMPLATE = (
-    "llme_id", "hub", "full_name", "email", "school_urn", "school_name", "roles", "phases", "accreditations",
-    "first_active_year", "last_active_year",
-)  # fmt: skip
-OUTPUT = (
-    "llme_id", "hub_id", "full_name", "email", "school_urn", "school_name", "roles", "phases", "accreditations",
-    "first_active_year", "last_active_year", "first_year_start", "last_year_start",
-)  # fmt: skip
+SPEC = spec.LLMES  # columns, required flags and table types are declared once, in spec.py
+KEY = SPEC.key
+REQUIRED = SPEC.required
+OPTIONAL = SPEC.optional
+TEMPLATE = SPEC.template
+OUTPUT = spec.output(ENTITY)
 
 rules = RuleBook()
 

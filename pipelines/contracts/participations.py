@@ -5,14 +5,16 @@ from __future__ import annotations
 import dataframely as dy
 import polars as pl
 
+from pipelines.contracts import spec
 from pipelines.contracts.common import URN, Context, RuleBook, as_code, as_int, missing_or, present
 
 ENTITY = "participations"
-KEY = ("work_group_id", "school_urn")
-REQUIRED = ("work_group_id", "school_urn", "teachers")
-OPTIONAL = ("stage",)
-TEMPLATE = ("work_group_id", "school_urn", "teachers", "stage")
-OUTPUT = ("work_group_id", "school_urn", "teachers", "stage")
+SPEC = spec.PARTICIPATIONS  # columns, required flags and table types are declared once, in spec.py
+KEY = SPEC.key
+REQUIRED = SPEC.required
+OPTIONAL = SPEC.optional
+TEMPLATE = SPEC.template
+OUTPUT = spec.output(ENTITY)
 
 rules = RuleBook()
 

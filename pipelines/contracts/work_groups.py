@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataframely as dy
 import polars as pl
 
+from pipelines.contracts import spec
 from pipelines.contracts.common import (
     POSTCODE,
     Context,
@@ -29,31 +30,12 @@ from pipelines.contracts.common import (
 )
 
 ENTITY = "work_groups"
-KEY = ("work_group_id",)
-REQUIRED = (
-    "work_group_id",
-    "hub",
-    "academic_year",
-    "programme",
-    "title",
-    "phases",
-    "delivery",
-    "session_dates",
-    "status",
-)
-OPTIONAL = (
-    "project_code", "venue_name", "venue_postcode", "capacity", "places_left", "booking_url", "cost_note", "eligibility",
-)  # fmt: skip
-TEMPLATE = (
-    "work_group_id", "hub", "academic_year", "project_code", "programme", "title", "phases", "delivery",
-    "venue_name", "venue_postcode", "session_dates", "capacity", "places_left", "status", "booking_url",
-    "cost_note", "eligibility",
-)  # fmt: skip
-OUTPUT = (
-    "work_group_id", "hub_id", "academic_year", "year_start", "project_code", "programme_id", "programme",
-    "title", "phases", "delivery", "venue_name", "venue_postcode", "session_dates", "capacity", "places_left",
-    "status", "booking_url", "cost_note", "eligibility",
-)  # fmt: skip
+SPEC = spec.WORK_GROUPS  # columns, required flags and table types are declared once, in spec.py
+KEY = SPEC.key
+REQUIRED = SPEC.required
+OPTIONAL = SPEC.optional
+TEMPLATE = SPEC.template
+OUTPUT = spec.output(ENTITY)
 
 # Postcode areas wholly outside England (Scotland, Wales, Northern Ireland, Crown dependencies),
 # so the check works without open data. Border areas that also hold English addresses (TD, CH,

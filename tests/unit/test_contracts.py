@@ -226,3 +226,31 @@ def test_one_person_under_two_llme_ids_is_quarantined_once():
     assert v.good["llme_id"].to_list() == ["origin-L0001", "origin-L0003", "origin-L0004", "origin-L0005"]
     assert v.reasons == {"same_person": 1}
     assert v.quarantine.select("row_number", "column_name").rows() == [(3, "email")]
+
+
+def test_templates_ddl_and_readme_are_generated_from_the_one_declaration(tmp_path):
+    """Issue 11 item 4: data/templates, the tables' DDL and README's tables come from spec.py."""
+    import shutil
+
+    from pipelines.config import REPO_ROOT
+    from pipelines.contracts import generate, spec
+
+    assert generate.drifted() == [], "run `python -m pipelines.contracts.generate`"
+    for entity, m in (("work_groups", module("work_groups")), ("llmes", module("llmes"))):
+        assert m.TEMPLATE == spec.ENTITIES[entity].template
+    # The check can fail: a hand edit to a copy of the template is found.
+    for rel in ("README.md", "data/templates", "pipelines/models/tables"):
+        src = REPO_ROOT / rel
+        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, tmp_path / rel)
+    (tmp_path / "data/templates/llmes.csv").write_text("llme_id,hub,name\n", encoding="utf-8")
+    assert generate.drifted(tmp_path) == [tmp_path / "data/templates/llmes.csv"]
+
+
+@pytest.mark.parametrize("entity", ["work_groups", "llmes", "participations"])
+def test_contract_output_is_the_declared_table(entity):
+    """What `finish` returns is exactly the declared stored columns (less what loading adds)."""
+    from pipelines.contracts import spec
+
+    row = {c: GOOD[entity][c] for c in module(entity).TEMPLATE}
+    v = validate(entity, raw([row]), CTX, "x.csv")
+    assert tuple(v.good.columns) == spec.output(entity)
