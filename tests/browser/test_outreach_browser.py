@@ -43,6 +43,7 @@ def test_hub_lead_sees_the_unreached_schools_and_downloads_them(
     outreach_app,
     warehouse_for_browser,
     screenshot,
+    monkeypatch,
 ):
     warehouse = warehouse_for_browser  # with open data when it is there: real districts on the map
     page.goto(outreach_app + "/outreach?hub=origin")
@@ -76,7 +77,9 @@ def test_hub_lead_sees_the_unreached_schools_and_downloads_them(
         assert float(row["nearest_miles"]) == pytest.approx(round(miles, 1), abs=0.051), row["school"]
         assert row["nearest_work_group"].removeprefix("'") == title
 
-    log = audit.read(warehouse.warehouse / "audit.duckdb", limit=100000)
+    # The access log as the server wrote it: read through the same API, pointed at its data folder.
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse.data_dir))
+    log = audit.read(limit=100000)
     mine = log.filter(
         (pl.col("email") == "origin.lead@example.org") & (pl.col("what") == "outreach_unreached")
     )
