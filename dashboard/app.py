@@ -42,6 +42,18 @@ page = st.navigation(pages, position="top")
 # Each page has its own browser title ("Find a Work Group: Maths Hubs Atlas"), so tabs, history and
 # screen readers tell the pages apart (WCAG 2.4.2).
 st.set_page_config(page_title=f"{page.title}: {SITE}")
+# A visible focus ring on every control (WCAG 2.4.7), in the GOV.UK style: yellow with a near-black
+# edge, readable on the light and the dark theme. Radios, checkboxes and toggles hide their input,
+# so their label carries the ring; selects and text boxes ring their whole box.
+st.html(
+    """<style>
+:focus-visible { outline: 3px solid #ffdd00 !important; outline-offset: 0 !important;
+  box-shadow: 0 0 0 5px #0b0c0c !important; }
+label:has(input:focus-visible), [data-baseweb="select"]:has(input:focus-visible),
+[data-baseweb="input"]:has(input:focus-visible), [data-baseweb="textarea"]:has(textarea:focus-visible) {
+  outline: 3px solid #ffdd00 !important; box-shadow: 0 0 0 5px #0b0c0c !important; border-radius: 2px; }
+</style>"""
+)
 sign_in_controls(who)
 
 try:

@@ -18,9 +18,23 @@ from pipelines.domain import md
 PRINT_CSS = """<style>
 @media print {
   header, [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
-  [data-testid="stDecoration"], [data-testid="stDownloadButton"], .st-key-controls { display: none !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 0 !important; max-width: 100% !important; }
-  [data-testid="stVegaLiteChart"], [data-testid="stTable"] { break-inside: avoid; }
+  [data-testid="stDecoration"], [data-testid="stDownloadButton"], [data-testid="stBottom"],
+  .st-key-controls { display: none !important; }
+  /* The app is laid out at the height of the window: in print that leaves a blank last page. */
+  html, body, #root, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
+  [data-testid="stMainBlockContainer"] { height: auto !important; min-height: 0 !important;
+    overflow: visible !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  /* Flex columns of blocks cannot be broken between items by the browser: blocks let headings
+     keep with what follows them instead of being stranded at a page foot. */
+  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { display: block !important; }
+  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] > * { margin-bottom: 0.6rem; }
+  h1, h2, h3, [data-testid="stHeading"], [data-testid="stElementContainer"]:has(h2, h3) {
+    break-after: avoid !important; page-break-after: avoid !important; }
+  [data-testid="stVegaLiteChart"], [data-testid="stTable"], [data-testid="stMetric"] { break-inside: avoid; }
+  /* A table opened on screen (an expander) prints open, without its toggle. */
+  details::details-content { content-visibility: visible !important; display: block !important; }
+  details > summary { display: none !important; }
 }
 </style>"""
 
@@ -69,9 +83,17 @@ def chart(figure) -> None:
 
 facts = data.hub_facts(hub_id)
 st.title(facts["name"])
+info = common.build_info()
+as_at = (info.get("built_at") or "unknown")[:10]
+# The website's address is written out (not only linked), so a printed report still gives it.
 st.markdown(
     f"{md(facts['region'])} · Lead school: {md(in_words(facts['lead_schools']) or 'not known')} · "
-    + (f"[Hub website]({facts['website']})" if facts["website"] else "No website recorded")
+    + (
+        f"Hub website: [{md(facts['website'])}]({facts['website']})"
+        if facts["website"]
+        else "No website recorded"
+    )
+    + f" · Data as at {as_at}"
 )
 sources = ", ".join(
     f"[{urlsplit(u).netloc.removeprefix('www.')}]({u})" for u in facts.get("declared_sources") or []

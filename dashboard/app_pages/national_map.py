@@ -23,8 +23,12 @@ st.markdown(
     "Click a hub on the map to open its profile."
 )
 
-left, right = st.columns([1, 2])
+ENGLAND = "All of England"
+left, middle, right = st.columns([1, 1, 2])
 year = left.selectbox("Academic year", years, index=years.index(current), key="year", bind="query-params")
+# One region redrawn at full size: London's five hubs share a few millimetres of the England map.
+area = middle.selectbox("Show", [ENGLAND, *data.regions()], key="area", bind="query-params")
+region = None if area == ENGLAND else area
 colour_label = right.radio(
     "Colour the map by", list(charts.COLOUR_BY.values()), horizontal=True, key="colour", bind="query-params"
 )
@@ -87,7 +91,9 @@ with map_col:
     # districts follow from those.
     build = charts.district_map if has_boundaries else charts.fallback_map
     spec = chart_spec(
-        f"national-{build.__name__}", (year_start, colour, exact), lambda: build(districts, hub_frame, colour)
+        f"national-{build.__name__}",
+        (year_start, colour, exact, region),
+        lambda: build(districts, hub_frame, colour, region),
     )
     if not has_boundaries:
         st.info(

@@ -176,19 +176,53 @@ def _colour(colour_by: str, hubs: pl.DataFrame) -> alt.Color | dict:
     return alt.Color("hub_colour:N", scale=None, legend=None)
 
 
-_TOOLTIP = [
-    alt.Tooltip("hub_name:N", title="Hub"),
-    alt.Tooltip("lead_school:N", title="Lead school"),
-    alt.Tooltip("llmes_text:N", title="Active LLMEs (target 50)"),
-    alt.Tooltip("reach_text:N", title="Schools reached"),
-    alt.Tooltip("work_groups:Q", title="Work Groups"),
-]
+_FIGURES = {
+    "llmes": alt.Tooltip("llmes_text:N", title="Active LLMEs (target 50)"),
+    "reach": alt.Tooltip("reach_text:N", title="Schools reached"),
+    "work_groups": alt.Tooltip("work_groups:Q", title="Work Groups"),
+}
 
 
-def _hub_points(hubs: pl.DataFrame) -> alt.Chart:
+def _tooltip(colour_by: str = "hub") -> list[alt.Tooltip]:
+    """Hover: the hub's name, its lead school, then the figure the map is coloured by, then the rest."""
+    first = [_FIGURES[colour_by]] if colour_by in _FIGURES else []
+    rest = [t for k, t in _FIGURES.items() if k != colour_by]
+    return [
+        alt.Tooltip("hub_name:N", title="Hub"),
+        alt.Tooltip("lead_school:N", title="Lead school"),
+        *first,
+        *rest,
+    ]
+
+
+_TOOLTIP = _tooltip()
+
+
+def region_frame(features: list[list[float]], pad: float = 0.08) -> dict:
+    """A rectangle (GeoJSON) around lon/lat points, padded, for a map fitted to one region."""
+    lons = [p[0] for p in features]
+    lats = [p[1] for p in features]
+    w, e, s_, n = min(lons) - pad, max(lons) + pad, min(lats) - pad, max(lats) + pad
+    ring = [[w, s_], [w, n], [e, n], [e, s_], [w, s_]]  # clockwise: the d3 / Vega convention
+    return {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def _points_of(geometry: dict) -> list[list[float]]:
+    """Every lon/lat vertex of a Polygon or MultiPolygon."""
+    rings = (
+        geometry["coordinates"]
+        if geometry["type"] == "Polygon"
+        else [r for polygon in geometry["coordinates"] for r in polygon]
+    )
+    return [point for ring in rings for point in ring]
+
+
+def _hub_points(hubs: pl.DataFrame, colour_by: str = "hub") -> alt.Chart:
     return (
         alt.Chart(hubs.rename({"name": "hub_name"}))
-        .mark_point(filled=True, size=70, fill="#1b1b1b", stroke="#ffffff", strokeWidth=1.2, opacity=1)
+        .mark_point(
+            filled=True, size=70, fill="#1b1b1b", stroke="#ffffff", strokeWidth=1.2, opacity=1, clip=True
+        )
         .encode(
             longitude="map_longitude:Q",
             latitude="map_latitude:Q",
@@ -205,7 +239,7 @@ def _hub_points(hubs: pl.DataFrame) -> alt.Chart:
                     symbolStrokeColor="#7a7a7a",
                 ),
             ),
-            tooltip=_TOOLTIP,
+            tooltip=_tooltip(colour_by),
             description="hub_aria:N",
         )
         .properties(name="points")
@@ -216,7 +250,7 @@ def _selection(name: str) -> alt.Parameter:
     return alt.selection_point(name=name, fields=["hub_id"], on="click", clear=False, toggle=False)
 
 
-def _map(*layers: alt.Chart, description: str) -> alt.LayerChart:
+def _map(*layers: alt.Chart, description: str, fit: dict | None = None) -> alt.LayerChart:
     """Layers on one Mercator projection fitted to England; a click on a district (layer named
     "areas") or a hub point (named "points") selects the hub."""
     named = [
@@ -225,15 +259,28 @@ def _map(*layers: alt.Chart, description: str) -> alt.LayerChart:
         else layer
         for layer in layers
     ]
-    chart = alt.layer(*named).project(type="mercator", fit=ENGLAND)
+    chart = alt.layer(*named).project(type="mercator", fit=fit or ENGLAND)
     return chart.properties(height=MAP_HEIGHT, description=description)
 
 
-def district_map(districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "hub") -> alt.LayerChart:
+def _in_region(districts: pl.DataFrame, hubs: pl.DataFrame, region: str | None):
+    """The districts of one region and the hubs with a district there (all of England for None)."""
+    if region is None:
+        return districts, hubs
+    districts = districts.filter(pl.col("region_name") == region)
+    return districts, hubs.filter(pl.col("hub_id").is_in(districts["hub_id"].unique().implode()))
+
+
+def district_map(
+    districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "hub", region: str | None = None
+) -> alt.LayerChart:
     """Choropleth of the districts (GeoJSON in `geometry`) coloured by their hub, with hub points.
 
-    `hubs` is `hub_map_frame(...)`. Estimated districts are drawn paler with a dashed outline.
+    `hubs` is `hub_map_frame(...)`. Estimated districts are drawn paler with a dashed outline. With
+    a `region` only its districts and hubs are drawn, and the map is fitted to them (London at a
+    readable size instead of a few millimetres of England).
     """
+    districts, hubs = _in_region(districts, hubs, region)
     props = hubs.select(
         "hub_id", pl.col("name").alias("hub_name"), "hub_colour", "target_band", "reach_share",
         "lead_school", "llmes_text", "reach_text", "work_groups", "hub_aria",
@@ -281,24 +328,32 @@ def district_map(districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "
             ),  # fmt: skip
             tooltip=[
                 alt.Tooltip("lad_name:N", title="District"),
-                *_TOOLTIP,
+                *_tooltip(colour_by),
                 alt.Tooltip("provenance:N", title="Area"),
             ],
             description="aria:N",
         )
         .properties(name="areas")
     )
+    where = "England's" if region is None else f"{region}'s"
     description = (
-        f"Map of England's {len(features)} local authority districts coloured by "
+        f"Map of {where} {len(features)} local authority districts coloured by "
         f"{COLOUR_BY.get(colour_by, colour_by).lower()}, with the {hubs.height} Maths Hubs as points. "
         "Paler districts with dashed outlines are assigned to a hub by estimate. The hub table beside the map lists the same figures."
     )
-    return _map(areas, _hub_points(hubs), description=description)
+    fit = None
+    if region is not None and features:
+        fit = region_frame([p for f in features for p in _points_of(f["geometry"])], pad=0.02)
+    return _map(areas, _hub_points(hubs, colour_by), description=description, fit=fit)
 
 
-def fallback_map(districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "hub") -> alt.LayerChart:
+def fallback_map(
+    districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "hub", region: str | None = None
+) -> alt.LayerChart:
     """Without boundaries: the 296 district centres as tiles (England's outline emerges from them),
-    coloured like the choropleth, the hubs as points and the regions labelled."""
+    coloured like the choropleth, the hubs as points and the regions labelled (one region's, fitted
+    to it, with `region`)."""
+    districts, hubs = _in_region(districts, hubs, region)
     cols = hubs.select("hub_id", pl.col("name").alias("hub_name"), "hub_colour", "target_band", "reach_share",
                        "lead_school", "llmes_text", "reach_text", "work_groups", "hub_aria")  # fmt: skip
     tiles = (
@@ -326,7 +381,7 @@ def fallback_map(districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "
             ),  # fmt: skip
             tooltip=[
                 alt.Tooltip("lad_name:N", title="District"),
-                *_TOOLTIP,
+                *_tooltip(colour_by),
                 alt.Tooltip("provenance:N", title="Area"),
             ],
             description="aria:N",
@@ -352,11 +407,17 @@ def fallback_map(districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "
         stroke="#8a8a8a", strokeWidth=0.3, opacity=0.5, clip=True, aria=False
     )
     description = (
-        f"Schematic map of England: the centres of its {tiles.height} local authority districts as squares coloured by "
+        f"Schematic map of {'England' if region is None else region}: the centres of its {tiles.height} local "
+        "authority districts as squares coloured by "
         f"{COLOUR_BY.get(colour_by, colour_by).lower()}, the {hubs.height} Maths Hubs as points, regions labelled. "
         "District boundaries are not loaded. The hub table beside the map lists the same figures."
     )
-    return _map(grid, areas, halo, labels, _hub_points(hubs), description=description)
+    fit = None
+    if region is not None and tiles.height:
+        fit = region_frame(
+            [[lon, lat] for lat, lon in tiles.select("centroid_lat", "centroid_lon").iter_rows()]
+        )
+    return _map(grid, areas, halo, labels, _hub_points(hubs, colour_by), description=description, fit=fit)
 
 
 def selected_hub(state: Any) -> str | None:
@@ -377,9 +438,9 @@ def selected_hub(state: Any) -> str | None:
 
 def _cell_text(field: str, frame: pl.DataFrame, empty_zero: bool = False) -> dict:
     """Cell text readable in both themes: white on dark cells, near-black on pale ones and, when
-    zero cells are left unfilled (`empty_zero`), mid grey where the page background shows through."""
+    zero cells are pale grey (`empty_zero`), dark grey text on them."""
     dark_above = (frame[field].max() or 0) * 0.55
-    conditions = [{"test": f"datum['{field}'] == 0", "value": "#8a8a8a"}] if empty_zero else []
+    conditions = [{"test": f"datum['{field}'] == 0", "value": AXIS_GREY}] if empty_zero else []
     conditions.append({"test": f"datum['{field}'] > {dark_above}", "value": "#ffffff"})
     return {"condition": conditions, "value": "#1b1b1b"}
 
@@ -660,7 +721,9 @@ def provision_heatmap(frame: pl.DataFrame) -> alt.LayerChart:
         color=alt.condition(
             alt.datum.work_groups > 0,
             alt.Color("work_groups:Q", title="Work Groups", scale=alt.Scale(scheme="greens", domainMin=0)),
-            alt.value("transparent"),
+            # Empty cells get a pale fill, so the "none" text on them has a known background
+            # (5.9:1 for #595959 on #f0f0f0) in the light and the dark theme alike.
+            alt.value("#f0f0f0"),
         )  # fmt: skip
     )
     text = (

@@ -220,3 +220,27 @@ def test_every_national_page_renders_before_any_data_is_loaded(tmp_path, monkeyp
     for page in ("app_pages/llme_coverage.py", "app_pages/hub_profile.py", "app_pages/about_data.py"):
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
+
+
+def test_a_region_redraws_the_map_for_that_region(use_warehouse):
+    """Issue 15: London's hubs share a few millimetres of England; "Show: London" redraws the map
+    with only London's districts and hubs, fitted to them. Hover gives hub, lead school and the
+    figure the map is coloured by, first."""
+    at = home(area="London", colour="Share of schools reached")
+    spec = map_spec(at)
+    london = {
+        h for (h,) in sql(use_warehouse, "SELECT DISTINCT hub_id FROM hub_areas WHERE region_name = 'London'")
+    }
+    text = json.dumps(spec)
+    assert "London" in spec["description"] and "England" not in spec["description"].split(".")[0]
+    fit = spec["projection"]["fit"]["geometry"]["coordinates"][0]
+    assert -0.7 < min(p[0] for p in fit) and max(p[0] for p in fit) < 0.5, "fitted to London, not England"
+    for layer in spec["layer"]:
+        values = layer.get("data", {}).get("values") or []
+        rows = values if isinstance(values, list) else values.get("features", [])
+        hubs = {r.get("hub_id") or r.get("properties", {}).get("hub_id") for r in rows if isinstance(r, dict)}
+        assert hubs - {None} <= london
+    points = next(layer for layer in spec["layer"] if layer.get("name") == "points")
+    titles = [t["title"] for t in points["encoding"]["tooltip"]]
+    assert titles[:3] == ["Hub", "Lead school", "Schools reached"]
+    assert "Abacus" not in text

@@ -288,7 +288,7 @@ def test_provision_heatmap_marks_gaps_as_none():
     assert "'none'" in json.dumps(text["transform"])
     assert text["encoding"]["color"]["condition"][0] == {
         "test": "datum['work_groups'] == 0",
-        "value": "#8a8a8a",
+        "value": "#595959",
     }
     assert cells["encoding"]["y"]["sort"] == ["Sustained Work Groups", "One-off events"]
     assert "'none' marks a gap" in spec["description"]
