@@ -3,7 +3,8 @@
 Sign-in only happens when `.streamlit/secrets.toml` has an `[auth]` section (a real deployment
 plugs in Microsoft Entra ID or Google there). Without it everyone is `public` and the sign-in
 button says why: there is no other way in. Roles come from data/access.toml (or
-$ATLAS_ACCESS_FILE): an email or a whole email domain -> coordinator or hub_lead (with hubs).
+$ATLAS_ACCESS_FILE): an email or a whole email domain -> coordinator or hub_lead (with hubs); a
+domain grant applies only when the provider says the email is verified (`email_verified`).
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ def _grants(path: Path, mtime: float) -> tuple[dict, ...]:
         return tuple(tomllib.load(f).get("grant", []))
 
 
-def role_for(email: str | None, path: Path | None = None) -> Viewer:
-    """The most specific grant wins: an exact email before a domain."""
+def role_for(email: str | None, path: Path | None = None, email_verified: bool = False) -> Viewer:
+    """The most specific grant wins: an exact email before a domain.
+
+    A domain grant needs the provider to vouch for the address (`email_verified` true): anyone can
+    create an account at some providers with an address on a domain they do not control."""
     if not email:
         return Viewer()
     path = path or access_file()
@@ -57,7 +61,7 @@ def role_for(email: str | None, path: Path | None = None) -> Viewer:
     email = email.strip().lower()
     domain = email.rpartition("@")[2]
     exact = [g for g in grants if str(g.get("email", "")).lower() == email]
-    by_domain = [g for g in grants if str(g.get("domain", "")).lower() == domain]
+    by_domain = [g for g in grants if email_verified and str(g.get("domain", "")).lower() == domain]
     for grant in exact or by_domain:
         role = grant.get("role")
         if role in ("hub_lead", "coordinator"):
@@ -77,7 +81,8 @@ def auth_configured() -> bool:
 def viewer() -> Viewer:
     if not auth_configured() or not st.user.get("is_logged_in", False):
         return Viewer()
-    return role_for(st.user.get("email"))
+    # Only a boolean true counts: a missing claim (or anything else) is not a yes.
+    return role_for(st.user.get("email"), email_verified=st.user.get("email_verified") is True)
 
 
 def sign_in_controls(who: Viewer) -> None:

@@ -42,6 +42,16 @@ class Paths:
         return self.data_dir / "landed"
 
     @property
+    def ops(self) -> Path:
+        """The embedded operational store and uploaded files (outside the snapshots; never cleaned)."""
+        return self.data_dir / "ops"
+
+    @property
+    def uploads(self) -> Path:
+        """Files uploaded on the "Load a file" page, waiting for the loader."""
+        return self.ops / "uploads"
+
+    @property
     def open_data(self) -> Path:
         """Open datasets staged by `atlas reference` (git-ignored; a cache, not a copy in git)."""
         return self.data_dir / "open"

@@ -9,7 +9,6 @@ flip discards the new file, so the published data stays exactly as it was.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import signal
@@ -23,6 +22,7 @@ import duckdb
 
 from pipelines.config import Paths
 from pipelines.contracts import ENTITIES, FileRejected, module, validate
+from pipelines.ops import journal
 from pipelines.readers import ReadError, read_table
 from pipelines.warehouse import loading, store
 
@@ -175,8 +175,5 @@ def _land(p: Paths, path: Path, entity: str, digest: str, started: datetime) -> 
 
 def _finish(p: Paths, result: IngestResult, t0: float) -> IngestResult:
     result.duration_s = round(time.perf_counter() - t0, 3)
-    p.warehouse.mkdir(parents=True, exist_ok=True)
-    entry = {"at": datetime.now(UTC).isoformat(timespec="seconds"), **result.to_json()}
-    with open(p.warehouse / "runs.jsonl", "a", encoding="utf-8") as f:
-        f.write(json.dumps(entry) + "\n")
+    journal.record_run(p, result.to_json())  # the ops store keeps every run, rejected ones too
     return result

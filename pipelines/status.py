@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 
 from pipelines.config import Paths
+from pipelines.ops import journal
 from pipelines.warehouse.store import current_snapshot
 
 TABLES = ("hubs", "hub_areas", "programmes", "schools", "llmes", "work_groups", "participations",
@@ -28,8 +27,5 @@ def collect(p: Paths, recent: int = 10) -> dict:
                 "SELECT entity, rule, count(DISTINCT (run_id, row_number)) FROM quarantine GROUP BY ALL ORDER BY 1, 2"
             ).fetchall()
         ]
-    journal = p.warehouse / "runs.jsonl"
-    if journal.exists():
-        lines = journal.read_text(encoding="utf-8").splitlines()[-recent:]
-        info["runs"] = [json.loads(line) for line in lines]
+    info["runs"] = journal.runs(p, limit=recent).reverse().to_dicts()  # oldest first, like a log
     return info

@@ -1,63 +1,50 @@
-"""The access log: every view or download of named LLME data (who, what, when).
+"""The access log: every view or download of named LLME data (who, what, when, which replica).
 
-The snapshot is read-only to the app, so the log is its own DuckDB file beside the snapshots,
-`<ATLAS_DATA_DIR>/warehouse/audit.duckdb`, written one statement at a time under a lock.
+It lives in the ops store (`pipelines.ops.store`: SQLite under ATLAS_DATA_DIR/ops, or PostgreSQL
+when ATLAS_DATABASE_URL is set), shared by every replica. A record is written before the data is
+shown, synchronously (one short INSERT); if it cannot be written, `record` raises and the page
+shows nothing named: named data is never shown without a record of it.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from datetime import UTC, datetime
-from pathlib import Path
-
-import duckdb
 import polars as pl
 
-from pipelines.config import paths
+from pipelines.ops.store import OpsStore, get_store, now, replica_name
 
-_LOCK = threading.Lock()
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS access_log (
-    accessed_at TIMESTAMP NOT NULL,
-    email VARCHAR NOT NULL,
-    role VARCHAR NOT NULL,
-    action VARCHAR NOT NULL,      -- view | download
-    what VARCHAR NOT NULL,        -- e.g. llme_roster
-    hub_ids VARCHAR[] NOT NULL,
-    rows BIGINT NOT NULL
-)
-"""
-
-
-def audit_path() -> Path:
-    return paths().warehouse / "audit.duckdb"
+SCHEMA = {
+    "accessed_at": pl.Datetime("us"),
+    "email": pl.String,
+    "role": pl.String,
+    "action": pl.String,
+    "what": pl.String,
+    "hub_ids": pl.List(pl.String),
+    "rows": pl.Int64,
+    "replica": pl.String,
+}
 
 
 def record(
-    email: str, role: str, action: str, what: str, hub_ids: list[str], rows: int, path: Path | None = None
+    email: str,
+    role: str,
+    action: str,
+    what: str,
+    hub_ids: list[str],
+    rows: int,
+    store: OpsStore | None = None,
 ) -> None:
-    """Write one access; retried briefly if another process is writing. Raises if it cannot be
-    written, so named data is never shown without a record of it."""
-    target = path or audit_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    row = [datetime.now(UTC).replace(tzinfo=None), email, role, action, what, hub_ids, rows]
-    for attempt in range(20):
-        try:
-            with _LOCK, duckdb.connect(str(target)) as con:
-                con.execute(SCHEMA)
-                con.execute("INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-            return
-        except duckdb.IOException:
-            if attempt == 19:
-                raise
-            time.sleep(0.05)
+    """Write one access (action: view | download; what: e.g. llme_roster). Raises if it cannot."""
+    (store or get_store()).execute(
+        "INSERT INTO access_log (accessed_at, email, role, action, what, hub_ids, rows, replica)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [now(), email, role, action, what, list(hub_ids), int(rows), replica_name()],
+    )
 
 
-def read(path: Path | None = None, limit: int = 1000) -> pl.DataFrame:
-    target = path or audit_path()
-    if not target.exists():
-        return pl.DataFrame(schema={"accessed_at": pl.Datetime, "email": pl.String, "role": pl.String, "action": pl.String,
-                                    "what": pl.String, "hub_ids": pl.List(pl.String), "rows": pl.Int64})  # fmt: skip
-    with _LOCK, duckdb.connect(str(target), read_only=True) as con:
-        return con.sql("SELECT * FROM access_log ORDER BY accessed_at DESC LIMIT ?", params=[limit]).pl()
+def read(store: OpsStore | None = None, limit: int = 1000) -> pl.DataFrame:
+    """The newest accesses first."""
+    return (store or get_store()).frame(
+        f"SELECT {', '.join(SCHEMA)} FROM access_log ORDER BY accessed_at DESC LIMIT ?",  # noqa: S608
+        [limit],
+        SCHEMA,
+    )

@@ -5,13 +5,12 @@ Only pages that have checked the viewer's role call these; public pages never do
 
 from __future__ import annotations
 
-import json
-
 import polars as pl
 import streamlit as st
 
 from dashboard.data.db import query
 from pipelines.config import paths
+from pipelines.ops import journal
 from pipelines.vocab import vocab
 
 
@@ -65,13 +64,6 @@ def load_runs() -> pl.DataFrame:
 
 
 def rejected_runs(limit: int = 200) -> pl.DataFrame:
-    """Rejected loads never reach a snapshot; the run journal beside the snapshots keeps them."""
-    journal = paths().warehouse / "runs.jsonl"
-    rows = []
-    if journal.exists():
-        for line in journal.read_text(encoding="utf-8").splitlines()[-5000:]:
-            entry = json.loads(line)
-            if entry.get("status") == "rejected":
-                rows.append({k: entry.get(k) for k in ("at", "entity", "file", "message")})
-    schema = {"at": pl.String, "entity": pl.String, "file": pl.String, "message": pl.String}
-    return pl.DataFrame(rows[-limit:][::-1], schema=schema)
+    """Rejected loads never reach a snapshot; the load journal in the ops store keeps them."""
+    frame = journal.runs(paths(), limit=limit, status="rejected")
+    return frame.select(pl.col("finished_at").alias("at"), "entity", "file", "message", "upload_id")

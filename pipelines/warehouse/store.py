@@ -94,7 +94,7 @@ def publish(p: Paths, snapshot: Path) -> None:
         os.fsync(f.fileno())
     os.replace(tmp, p.pointer)
     with open(p.warehouse / "PUBLISHED", "a", encoding="utf-8") as history:
-        history.write(snapshot.name + "\n")
+        history.write(f"{snapshot.name}\t{time.time():.0f}\n")  # when it became current
     dir_fd = os.open(p.warehouse, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -108,25 +108,46 @@ def discard(snapshot: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def prune(p: Paths, keep: int = KEEP_SNAPSHOTS) -> list[Path]:
-    """Keep the current snapshot and the newest previously published ones (`keep` in all).
+def grace_s() -> float:
+    """How long a replaced snapshot is kept at least, for replicas that may still have it open."""
+    return float(os.environ.get("ATLAS_SNAPSHOT_GRACE_S", "900"))
 
-    Anything else is either old or an orphan of a writer that died before its flip (writers hold
-    the lock while pruning, so none is in progress). A reader that still has an old file open keeps
-    reading it: on Linux the data stays until the last handle closes.
+
+def prune(p: Paths, keep: int = KEEP_SNAPSHOTS, grace: float | None = None) -> list[Path]:
+    """Keep the current snapshot, the newest previously published ones (`keep` in all), and any
+    replaced less than `grace` seconds ago.
+
+    Replicas on other machines (a shared volume) may have read CURRENT just before a flip and open
+    the old name a moment later, or keep a handle on it: the grace period keeps that file. Anything
+    else is either old or an orphan of a writer that died before its flip (writers hold the lock
+    while pruning, so none is in progress).
     """
     current = current_snapshot(p)
     if current is None:
         return []
+    grace = grace_s() if grace is None else grace
     history = p.warehouse / "PUBLISHED"
-    published = history.read_text(encoding="utf-8").split() if history.exists() else []
+    lines = (
+        [ln for ln in history.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        if history.exists()
+        else []
+    )
+    entries = [(f[0], float(f[1]) if len(f) > 1 else 0.0) for f in (line.split() for line in lines)]
+    published = [name for name, _ in entries]
     previous = [name for name in reversed(published) if name != current.name]
-    keepers = {current.name, *previous[: keep - 1]}
+    # A snapshot was replaced when the next one was published.
+    recent = {
+        name
+        for (name, _), (_, replaced) in zip(entries, entries[1:], strict=False)
+        if time.time() - replaced < grace
+    }
+    keepers = {current.name, *previous[: keep - 1], *recent}
     removed = [f for f in p.snapshots.glob("atlas-*.duckdb") if f.name not in keepers]
     for f in removed:
         discard(f)
-    if len(published) > 10 * keep:  # keep the history file short
-        history.write_text("".join(f"{n}\n" for n in published[-keep:]), encoding="utf-8")
+    if len(entries) > 10 * keep:  # keep the history file short (but every kept snapshot in it)
+        kept = [line for line, (name, _) in zip(lines, entries, strict=True) if name in keepers]
+        history.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
     for tmp in p.warehouse.glob("CURRENT.*.tmp"):
         tmp.unlink(missing_ok=True)
     return removed

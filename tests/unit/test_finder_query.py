@@ -17,6 +17,8 @@ import pytest
 from dashboard.data import demand
 from dashboard.data import finder as F
 from dashboard.data.finder_params import ALL_YEARS, Filters, parse_params
+from pipelines.config import paths
+from pipelines.ops.store import open_store
 from pipelines.warehouse.store import apply_models, current_snapshot
 
 # district -> (lat, lon, country, lad_code), as published by ONS (May 2025)
@@ -419,11 +421,11 @@ def test_urls_feed_the_search_end_to_end(con):
 
 
 def test_zero_result_searches_are_logged_with_the_district_only(tmp_path):
-    path = tmp_path / "demand.duckdb"
+    path = open_store(paths(tmp_path), url="")  # the embedded ops store
     f = Filters(phases=("post16",), open_only=True, place="GL55 6LH")
-    assert demand.log_zero_result(f, 2026, "GL55", "glow", 5, when=datetime(2026, 11, 23, 9), path=path)
+    assert demand.log_zero_result(f, 2026, "GL55", "glow", 5, when=datetime(2026, 11, 23, 9), store=path)
     with pytest.raises(ValueError, match="postcode district"):
-        demand.log_zero_result(f, 2026, "GL55 6LH", "glow", 5, path=path)
+        demand.log_zero_result(f, 2026, "GL55 6LH", "glow", 5, store=path)
     rows = demand.read_demand(path)
     assert rows.height == 1
     row = rows.row(0, named=True)
@@ -434,15 +436,15 @@ def test_zero_result_searches_are_logged_with_the_district_only(tmp_path):
 
 
 def test_demand_log_survives_concurrent_writers(tmp_path):
-    path = tmp_path / "demand.duckdb"
+    path = open_store(paths(tmp_path), url="")
     threads = [threading.Thread(target=demand.log_zero_result, args=(Filters(), 2026, "B1", "delta", 10),
-                                kwargs={"path": path}) for _ in range(8)]  # fmt: skip
+                                kwargs={"store": path}) for _ in range(8)]  # fmt: skip
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert demand.read_demand(path).height == 8
-    assert demand.read_demand(tmp_path / "missing.duckdb").is_empty()
+    assert demand.read_demand(open_store(paths(tmp_path / "other"), url="")).is_empty()
 
 
 # --- Towns that share a name, booking state, groups that have started (issue 16) -------------------

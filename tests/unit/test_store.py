@@ -9,7 +9,8 @@ from pipelines.warehouse import store
 from tests.conftest import TODAY
 
 
-def test_build_publishes_a_new_file_and_prunes_old_ones(fresh_warehouse):
+def test_build_publishes_a_new_file_and_prunes_old_ones(fresh_warehouse, monkeypatch):
+    monkeypatch.setenv("ATLAS_SNAPSHOT_GRACE_S", "0")  # no grace period: only the newest `keep` stay
     first = store.current_snapshot(fresh_warehouse)
     for _ in range(store.KEEP_SNAPSHOTS + 1):
         build(fresh_warehouse, sample_scale=0.02, today=TODAY)
@@ -39,3 +40,18 @@ def test_pointer_flip_leaves_no_temp_files(fresh_warehouse):
     assert store.current_snapshot(fresh_warehouse) == snap
     assert not list(fresh_warehouse.warehouse.glob("CURRENT.*"))
     assert fresh_warehouse.pointer.read_text().strip() == snap.name
+
+
+def test_a_snapshot_replaced_within_the_grace_period_is_kept_for_replicas(fresh_warehouse, monkeypatch):
+    """A replica may have read CURRENT just before a flip: a recently replaced file stays until the
+    grace period is over, however many loads come in between."""
+    monkeypatch.setenv("ATLAS_SNAPSHOT_GRACE_S", "3600")
+    first = store.current_snapshot(fresh_warehouse)
+    for _ in range(store.KEEP_SNAPSHOTS + 2):
+        store.publish(fresh_warehouse, store.start_snapshot(fresh_warehouse, fresh=False))
+    assert first.exists()
+    assert len(list(fresh_warehouse.snapshots.glob("atlas-*.duckdb"))) == store.KEEP_SNAPSHOTS + 3
+    with store.writer_lock(fresh_warehouse):
+        removed = store.prune(fresh_warehouse, grace=0)
+    assert first in removed and not first.exists()
+    assert len(list(fresh_warehouse.snapshots.glob("atlas-*.duckdb"))) == store.KEEP_SNAPSHOTS
