@@ -1,4 +1,4 @@
-"""The `atlas` command line: ingest, build, status, sample, reference and export (typer + rich).
+"""The `atlas` command line: ingest, build, status, sample, reference, export, ops and loader (typer + rich).
 
 Bad input never ends in a traceback: every expected failure is reported as one plain message and
 an exit code (0 loaded, 1 rejected, 2 usage error).
@@ -329,6 +329,44 @@ def export_cmd(
     )
     if meta["sample_data"]:
         out.print("[yellow]This build holds sample data: the release says so in metadata.json.[/yellow]")
+
+
+@app.command("ops")
+def ops_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Migrate the ops store (access log, unmet demand, load journal, uploads) and show its schema."""
+    from pipelines.ops.store import open_store
+
+    try:
+        s = open_store(paths(data_dir))
+    except Exception as exc:  # noqa: BLE001 - an unreachable database is a plain message, not a traceback
+        err.print(f"[red]The ops store cannot be opened:[/red] {exc}")
+        raise typer.Exit(1) from None
+    info = {"backend": s.backend, "location": s.location, "version": s.version(), "tables": s.tables()}
+    s.close()
+    if as_json:
+        out.print_json(json.dumps(info))
+        return
+    out.print(f"ops store: {info['backend']} at {info['location']}, schema version {info['version']}")
+    for table, columns in info["tables"].items():
+        out.print(f"  {table}: {', '.join(columns)}")
+
+
+@app.command()
+def loader(
+    once: Annotated[bool, typer.Option("--once", help="Load what is queued, then stop.")] = False,
+    poll: Annotated[float, typer.Option(help="Seconds between looks at the queue.")] = 1.0,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the loader: ingest files uploaded on the "Load a file" page, one at a time, each in a
+    child process with memory and time limits (ATLAS_LOAD_MEMORY_MB, ATLAS_LOAD_TIMEOUT_S)."""
+    from pipelines.ops.loader import serve
+
+    out.print(f"loader: watching the upload queue (data: {paths(data_dir).data_dir})")
+    done = serve(paths(data_dir), poll_s=poll, once=once)
+    out.print(f"loader: {done} upload(s) processed")
 
 
 class _null:

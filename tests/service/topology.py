@@ -1,0 +1,399 @@
+"""The production topology from Debian packages on 127.0.0.1: PostgreSQL, N Streamlit replicas and
+HAProxy with deploy/haproxy.cfg. Used by tests/service and by the load benchmark; every port is a
+free one, everything lives in temporary folders and stops when the context exits.
+
+    from tests.service.topology import Topology, postgres_cluster
+    with postgres_cluster() as pg, Topology(data_dir, replicas=2, database_url=pg.url("atlas")) as topo:
+        topo.url                 # HAProxy, http://127.0.0.1:<port>
+        topo.replicas[0].url     # one replica directly
+        topo.stop_replica(0)     # kill one; topo.server_states() shows HAProxy marking it DOWN
+
+`python -m tests.service.topology --data-dir data --replicas 2 [--postgres]` starts it by hand
+(Ctrl-C stops it). PostgreSQL refuses to run as root, so as root its processes run as `nobody`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.config import REPO_ROOT
+
+HAPROXY_CFG = REPO_ROOT / "deploy" / "haproxy.cfg"
+# Test-only secrets, the same on every replica (as a deployment must have them).
+COOKIE_SECRET = "atlas-test-cookie-secret-not-for-production"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, timeout_s: float, expect: bytes | None = None) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=3) as r:  # noqa: S310 - loopback only
+                if expect is None or r.read() == expect:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+
+def pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    return found[-1].parent if found else None
+
+
+@dataclass
+class PostgresCluster:
+    """A throwaway cluster: trust auth on 127.0.0.1 only, fsync off (tests, never production)."""
+
+    root: Path
+    port: int
+    proc: subprocess.Popen
+    user: str = "atlas"
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/{dbname}"
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            con.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+def _as_unprivileged() -> dict:
+    """Popen arguments that drop root (PostgreSQL refuses to run as root)."""
+    return {"user": "nobody", "group": "nogroup", "extra_groups": []} if os.geteuid() == 0 else {}
+
+
+@contextlib.contextmanager
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    binaries = pg_bin()
+    if binaries is None:
+        raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
+    root = Path(tempfile.mkdtemp(prefix="atlas-pg-"))
+    os.chmod(root, 0o700)
+    if os.geteuid() == 0:
+        shutil.chown(root, "nobody", "nogroup")
+    drop = _as_unprivileged()
+    data = root / "data"
+    subprocess.run(
+        [
+            binaries / "initdb",
+            "-D",
+            data,
+            "-U",
+            "atlas",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=root,
+        **drop,
+    )
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            binaries / "postgres",
+            "-D",
+            data,
+            "-p",
+            str(port),
+            "-k",
+            root,
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "shared_buffers=32MB",
+            "-c",
+            "max_connections=200",
+        ],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        **drop,
+    )
+    cluster = PostgresCluster(root, port, proc)
+    try:
+        import psycopg
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with psycopg.connect(cluster.url(), connect_timeout=2):
+                    break
+            except psycopg.OperationalError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "postgres did not start: " + proc.stderr.read().decode()[-2000:]
+                    ) from None
+                time.sleep(0.2)
+        yield cluster
+    finally:
+        proc.send_signal(signal.SIGINT)  # fast shutdown
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# --- Streamlit replicas and HAProxy -----------------------------------------------------------
+
+
+@dataclass
+class Replica:
+    name: str
+    port: int
+    proc: subprocess.Popen
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+
+def render_haproxy_cfg(servers: list[tuple[str, int]], port: int, stats_socket: Path) -> str:
+    """deploy/haproxy.cfg for loopback: the lines marked `# local:` swapped, everything else kept."""
+    out = []
+    for line in HAPROXY_CFG.read_text(encoding="utf-8").splitlines():
+        m = None if line.lstrip().startswith("#") else re.search(r"#\s*local:\s*(.+)$", line)
+        if not m:
+            out.append(line)
+            continue
+        what, indent = m.group(1).strip(), line[: len(line) - len(line.lstrip())]
+        if what == "drop":
+            continue
+        if what == "bind":
+            out.append(f"{indent}bind 127.0.0.1:{port}")
+        elif what == "stats socket":
+            out.append(f"{indent}stats socket {stats_socket} mode 600 level admin")
+        elif what == "cookie":
+            # Plain http on loopback: no Secure attribute, so SameSite=Lax instead of None.
+            out.append(
+                f'{indent}cookie ATLAS_SRV insert indirect nocache httponly attr "SameSite=Lax" dynamic'
+            )
+        elif what == "servers":
+            out.extend(f"{indent}server {name} 127.0.0.1:{p}" for name, p in servers)
+        else:
+            raise ValueError(f"unknown local: marker {what!r} in {HAPROXY_CFG}")
+    return "\n".join(out) + "\n"
+
+
+@dataclass
+class Topology:
+    """N replicas of the app on one data folder (the shared volume) behind HAProxy."""
+
+    data_dir: Path
+    replicas_wanted: int = 2
+    database_url: str | None = None
+    secrets: str | None = None  # text of a secrets.toml ([auth]); its redirect_uri may use {url}
+    env: dict[str, str] = field(default_factory=dict)
+    frame_ancestors: str = ""
+    replicas: list[Replica] = field(default_factory=list)
+    port: int = 0
+    root: Path | None = None
+    haproxy: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def replica_env(self, name: str) -> dict[str, str]:
+        env = {
+            **os.environ,
+            **self.env,
+            "ATLAS_DATA_DIR": str(self.data_dir),
+            "ATLAS_REPLICA": name,
+            "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
+        }
+        if self.database_url:
+            env["ATLAS_DATABASE_URL"] = self.database_url
+        else:
+            env.pop("ATLAS_DATABASE_URL", None)
+        return env
+
+    def __enter__(self) -> Topology:
+        self.root = Path(tempfile.mkdtemp(prefix="atlas-topology-"))
+        self.port = free_port()
+        args: list[str] = []
+        if self.secrets is not None:
+            secrets = self.root / "secrets.toml"
+            secrets.write_text(self.secrets.replace("{url}", self.url), encoding="utf-8")
+            args = ["--secrets.files", str(secrets)]
+        try:
+            for i in range(self.replicas_wanted):
+                self.replicas.append(self._start_replica(f"r{i + 1}", args))
+            for r in self.replicas:
+                if not _wait_http(r.url + "/_stcore/health", 90, b"ok"):
+                    raise RuntimeError(
+                        f"replica {r.name} did not become healthy:\n{r.log.read_text()[-3000:]}"
+                    )
+            self._start_haproxy()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _start_replica(self, name: str, args: list[str]) -> Replica:
+        port = free_port()
+        log = self.root / f"{name}.log"
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO_ROOT / "dashboard" / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                *args,
+            ],
+            cwd=REPO_ROOT,
+            env=self.replica_env(name),
+            stdout=open(log, "wb"),
+            stderr=subprocess.STDOUT,
+        )
+        return Replica(name, port, proc, log)
+
+    def _start_haproxy(self) -> None:
+        cfg = self.root / "haproxy.cfg"
+        cfg.write_text(
+            render_haproxy_cfg(
+                [(r.name, r.port) for r in self.replicas], self.port, self.root / "admin.sock"
+            ),
+            encoding="utf-8",
+        )
+        env = {
+            **os.environ,
+            "ATLAS_FRAME_ANCESTORS": self.frame_ancestors,
+            "ATLAS_COOKIE_KEY": "atlas-test-key",
+        }
+        check = subprocess.run(
+            ["haproxy", "-c", "-q", "-f", str(cfg)], env=env, capture_output=True, text=True
+        )
+        if check.returncode != 0:
+            raise RuntimeError(f"haproxy config invalid:\n{check.stderr}\n{cfg.read_text()}")
+        self.haproxy = subprocess.Popen(
+            ["haproxy", "-db", "-f", str(cfg)],
+            env=env,
+            stdout=open(self.root / "haproxy.log", "wb"),
+            stderr=subprocess.STDOUT,
+        )
+        if not _wait_http(self.url + "/_stcore/health", 30, b"ok"):
+            raise RuntimeError("haproxy did not answer:\n" + (self.root / "haproxy.log").read_text()[-3000:])
+
+    def server_states(self) -> dict[str, str]:
+        """HAProxy's view of each replica: UP, DOWN, ... (from its runtime API)."""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(str(self.root / "admin.sock"))
+            s.sendall(b"show stat\n")
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+        lines = data.decode().splitlines()
+        header = lines[0].lstrip("# ").split(",")
+        states = {}
+        for line in lines[1:]:
+            row = dict(zip(header, line.split(","), strict=False))
+            if row.get("pxname") == "app" and row.get("svname") not in ("FRONTEND", "BACKEND"):
+                states[row["svname"]] = row["status"]
+        return states
+
+    def wait_state(self, name: str, state: str, timeout_s: float = 30) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.server_states().get(name, "").startswith(state):
+                return True
+            time.sleep(0.5)
+        return False
+
+    def stop_replica(self, index: int) -> Replica:
+        r = self.replicas[index]
+        _stop(r.proc)
+        return r
+
+    def __exit__(self, *exc) -> None:
+        if self.haproxy is not None:
+            _stop(self.haproxy)
+        for r in self.replicas:
+            _stop(r.proc)
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=20)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", type=Path, default=Path("data"))
+    ap.add_argument("--replicas", type=int, default=2)
+    ap.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL for the ops store")
+    a = ap.parse_args()
+    with contextlib.ExitStack() as stack:
+        url = None
+        if a.postgres:
+            url = stack.enter_context(postgres_cluster()).create_database("atlas")
+        topo = stack.enter_context(Topology(a.data_dir.resolve(), a.replicas, database_url=url))
+        print(
+            f"HAProxy: {topo.url}  replicas: {', '.join(r.url for r in topo.replicas)}  ops: {url or 'sqlite'}"
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(1)
+
+
+if __name__ == "__main__":
+    main()
