@@ -43,5 +43,7 @@ soak: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks.soak
 
+# Never deletes data/landed (the loaded files a rebuild replays) or data/ops (access log, demand log,
+# load journal): they are records, not caches.
 clean:
-	rm -rf data/warehouse data/landed data/open .pytest_cache test-artifacts
+	rm -rf data/warehouse data/open .pytest_cache test-artifacts
