@@ -10,18 +10,31 @@ export ATLAS_REFERENCE_DIR
 
 .PHONY: setup run build warehouse test lint bench soak clean
 
-$(BIN)/.installed: pyproject.toml
+# Dependencies come from uv.lock (resolved once, `uv lock` after changing pyproject.toml): `make run`
+# installs the runtime set, `make setup`/`make test` add the dev tools. --inexact keeps packages that
+# other targets added (the bench extras), never a download of Python itself.
+UV_VERSION := 0.13.8
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+$(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet "uv==$(UV_VERSION)"
+
+$(BIN)/.runtime: pyproject.toml uv.lock | $(BIN)/uv
+	$(BIN)/uv sync --quiet --frozen --inexact
 	touch $@
+
+$(BIN)/.installed: pyproject.toml uv.lock | $(BIN)/uv
+	$(BIN)/uv sync --quiet --frozen --inexact --extra dev
+	touch $(BIN)/.runtime $@
 
 setup: $(BIN)/.installed
 
-warehouse: setup
+warehouse: $(BIN)/.runtime
 	@test -f data/warehouse/CURRENT || $(BIN)/atlas build
 
-build: setup
+build: $(BIN)/.runtime
 	$(BIN)/atlas build
 
 run: warehouse

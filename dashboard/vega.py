@@ -13,12 +13,12 @@ before changing it, and callers must not mutate it either.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Hashable
 
 import altair as alt
 import streamlit as st
-from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 try:  # Streamlit's lock around Altair's global theme and data transformer (private, so guarded)
     from streamlit.elements.vega_charts import _altair_globals_lock as ALTAIR_LOCK
@@ -27,10 +27,24 @@ except ImportError:  # pragma: no cover - a Streamlit without it
 
 from dashboard.data.db import snapshot_path
 
+try:  # a private Streamlit function: guarded, so a Streamlit release that moves it costs speed, not the app
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec as _streamlit_convert
+except ImportError:  # pragma: no cover - depends on the installed Streamlit
+    _streamlit_convert = None
+_LOG = logging.getLogger(__name__)
+
 
 def altair_spec(chart: alt.TopLevelMixin) -> dict:
-    """The spec `st.altair_chart(chart)` would send (uncached)."""
-    return _convert_altair_to_vega_lite_spec(chart)
+    """The spec `st.altair_chart(chart)` would send (uncached).
+
+    Without Streamlit's converter (or if its signature changed) the chart's own `to_dict()` is used:
+    data inlined instead of Arrow datasets, which `st.vega_lite_chart` shows just the same."""
+    if _streamlit_convert is not None:
+        try:
+            return _streamlit_convert(chart)
+        except TypeError as exc:
+            _LOG.warning("Streamlit's Altair converter changed (%s); using Altair's to_dict()", exc)
+    return plain_spec(chart)
 
 
 def plain_spec(chart: alt.TopLevelMixin) -> dict:

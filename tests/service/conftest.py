@@ -9,6 +9,7 @@ import itertools
 import pytest
 
 from pipelines.ops.store import reset_stores
+from tests.browser.conftest import browser_type_launch_args, screenshot  # noqa: F401 - Debian chromium
 from tests.service.topology import postgres_cluster
 
 _names = itertools.count(1)

@@ -213,7 +213,8 @@ def render_haproxy_cfg(servers: list[tuple[str, int]], port: int, stats_socket: 
                 f'{indent}cookie ATLAS_SRV insert indirect nocache httponly attr "SameSite=Lax" dynamic'
             )
         elif what == "servers":
-            out.extend(f"{indent}server {name} 127.0.0.1:{p}" for name, p in servers)
+            # Fixed cookie values (the replica names) so tests and benchmarks can pin a session.
+            out.extend(f"{indent}server {name} 127.0.0.1:{p} cookie {name}" for name, p in servers)
         else:
             raise ValueError(f"unknown local: marker {what!r} in {HAPROXY_CFG}")
     return "\n".join(out) + "\n"
