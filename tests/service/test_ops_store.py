@@ -175,3 +175,41 @@ def test_only_one_loader_claims_an_upload(ops_backend):
         claims = [c for c in pool.map(grab, range(4)) if c is not None]
     assert len(claims) == 1 and claims[0].status == "running"
     assert uploads.claim(p) is None
+
+
+def test_the_loader_takes_queued_uploads_and_survives_a_hostile_workbook(ops_backend, tmp_path):
+    """What a web replica queues, the loader loads (a new snapshot); a workbook whose used range is
+    absurd ends only the limited child, and the upload says what went wrong."""
+    import xlsxwriter
+
+    from pipelines.build import build
+    from pipelines.ops import loader
+    from pipelines.warehouse.store import current_snapshot
+    from tests.conftest import TODAY
+    from tests.hardening.corpus import WG_COLUMNS, csv_bytes, wg
+
+    p = paths()
+    build(p, sample_scale=0.02, today=TODAY)
+    before = current_snapshot(p)
+    good = uploads.submit(
+        p,
+        "work_groups",
+        "groups.csv",
+        csv_bytes(WG_COLUMNS, [wg(1), wg(2)]),
+        strict=False,
+        uploaded_by="coordinator@example.org",
+    )
+    hostile = tmp_path / "huge.xlsx"
+    book = xlsxwriter.Workbook(str(hostile))
+    book.add_worksheet().write(1048575, 16383, " ")  # one space in XFD1048576
+    book.close()
+    bad = uploads.submit(p, "work_groups", "huge.xlsx", hostile.read_bytes(), strict=False, uploaded_by="c")
+    assert loader.serve(p, once=True) == 2
+    good, bad = uploads.get(p, good.upload_id), uploads.get(p, bad.upload_id)
+    assert good.status == "done" and good.outcome["loaded"] == 2 and good.outcome["status"] == "loaded"
+    assert current_snapshot(p) != before and current_snapshot(p).name == good.outcome["snapshot"]
+    assert bad.finished and "huge.xlsx" in (bad.message or "")
+    assert bad.status == "failed" or bad.outcome["status"] == "rejected"  # crashed child, or "too large"
+    assert not list(p.uploads.glob("*/*"))  # uploaded copies are not kept; the landed file is
+    journal_files = set(journal.runs(p)["file"])
+    assert {"groups.csv", "huge.xlsx"} <= journal_files

@@ -19,7 +19,7 @@ import psycopg
 import pytest
 
 from pipelines.config import REPO_ROOT
-from tests.browser.conftest import wait_for_app
+from tests.browser.conftest import ARTIFACTS, wait_for_app
 from tests.browser.test_sign_in import provider  # noqa: F401 - the local OIDC provider fixture
 from tests.conftest import _build
 from tests.hardening.corpus import WG_COLUMNS, csv_bytes, wg
@@ -81,7 +81,8 @@ def pin(page, topo, sticky, replica: str) -> None:
 
 
 def metric(page, label: str) -> str:
-    tile = page.get_by_test_id("stMetric").filter(has_text=label).first
+    label_el = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    tile = page.get_by_test_id("stMetric").filter(has=label_el).first
     return tile.get_by_test_id("stMetricValue").inner_text().strip()
 
 
@@ -175,13 +176,20 @@ def test_sign_in_upload_and_download_through_haproxy_on_either_replica(
         page.goto(topo.url + "/load")
         wait_for_app(page, timeout=90000)
         small = tmp_path / f"participations_{name}.csv"
-        small.write_text("work_group_id,school_urn,teachers\nno-such-group,100000,1\n", encoding="utf-8")
+        # Different bytes per replica: the same file twice would rightly change nothing the second time.
+        small.write_text(
+            f"work_group_id,school_urn,teachers\nno-such-group-{name},100000,1\n", encoding="utf-8"
+        )
         page.get_by_text("Participations", exact=True).click()
         wait_for_app(page)
         page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(small))
         wait_for_app(page)
         page.get_by_role("button", name="Load", exact=True).click()
-        page.get_by_text("0 loaded, 1 quarantined").wait_for(timeout=120000)
+        try:
+            page.get_by_text("0 loaded, 1 quarantined").wait_for(timeout=240000)
+        finally:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"replicas_upload_{name}.png"), full_page=True)
 
         page.goto(topo.url + "/roster?hub=origin")
         wait_for_app(page, timeout=90000)

@@ -230,6 +230,7 @@ class Topology:
     secrets: str | None = None  # text of a secrets.toml ([auth]); its redirect_uri may use {url}
     env: dict[str, str] = field(default_factory=dict)
     frame_ancestors: str = ""
+    logs_to: Path | None = None  # copy the replicas' and HAProxy's logs here on exit
     replicas: list[Replica] = field(default_factory=list)
     port: int = 0
     root: Path | None = None
@@ -363,6 +364,10 @@ class Topology:
         for r in self.replicas:
             _stop(r.proc)
         if self.root is not None:
+            if self.logs_to is not None:  # keep what each process said (CI artefacts)
+                self.logs_to.mkdir(parents=True, exist_ok=True)
+                for log in self.root.glob("*.log"):
+                    shutil.copyfile(log, self.logs_to / log.name)
             shutil.rmtree(self.root, ignore_errors=True)
 
 
