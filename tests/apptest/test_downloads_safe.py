@@ -118,11 +118,11 @@ def test_finder_online_list_downloads_are_formula_safe(hostile, served):
 
 def test_roster_downloads_are_formula_safe_and_logged(hostile, served):
     at = open_page("hub_roster", "origin.lead@example.org", {"hub": "origin"})
-    before = audit.read(audit.audit_path())
+    before = audit.read()
     files = fetched(at, served)
     assert {"Download roster (CSV)", "Download roster (XLSX)"} <= {label for label, _ in files}
     assert_formula_safe([f for f in files if f[0].startswith("Download roster")], EVIL_NAME)
-    after = audit.read(audit.audit_path())
+    after = audit.read()
     downloads = after.filter(after["action"] == "download")
     assert downloads.height - before.filter(before["action"] == "download").height == len(files)
     assert set(downloads["what"]) <= {"llme_roster", "quarantine"}

@@ -75,9 +75,9 @@ def test_map_has_districts_unreached_schools_and_venues(use_warehouse):
 
 
 def test_views_and_downloads_are_in_the_access_log(use_warehouse):
-    before = audit.read(audit.audit_path(), limit=100000).height
+    before = audit.read(limit=100000).height
     at = open_page("outreach", "hub_lead", hub="origin")
-    log = audit.read(audit.audit_path(), limit=100000)
+    log = audit.read(limit=100000)
     assert log.height > before
     newest = log.row(0, named=True)
     assert (newest["action"], newest["what"], newest["hub_ids"]) == ("view", "outreach_unreached", ["origin"])
