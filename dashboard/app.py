@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.auth import sign_in_controls, viewer
-from dashboard.data.db import NoWarehouse
+from dashboard.data.db import NoWarehouse, follow_current
 from dashboard.ui import sample_banner
 
 HERE = Path(__file__).parent
@@ -57,6 +57,7 @@ label:has(input:focus-visible), [data-baseweb="select"]:has(input:focus-visible)
 sign_in_controls(who)
 
 try:
+    follow_current()
     sample_banner()
 except NoWarehouse as exc:
     st.error(str(exc))

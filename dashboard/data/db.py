@@ -46,6 +46,13 @@ def _handle() -> Handle:
     return Handle(path, duckdb.connect(str(path), read_only=True))
 
 
+def follow_current() -> Path:
+    """Called at the start of every script run: if a load has published a new snapshot since the
+    last run, switch to it now (and drop every cached result), rather than when the cached results
+    expire. Reading the pointer costs microseconds; replicas on a shared volume all follow it."""
+    return _handle().path
+
+
 def query(sql: str, params: list | dict | None = None) -> pl.DataFrame:
     """Run parameterised SQL on a fresh cursor and return a polars frame."""
     with _handle().con.cursor() as cur:

@@ -1,6 +1,7 @@
 """The production topology, with the real parts from Debian packages: two Streamlit replicas on one
-data folder behind HAProxy (deploy/haproxy.cfg), the ops store on a throwaway PostgreSQL, sign-in
-through a local OpenID Connect provider, and Debian's chromium.
+data folder behind HAProxy (deploy/haproxy.cfg), the ops store on a throwaway PostgreSQL, the
+loader process that takes uploads from the replicas, sign-in through a local OpenID Connect provider,
+and Debian's chromium.
 
 Sessions are pinned to a chosen replica the way HAProxy pins them: by its sticky cookie.
 """
@@ -54,6 +55,8 @@ def topo(provider, pg, tmp_path_factory):
         secrets=secrets,
         env={"ATLAS_ACCESS_FILE": str(access)},
         frame_ancestors=EMBEDDERS,
+        logs_to=ARTIFACTS / "topology",
+        loader=True,
     ) as t:
         t.warehouse = warehouse
         yield t
@@ -196,7 +199,7 @@ def test_sign_in_upload_and_download_through_haproxy_on_either_replica(
         page.get_by_text("Active LLMEs this year").wait_for(timeout=30000)
         with page.expect_download(timeout=60000) as download:
             page.get_by_role("button", name="Download roster (CSV)").click()
-        body = open(download.value.path(), encoding="utf-8").read()
+        body = open(download.value.path(), encoding="utf-8-sig").read()  # CSV downloads carry a BOM
         assert body.startswith("llme_id,") and body.count("\n") > 1
         ctx.close()
 
@@ -205,6 +208,7 @@ def test_sign_in_upload_and_download_through_haproxy_on_either_replica(
     assert {r for r, a in rows if a == "download"} == {"r1", "r2"}
     uploads = ops_rows(topo, "SELECT status, claimed_by FROM uploads WHERE file_name LIKE 'participations_%'")
     assert sorted(s for s, _ in uploads) == ["done", "done"]
+    assert {c for _, c in uploads} == {"loader"}  # the loader process loaded them, not a web replica
 
 
 def test_a_domain_grant_needs_a_verified_email(topo, provider, page):

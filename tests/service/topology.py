@@ -231,6 +231,8 @@ class Topology:
     env: dict[str, str] = field(default_factory=dict)
     frame_ancestors: str = ""
     logs_to: Path | None = None  # copy the replicas' and HAProxy's logs here on exit
+    loader: bool = False  # run `atlas loader` beside the replicas (they then only queue uploads)
+    loader_proc: subprocess.Popen | None = None
     replicas: list[Replica] = field(default_factory=list)
     port: int = 0
     root: Path | None = None
@@ -248,6 +250,8 @@ class Topology:
             "ATLAS_REPLICA": name,
             "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
         }
+        if self.loader:
+            env["ATLAS_LOADER"] = "external"
         if self.database_url:
             env["ATLAS_DATABASE_URL"] = self.database_url
         else:
@@ -265,6 +269,14 @@ class Topology:
         try:
             for i in range(self.replicas_wanted):
                 self.replicas.append(self._start_replica(f"r{i + 1}", args))
+            if self.loader:
+                self.loader_proc = subprocess.Popen(
+                    [sys.executable, "-m", "pipelines", "loader", "--poll", "0.5"],
+                    cwd=REPO_ROOT,
+                    env=self.replica_env("loader"),
+                    stdout=open(self.root / "loader.log", "wb"),
+                    stderr=subprocess.STDOUT,
+                )
             for r in self.replicas:
                 if not _wait_http(r.url + "/_stcore/health", 90, b"ok"):
                     raise RuntimeError(
@@ -363,6 +375,8 @@ class Topology:
             _stop(self.haproxy)
         for r in self.replicas:
             _stop(r.proc)
+        if self.loader_proc is not None:
+            _stop(self.loader_proc)
         if self.root is not None:
             if self.logs_to is not None:  # keep what each process said (CI artefacts)
                 self.logs_to.mkdir(parents=True, exist_ok=True)
@@ -387,12 +401,15 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, default=Path("data"))
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL for the ops store")
+    ap.add_argument("--loader", action="store_true", help="run `atlas loader` (replicas only queue uploads)")
     a = ap.parse_args()
     with contextlib.ExitStack() as stack:
         url = None
         if a.postgres:
             url = stack.enter_context(postgres_cluster()).create_database("atlas")
-        topo = stack.enter_context(Topology(a.data_dir.resolve(), a.replicas, database_url=url))
+        topo = stack.enter_context(
+            Topology(a.data_dir.resolve(), a.replicas, database_url=url, loader=a.loader)
+        )
         print(
             f"HAProxy: {topo.url}  replicas: {', '.join(r.url for r in topo.replicas)}  ops: {url or 'sqlite'}"
         )
