@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import url_state
 from dashboard.auth import sign_in_controls, viewer
 from dashboard.data.db import NoWarehouse, follow_current
 from dashboard.ui import sample_banner
@@ -55,6 +56,9 @@ label:has(input:focus-visible), [data-baseweb="select"]:has(input:focus-visible)
 </style>"""
 )
 sign_in_controls(who)
+# The academic year is chosen once and kept across pages: a year in any page's URL becomes the
+# session's, and each page offers it by default (dashboard/url_state.py).
+url_state.remember_year_from_url()
 
 try:
     follow_current()

@@ -5,10 +5,12 @@ from urllib.parse import urlsplit
 import polars as pl
 import streamlit as st
 
+from dashboard import url_state
 from dashboard.auth import viewer
 from dashboard.charts import national as charts
 from dashboard.data import common
 from dashboard.data import national as data
+from dashboard.data.page_params import HubParams
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download, in_words
 from pipelines import domain
@@ -42,22 +44,24 @@ hubs = common.hubs()
 ids = hubs["hub_id"].to_list()
 names = dict(zip(ids, hubs["name"], strict=True))
 years, current = data.year_choices()
-requested = st.query_params.get("hub")
 exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
 
 st.html(PRINT_CSS)
-# The hub lives in the URL as its id (?hub=glow). A bound selectbox would write the hub's display
-# name instead, so this one widget is synced by hand; every other setting is bound.
+# The URL (?hub=glow&year=2024-25&print=1) sets the widgets, which write it back in that canonical
+# form: the hub as its id, never its name (dashboard/data/page_params.py).
+starts, this_year = [domain.parse_year(y) for y in years], domain.parse_year(current)
+url = HubParams.from_params(url_state.raw(), years=starts, hubs=names)
+shown_year = domain.year_label(url.year or url_state.kept_year(starts, this_year))
+url_state.seed("hub", {"hub_select": url.hub or ids[0], "print": url.printing, "year": shown_year})
 with st.container(key="controls"):
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-    hub_id = c1.selectbox("Hub", ids, index=ids.index(requested) if requested in ids else 0,
-                          format_func=names.get, key="hub_select")  # fmt: skip
-    year = c2.selectbox("Academic year", years, index=years.index(current), key="year", bind="query-params")
-    printing = c3.toggle("Print view", key="print", bind="query-params",
+    hub_id = c1.selectbox("Hub", ids, format_func=names.get, key="hub_select")
+    year = c2.selectbox("Academic year", years, key="year")
+    printing = c3.toggle("Print view", key="print",
                          help="A plain one-page layout: tables instead of interactive grids, no buttons. "
                          "Then use your browser's Print.")  # fmt: skip
-st.query_params["hub"] = hub_id
 year_start = domain.parse_year(year)
+url_state.write("hub", HubParams(hub_id, year_start, printing).to_params(this_year), year_start)
 slug = f"{hub_id}-{year.replace('/', '-')}"
 
 

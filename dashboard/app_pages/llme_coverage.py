@@ -3,9 +3,11 @@
 import polars as pl
 import streamlit as st
 
+from dashboard import url_state
 from dashboard.auth import viewer
 from dashboard.charts import national as charts
 from dashboard.data import national as data
+from dashboard.data.page_params import CoverageParams, slug
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download
 from dashboard.vega import chart_spec
@@ -27,18 +29,34 @@ st.markdown(
     f"{data.TARGET_PER_HUB} active LLMEs in every hub, {data.NATIONAL_TARGET:,} across England."
 )
 
+# The URL (?year=2024-25&region=north-west&role=work_group_lead) sets the widgets; the widgets write
+# it back in that canonical form, codes not labels (dashboard/data/page_params.py).
+regions = data.regions()
+starts, this_year = [domain.parse_year(y) for y in years], domain.parse_year(current)
+url = CoverageParams.from_params(url_state.raw(), years=starts, regions=regions)
+url_state.seed(
+    "coverage",
+    {
+        "year": domain.year_label(url.year or url_state.kept_year(starts, this_year)),
+        "region": next((r for r in regions if slug(r) == url.region), ALL_REGIONS),
+        "role": role_label.get(url.role, ANY),
+        "accreditation": accreditation_label.get(url.accreditation, ANY),
+    },
+)
 f1, f2, f3, f4 = st.columns(4)
-year = f1.selectbox("Academic year", years, index=years.index(current), key="year", bind="query-params")
-region_choice = f2.selectbox("Region", [ALL_REGIONS, *data.regions()], key="region", bind="query-params")
-role_choice = f3.selectbox("Role", [ANY, *role_label.values()], key="role", bind="query-params")
+year = f1.selectbox("Academic year", years, key="year")
+region_choice = f2.selectbox("Region", [ALL_REGIONS, *regions], key="region")
+role_choice = f3.selectbox("Role", [ANY, *role_label.values()], key="role")
 accreditation_choice = f4.selectbox(
-    "Accreditation", [ANY, *accreditation_label.values()], key="accreditation", bind="query-params"
+    "Accreditation", [ANY, *accreditation_label.values()], key="accreditation"
 )
 
 year_start = domain.parse_year(year)
 region = None if region_choice == ALL_REGIONS else region_choice
 role = next((c for c, lbl in role_label.items() if lbl == role_choice), None)
 accreditation = next((c for c, lbl in accreditation_label.items() if lbl == accreditation_choice), None)
+state = CoverageParams(year_start, slug(region) if region else None, role, accreditation)
+url_state.write("coverage", state.to_params(this_year), year_start)
 filters = (region, role, accreditation)
 filtered = any(f is not None for f in filters)
 

@@ -3,9 +3,11 @@
 import polars as pl
 import streamlit as st
 
+from dashboard import url_state
 from dashboard.auth import viewer
 from dashboard.charts import national as charts
 from dashboard.data import national as data
+from dashboard.data.page_params import HubParams, MapParams, slug
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download, in_words
 from dashboard.vega import chart_spec
@@ -23,14 +25,28 @@ st.markdown(
     "Click a hub on the map to open its profile."
 )
 
+# The URL (?year=2024-25&area=london&colour=reach&find=GL50) sets the widgets; the widgets write it
+# back in that canonical form (dashboard/data/page_params.py). The year is kept across pages.
 ENGLAND = "All of England"
+regions = data.regions()
+starts, this_year = [domain.parse_year(y) for y in years], domain.parse_year(current)
+url = MapParams.from_params(url_state.raw(), years=starts, colours=charts.COLOUR_BY, regions=regions)
+url_state.seed(
+    "map",
+    {
+        "year": domain.year_label(url.year or url_state.kept_year(starts, this_year)),
+        "area": next((r for r in regions if slug(r) == url.area), ENGLAND),
+        "colour": charts.COLOUR_BY[url.colour],
+        "find": url.find,
+    },
+)
 left, middle, right = st.columns([1, 1, 2])
-year = left.selectbox("Academic year", years, index=years.index(current), key="year", bind="query-params")
+year = left.selectbox("Academic year", years, key="year")
 # One region redrawn at full size: London's five hubs share a few millimetres of the England map.
-area = middle.selectbox("Show", [ENGLAND, *data.regions()], key="area", bind="query-params")
+area = middle.selectbox("Show", [ENGLAND, *regions], key="area")
 region = None if area == ENGLAND else area
 colour_label = right.radio(
-    "Colour the map by", list(charts.COLOUR_BY.values()), horizontal=True, key="colour", bind="query-params"
+    "Colour the map by", list(charts.COLOUR_BY.values()), horizontal=True, key="colour"
 )
 colour = next(k for k, v in charts.COLOUR_BY.items() if v == colour_label)
 year_start = domain.parse_year(year)
@@ -107,7 +123,7 @@ with map_col:
         st.markdown(note)
     picked = charts.selected_hub(event)
     if picked:
-        st.switch_page(PROFILE, query_params={"hub": picked})
+        st.switch_page(PROFILE, query_params=HubParams(picked, year_start).to_params(this_year))
     st.markdown(
         "Colours only tell neighbouring hubs apart when colouring by hub. Paler districts (dashed outline) "
         "are assigned to a hub by our estimate, not by the hub's own description of its area."
@@ -118,11 +134,10 @@ with map_col:
 with side:
     st.header("Find your hub")
     search = st.text_input(
-        "School name, URN, postcode or town",
-        key="find",
-        bind="query-params",
-        placeholder="e.g. GL50 or Cheltenham",
+        "School name, URN, postcode or town", key="find", placeholder="e.g. GL50 or Cheltenham"
     )
+    state = MapParams(year_start, slug(region) if region else None, colour, search.strip())
+    url_state.write("map", state.to_params(this_year), year_start)
     if search.strip():
         found = data.find_hub(search.strip())
         answer, others = data.hub_answer(found, search)
@@ -157,8 +172,12 @@ with side:
                 icon=":material/location_on:",
             )
             link_cols = st.columns(2)
-            link_cols[0].page_link(PROFILE, label=f"Open the {answer['hub_name']} profile", icon=":material/school:",
-                                   query_params={"hub": answer["hub_id"]})  # fmt: skip
+            link_cols[0].page_link(
+                PROFILE,
+                label=f"Open the {answer['hub_name']} profile",
+                icon=":material/school:",
+                query_params=HubParams(answer["hub_id"], year_start).to_params(this_year),
+            )
             if answer["website"]:
                 link_cols[1].link_button("Hub website", answer["website"], icon=":material/open_in_new:")
             if others.height:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest.pages import open_page
 from tests.independent_sql import sql
 
-APP = "../../dashboard/app.py"
 PAGE = "app_pages/about_data.py"
 
 # The statements shared/data/README.md requires the product to show, verbatim.
@@ -22,11 +22,7 @@ ATTRIBUTIONS = [
 
 
 def about() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("about_data")
 
 
 def text(at: AppTest) -> str:

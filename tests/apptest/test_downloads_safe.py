@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.data import audit
 from dashboard.downloads import FORMULA_PREFIXES
 from pipelines.ingest import ingest
-from tests.apptest.test_roles import AUTH
+from tests.apptest.pages import AUTH
 from tests.hardening.corpus import LLME_COLUMNS, WG_COLUMNS, csv_bytes, llme, wg
 from tests.spreadsheets import download_frame, is_xlsx, workbook
 

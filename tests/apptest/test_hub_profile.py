@@ -8,25 +8,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.privacy import SYMBOL, suppress
-from tests.apptest.test_roles import AUTH
+from tests.apptest.pages import open_page
 from tests.independent_sql import ACTIVE_IN_HUB, sql
 
-APP = "../../dashboard/app.py"
 PAGE = "app_pages/hub_profile.py"
 
 
 def profile(coordinator: bool = False, **query_params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if coordinator:
-        at.secrets["auth"] = AUTH
-        at.user = {"is_logged_in": True, "email": "coordinator@example.org"}
-    for key, value in query_params.items():
-        at.query_params[key] = value
-    at.run()  # the home page first: st.navigation registers the pages
-    at.switch_page(PAGE).run()
-    at.run()  # AppTest passes a widget value carried over a page switch one run late
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("hub_profile", "coordinator" if coordinator else "public", **query_params)
 
 
 def metric(at: AppTest, label: str):

@@ -10,28 +10,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.privacy import suppress, suppress_total
-from tests.apptest.test_roles import AUTH
+from tests.apptest.pages import open_page
 from tests.independent_sql import sql
 
-APP = "../../dashboard/app.py"
 PAGE = "app_pages/llme_coverage.py"
 
 
 def coverage(coordinator: bool = False, **query_params) -> AppTest:
     """The page as the public sees it, or signed in as a national coordinator (exact numbers)."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    if coordinator:
-        at.secrets["auth"] = AUTH
-        at.user = {"is_logged_in": True, "email": "coordinator@example.org"}
-    for key, value in query_params.items():
-        at.query_params[key] = value
-    at.run()  # pages registered by st.navigation are known after a first run (the home page)
-    at.switch_page(PAGE).run()
-    # AppTest hands a widget value carried over a page switch (the bound `year`) to the script one
-    # run late; a browser opening /coverage?year=... gets it at once (see the browser tests).
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("llme_coverage", "coordinator" if coordinator else "public", **query_params)
 
 
 def expected(paths, year: int, region=None, role=None, accreditation=None) -> dict:

@@ -12,23 +12,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.privacy import suppress
-from tests.apptest.test_roles import AUTH
+from tests.apptest.pages import open_page
 from tests.conftest import TODAY
 from tests.independent_sql import ACTIVE_BY_HUB, ACTIVE_LLMES, sql
 
-APP = "../../dashboard/app.py"
-
 
 def home(coordinator: bool = False, **query_params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if coordinator:
-        at.secrets["auth"] = AUTH
-        at.user = {"is_logged_in": True, "email": "coordinator@example.org"}
-    for key, value in query_params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("national_map", "coordinator" if coordinator else "public", **query_params)
 
 
 def metric(at: AppTest, label_start: str):

@@ -23,11 +23,10 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest.test_roles import AUTH
+from tests.apptest import pages
 from tests.independent_sql import sql
 from tests.spreadsheets import download_frames
 
-APP = "../../dashboard/app.py"
 PHASES = ["Early Years", "Primary", "Secondary", "Post-16"]
 # Display columns (tables and CSVs) and Vega fields holding in-scope counts.
 COUNT_COLUMNS = {"Active LLMEs", "Schools reached", "Rows received", "Rows loaded", "Rows set aside", "Rows",
@@ -69,21 +68,7 @@ def personal(use_warehouse) -> list[str]:
 
 
 def open_page(page: str, query: dict, coordinator: bool = False) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    if coordinator:
-        at.secrets["auth"] = AUTH
-        at.user = {"is_logged_in": True, "email": "coordinator@example.org"}
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()  # the home page: st.navigation registers the pages
-    if page != "national_map":
-        at.switch_page(f"app_pages/{page}.py")
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-        at.run()  # AppTest passes a widget value carried over a page switch one run late
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return pages.open_page(page, "coordinator" if coordinator else "public", timeout=90, **query)
 
 
 def frames(at: AppTest, seen: dict) -> list[tuple[str, pl.DataFrame]]:

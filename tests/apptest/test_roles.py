@@ -9,19 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "test",
-    "client_id": "test",
-    "client_secret": "test",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
-USERS = {
-    "public": None,
-    "stranger": "someone@school.example.org",
-    "hub_lead": "origin.lead@example.org",
-    "coordinator": "coordinator@example.org",
-}
+from tests.apptest.pages import USERS, open_page
 
 
 @pytest.fixture(autouse=True)
@@ -31,18 +19,7 @@ def _clean_caches(use_warehouse):
 
 
 def run(page: str, who: str, query: dict | None = None, auth: bool = True) -> AppTest:
-    at = AppTest.from_file("../../dashboard/app.py", default_timeout=60)
-    if auth:
-        at.secrets["auth"] = AUTH
-    email = USERS[who]
-    at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
-    at.run()
-    at.switch_page(f"app_pages/{page}.py")
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(page, who, auth=auth, **(query or {}))
 
 
 def texts(at: AppTest) -> str:

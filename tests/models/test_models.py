@@ -22,21 +22,49 @@ DASHBOARD = REPO_ROOT / "dashboard"
 # Every model each page reads, through the data modules it imports (one hop: page -> query
 # function -> model). Kept by hand so that a new read shows up in review; the test computes it.
 PAGE_MODELS = {
-    "about_data": {"academic_years", "llmes_public", "mart_active_llmes", "mart_hub_summary",
-                   "mart_national_summary", "mart_schools_reached", "mart_work_group_search"},
-    "hub_profile": {"academic_years", "llmes_public", "mart_active_llmes", "mart_hub_summary",
-                    "mart_national_summary", "mart_schools_reached", "mart_work_group_search"},
+    "about_data": {
+        "academic_years",
+        "llmes_public",
+        "mart_active_llmes",
+        "mart_hub_summary",
+        "mart_national_summary",
+        "mart_schools_reached",
+        "mart_work_group_search",
+    },
+    "hub_profile": {
+        "academic_years",
+        "llmes_public",
+        "mart_active_llmes",
+        "mart_hub_summary",
+        "mart_national_summary",
+        "mart_schools_reached",
+        "mart_work_group_search",
+    },
     "hub_roster": {"academic_years"},
     "ingest_report": set(),
-    "llme_coverage": {"academic_years", "llmes_public", "mart_active_llmes", "mart_hub_summary",
-                      "mart_national_summary", "mart_schools_reached", "mart_work_group_search"},
+    "llme_coverage": {
+        "academic_years",
+        "llmes_public",
+        "mart_active_llmes",
+        "mart_hub_summary",
+        "mart_national_summary",
+        "mart_schools_reached",
+        "mart_work_group_search",
+    },
     "load_file": set(),
-    "national_map": {"academic_years", "llmes_public", "mart_active_llmes", "mart_hub_summary",
-                     "mart_national_summary", "mart_schools_reached", "mart_work_group_search"},
+    "national_map": {
+        "academic_years",
+        "llmes_public",
+        "mart_active_llmes",
+        "mart_hub_summary",
+        "mart_national_summary",
+        "mart_schools_reached",
+        "mart_work_group_search",
+    },
     "outreach": {"academic_years", "mart_school_outreach"},
     "unmet_demand": {"academic_years", "mart_work_group_search"},
     "work_group_finder": {"academic_years", "mart_work_group_search"},
-}  # fmt: skip
+}
 
 
 def model_files() -> dict[str, Path]:
@@ -69,8 +97,8 @@ def _is_list(con, model: str, column: str) -> bool:
     return bool(kind) and kind[0][0].endswith("[]")
 
 
-CASES = [(m, k) for m, spec in SCHEMA.items() for k in ("grain", "not_null", "accepted_values", "figures")
-         if k in spec]  # fmt: skip
+KINDS = ("grain", "not_null", "accepted_values", "figures")
+CASES = [(m, k) for m, spec in SCHEMA.items() for k in KINDS if k in spec]
 
 
 def test_every_published_model_has_declared_tests():
@@ -85,7 +113,8 @@ def test_model(con, model, kind):
     assert total > 0, f"{model} is empty on the sample build: the checks below would prove nothing"
     if kind == "grain":
         keys = ", ".join(spec["grain"])
-        dupes = _rows(con, f"SELECT {keys}, count(*) FROM {model} GROUP BY ALL HAVING count(*) > 1 LIMIT 5")  # noqa: S608
+        repeated = f"SELECT {keys}, count(*) FROM {model} GROUP BY ALL HAVING count(*) > 1 LIMIT 5"  # noqa: S608
+        dupes = _rows(con, repeated)
         assert not dupes, f"{model}: the grain ({keys}) repeats: {dupes}"
         nulls = " OR ".join(f"{k} IS NULL" for k in spec["grain"])
         assert _rows(con, f"SELECT count(*) FROM {model} WHERE {nulls}")[0][0] == 0  # noqa: S608
