@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.data.page_params import CoverageParams, HubParams, MapParams
@@ -94,6 +94,7 @@ anything = st.dictionaries(
 )
 
 
+@settings(deadline=None)  # the first example loads the vocabularies; machines are shared
 @given(anything)
 def test_parsers_never_raise_and_write_what_they_read(raw):
     for parsed in (
