@@ -62,6 +62,8 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     row_label: str = "line"
+    no_nul: bool = False  # set by a reader that saw every byte: there is no NUL anywhere
+    short: bool = False  # ... and the whole file is shorter than MAX_FIELD_BYTES
 
     @property
     def received(self) -> int:
@@ -128,7 +130,7 @@ def sniff_delimiter(header_line: str) -> str:
 
 def _read_csv(path: Path, required: Sequence[str] = ()) -> RawTable:
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # (isspace stops at the first other byte; strip would copy)
         raise ReadError(f"{path.name}: the file is empty")
     text, encoding = decode(data, path.name)
     first_line = text.split("\n", 1)[0].rstrip("\r")
@@ -136,12 +138,14 @@ def _read_csv(path: Path, required: Sequence[str] = ()) -> RawTable:
     if required:
         _csv_header_in_place(text, delimiter, path.name, required)
     if '"' in text:
-        fast = _split_quoted_fast(text, delimiter, path.name)
+        fast = _split_quoted_fast(text, delimiter, path.name, data if encoding.startswith("utf-8") else None)
         columns, frame, issues = fast if fast is not None else _split_quoted(text, delimiter, path.name)
     else:
         fast = _split_plain_fast(data, delimiter, path.name) if encoding.startswith("utf-8") else None
         columns, frame, issues = fast if fast is not None else _split_plain(text, delimiter, path.name)
-    return RawTable(frame, columns, issues, encoding=encoding, delimiter=delimiter, row_label="line")
+    table = RawTable(frame, columns, issues, encoding=encoding, delimiter=delimiter, row_label="line")
+    table.no_nul, table.short = b"\x00" not in data, len(data) <= MAX_FIELD_BYTES
+    return table
 
 
 def _csv_header_in_place(text: str, delimiter: str, name: str, required: Sequence[str]) -> None:
@@ -173,8 +177,21 @@ def _checked(table: RawTable) -> RawTable:
         return table
     text = [pl.col(c) for c in columns]
     frame = frame.filter(~pl.all_horizontal(c.is_null() for c in text))
-    bad_nul = pl.any_horizontal(c.str.contains("\x00", literal=True).fill_null(False) for c in text)
-    bad_size = pl.any_horizontal((c.str.len_bytes() > MAX_FIELD_BYTES).fill_null(False) for c in text)
+    # A check the file's bytes already settle (no NUL anywhere; shorter than the limit) is skipped.
+    no = pl.lit(False)
+    bad_nul = (
+        no
+        if table.no_nul
+        else pl.any_horizontal(c.str.contains("\x00", literal=True).fill_null(False) for c in text)
+    )
+    bad_size = (
+        no
+        if table.short
+        else pl.any_horizontal((c.str.len_bytes() > MAX_FIELD_BYTES).fill_null(False) for c in text)
+    )
+    if table.no_nul and table.short:
+        table.frame = frame
+        return table
     flagged = frame.with_columns(_nul=bad_nul, _big=bad_size).filter(pl.col("_nul") | pl.col("_big"))
     issues = list(table.structural)
     if flagged.height:
@@ -260,15 +277,16 @@ def _split_plain(
 
 
 def _split_quoted_fast(
-    text: str, delimiter: str, name: str
+    text: str, delimiter: str, name: str, data: bytes | None = None
 ) -> tuple[list[str], pl.DataFrame, list[StructuralIssue]] | None:
     """polars' reader for quoted files, used only when every record is provably one well-formed
     line: an even number of quotes on each line (no field spans lines), the right number of
     delimiters outside quotes (no ragged rows) and no blank lines. Otherwise None: the exact path
     decides, with line numbers."""
     lines = pl.Series("line", text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
+    trailing = 0
     while lines.len() > 1 and lines[-1].strip() == "":
-        lines = lines.head(-1)
+        lines, trailing = lines.head(-1), trailing + 1
     header, body = lines[0], lines.slice(1)
     try:
         raw_header = next(csv.reader([header], delimiter=delimiter, strict=True))
@@ -284,8 +302,12 @@ def _split_quoted_fast(
     if not safe:
         return None
     columns = _check_header(raw_header, name)
-    data = "\n".join([header, *body.to_list()]).encode("utf-8")
-    frame = pl.read_csv(data, separator=delimiter, infer_schema=False, quote_char='"', has_header=True)
+    if data is None or trailing > 1:  # the UTF-8 bytes as they are, unless blank lines end the file
+        data = "\n".join([header, *body.to_list()]).encode("utf-8")
+    source = data.removeprefix(b"\xef\xbb\xbf")
+    frame = pl.read_csv(source, separator=delimiter, infer_schema=False, quote_char='"', has_header=True)
+    if frame.height != body.len():
+        return None
     frame.columns = columns
     return columns, _frame(columns, {c: frame[c] for c in columns}, range(2, frame.height + 2)), []
 

@@ -79,7 +79,7 @@ WORK_GROUPS = Entity(
         Field("eligibility", False, "free text, at most 2,000 characters"),
     ),
     columns=(
-        Column("work_group_id", "VARCHAR PRIMARY KEY"),
+        Column("work_group_id", "VARCHAR NOT NULL"),
         Column("hub_id", "VARCHAR NOT NULL"),
         Column("academic_year", "VARCHAR NOT NULL"),
         Column("year_start", "INTEGER NOT NULL"),
@@ -103,6 +103,7 @@ WORK_GROUPS = Entity(
         Column("venue_location_source", "VARCHAR"),
         *LOADED,
     ),
+    ddl_after="No PRIMARY KEY (see participations): the key is enforced by the contract and the upsert.",
 )
 
 LLMES = Entity(
@@ -134,7 +135,7 @@ LLMES = Entity(
         Field("last_active_year", False, "empty = still active; not before the first"),
     ),
     columns=(
-        Column("llme_id", "VARCHAR PRIMARY KEY"),
+        Column("llme_id", "VARCHAR NOT NULL"),
         Column("hub_id", "VARCHAR NOT NULL"),
         Column("full_name", "VARCHAR NOT NULL"),
         Column("email", "VARCHAR"),
@@ -149,6 +150,7 @@ LLMES = Entity(
         Column("last_year_start", "INTEGER"),
         *LOADED,
     ),
+    ddl_after="No PRIMARY KEY (see participations): the key is enforced by the contract and the upsert.",
 )
 
 PARTICIPATIONS = Entity(
@@ -172,7 +174,7 @@ PARTICIPATIONS = Entity(
     ),
     ddl_after="No PRIMARY KEY: DuckDB maintains it row by row, which made a 1,000,000-row load 4x slower.\n"
     "The key is still enforced: contracts keep one row per key in a file, the upsert deletes\n"
-    "existing keys first, and loading.upsert checks for duplicates before a snapshot is published.",
+    "existing keys first, and loading.upsert proves by counting that no key is stored twice.",
 )
 
 ENTITIES = {e.name: e for e in (WORK_GROUPS, LLMES, PARTICIPATIONS)}

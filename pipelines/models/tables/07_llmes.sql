@@ -1,6 +1,6 @@
 -- LLMEs. full_name and email are personal data: public views never select them.
 CREATE TABLE llmes (
-    llme_id VARCHAR PRIMARY KEY,
+    llme_id VARCHAR NOT NULL,
     hub_id VARCHAR NOT NULL,
     full_name VARCHAR NOT NULL,
     email VARCHAR,
@@ -16,3 +16,4 @@ CREATE TABLE llmes (
     is_sample BOOLEAN NOT NULL,
     run_id BIGINT
 );
+-- No PRIMARY KEY (see participations): the key is enforced by the contract and the upsert.

@@ -1,7 +1,7 @@
 -- Work Groups. venue_* coordinates are filled at publish time from the best location known
 -- (the school register's exact postcode, else the postcode district centroid).
 CREATE TABLE work_groups (
-    work_group_id VARCHAR PRIMARY KEY,
+    work_group_id VARCHAR NOT NULL,
     hub_id VARCHAR NOT NULL,
     academic_year VARCHAR NOT NULL,
     year_start INTEGER NOT NULL,
@@ -26,3 +26,4 @@ CREATE TABLE work_groups (
     is_sample BOOLEAN NOT NULL,
     run_id BIGINT
 );
+-- No PRIMARY KEY (see participations): the key is enforced by the contract and the upsert.

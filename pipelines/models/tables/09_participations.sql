@@ -9,4 +9,4 @@ CREATE TABLE participations (
 );
 -- No PRIMARY KEY: DuckDB maintains it row by row, which made a 1,000,000-row load 4x slower.
 -- The key is still enforced: contracts keep one row per key in a file, the upsert deletes
--- existing keys first, and loading.upsert checks for duplicates before a snapshot is published.
+-- existing keys first, and loading.upsert proves by counting that no key is stored twice.
