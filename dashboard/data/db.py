@@ -53,13 +53,19 @@ def follow_current() -> Path:
     return _handle().path
 
 
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A fresh cursor on the current snapshot (close it: `with cursor() as cur`). Query functions
+    take it as their first argument, so tests run them on any DuckDB file without Streamlit."""
+    return _handle().con.cursor()
+
+
+def run(fn, *args, **kwargs):
+    """`fn(cursor, *args, **kwargs)` on a fresh cursor: what each cached wrapper calls."""
+    with cursor() as cur:
+        return fn(cur, *args, **kwargs)
+
+
 def query(sql: str, params: list | dict | None = None) -> pl.DataFrame:
     """Run parameterised SQL on a fresh cursor and return a polars frame."""
-    with _handle().con.cursor() as cur:
+    with cursor() as cur:
         return cur.sql(sql, params=params).pl()
-
-
-def scalar(sql: str, params: list | dict | None = None):
-    with _handle().con.cursor() as cur:
-        rows = cur.execute(sql, params or []).fetchall()  # fetch all: DuckDB 2 results stream
-    return rows[0][0] if rows else None

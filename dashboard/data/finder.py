@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-import duckdb
 import polars as pl
 import streamlit as st
 
@@ -501,15 +500,10 @@ def all_outlines(con) -> pl.DataFrame:
 # --- Cached wrappers for the page ------------------------------------------------------------------
 
 
-def _cursor() -> duckdb.DuckDBPyConnection:
+def _with_cursor(fn, *args):
     from dashboard.data import db
 
-    return db._handle().con.cursor()  # noqa: SLF001 - db.py's one connection; a cursor per call
-
-
-def _with_cursor(fn, *args):
-    with _cursor() as cur:
-        return fn(cur, *args)
+    return db.run(fn, *args)  # db.py's one connection, a cursor per call
 
 
 @st.cache_data(**CACHE)
