@@ -69,7 +69,7 @@ TABLES = (
         ORDER BY h.name, y.year_start, v.sort_order
         """,
         "active_llmes",
-        # As the coverage matrix, hub profile and regional views (dashboard/data/national.py
+        # As the coverage matrix, hub profile and regional views (dashboard/data/coverage.py
         # _hub_codes): each hub's total, each region's and England's count of each phase.
         (("hub_id", "year_start"), ("region", "phase", "year_start"), ("phase", "year_start")),
     ),
@@ -110,7 +110,7 @@ TABLES = (
 )
 
 
-# The hub profile's reach tables (dashboard/data/national.py hub_reach_by_phase / hub_reach_by_la),
+# The hub profile's reach tables (dashboard/data/coverage.py hub_reach_by_phase / hub_reach_by_la),
 # for every hub and year: schools in the area and schools reached by phase, and by local authority.
 PAGE_REACH = """
 WITH reached AS (

@@ -3,10 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import privacy
+from dashboard import present, privacy
 from dashboard.auth import viewer
-from dashboard.data import common
-from dashboard.data import national as data
+from dashboard.data import about, common
 from dashboard.data.db import snapshot_path
 from dashboard.data.release import release_zip
 from dashboard.ui import csv_download
@@ -14,7 +13,7 @@ from pipelines.definitions import DFE_SCHOOLS, ONS_BOUNDARIES, ONS_POSTCODES
 
 info = common.build_info()
 exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
-held = data.table_counts(exact=exact)
+held = about.table_counts(exact=exact)
 counts = dict(zip(held["what"], held["n"], strict=True))
 open_data = info.get("open_data") == "loaded"
 
@@ -44,15 +43,15 @@ st.markdown(
         "the map is schematic. A plain `atlas build` uses the open data shipped with the product."
     )  # fmt: skip
 )
-loads = data.load_history(exact=exact)
+loads = about.load_history(exact=exact)
 with st.expander(f"Load log (newest {loads.height})"):
-    load_log = data.load_table(loads)
+    load_log = present.load_table(loads)
     st.dataframe(load_log, hide_index=True, key="loads_table")
     csv_download(load_log, "load-log.csv", key="loads_csv")
 
 # --- Definitions ------------------------------------------------------------------------------
 st.header("Definitions")
-terms = data.definitions()
+terms = about.definitions()
 # The target's citation is a reference fact (data/reference/vocabularies.csv, vocabulary "target").
 target = " ".join(terms.filter(pl.col("vocabulary") == "target")["description"].to_list())
 st.markdown(
@@ -64,13 +63,13 @@ st.markdown(
 - **Active LLME** in an academic year: an LLME whose first active year is on or before it and who had not
   stopped before it. Each LLME belongs to one hub. In phase, role and accreditation breakdowns an LLME counts
   once in each phase, role or accreditation they hold, so the parts add up to more than the total.
-- **Target**: at least **{data.TARGET_PER_HUB} active LLMEs per hub, {data.NATIONAL_TARGET:,} nationally**:
+- **Target**: at least **{common.TARGET_PER_HUB} active LLMEs per hub, {common.NATIONAL_TARGET:,} nationally**:
   {target} The Maths Hubs annual report 2024/25 gave 1,945 active LLMEs nationally.
 - **Work Group**: a group of schools working together on one focus over most of a school year, led by an LLME.
 - **School reached** in a year: a state-funded school that took part in at least one Maths Hub Work Group that
   year. A hub's share is the schools its Work Groups reached divided by the state-funded schools in its area.
   Schools may work with any hub, so a few may be reached by a hub outside their own area.
-- **Gap**: a hub with fewer than {data.GAP_THRESHOLD} active LLMEs in a phase, or a kind of professional
+- **Gap**: a hub with fewer than {common.GAP_THRESHOLD} active LLMEs in a phase, or a kind of professional
   development a hub does not offer in a year.
 """
 )
@@ -82,7 +81,7 @@ for i, vocabulary in enumerate(titles):
     with cols[i % 2]:
         st.subheader(titles[vocabulary])
         terms_table = rows.select(pl.col("label").alias("Term"), pl.col("description").alias("Meaning"))
-        st.table(data.escape_markdown_frame(terms_table), hide_index=True)
+        st.table(present.escape_markdown_frame(terms_table), hide_index=True)
 st.subheader("Kinds of professional development")
 kinds = terms.filter(pl.col("vocabulary") == "pd_kind")
 acme = kinds.filter(pl.col("description").str.starts_with("On ACME's list"))["label"].to_list()
@@ -165,7 +164,7 @@ st.download_button(
 
 # --- Hub facts provenance ---------------------------------------------------------------------
 st.header("How sure are the hub facts?")
-prov = data.provenance_summary()
+prov = about.provenance_summary()
 p1, p2, p3 = st.columns(3)
 p1.metric("Districts declared by a source", f"{int(prov['declared'].sum())} of {counts.get('Districts (local authority districts) assigned to a hub', 0)}",
           border=True)  # fmt: skip
@@ -180,10 +179,10 @@ st.markdown(
     )
     + " hubs."
 )
-provenance = data.provenance_table(prov)
+provenance = present.provenance_table(prov)
 st.dataframe(provenance, hide_index=True, key="provenance_table")
 csv_download(provenance, "hub-provenance.csv", key="provenance_csv")
 
 with st.expander("What the warehouse holds"):
-    st.dataframe(data.readable(held, what="What", n="Rows"), hide_index=True, key="counts")
-    csv_download(data.readable(held, what="What", n="Rows"), "warehouse-counts.csv", key="counts_csv")
+    st.dataframe(present.readable(held, what="What", n="Rows"), hide_index=True, key="counts")
+    csv_download(present.readable(held, what="What", n="Rows"), "warehouse-counts.csv", key="counts_csv")

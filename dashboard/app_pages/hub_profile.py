@@ -5,11 +5,10 @@ from urllib.parse import urlsplit
 import polars as pl
 import streamlit as st
 
-from dashboard import url_state
+from dashboard import present, url_state
 from dashboard.auth import viewer
 from dashboard.charts import national as charts
-from dashboard.data import common
-from dashboard.data import national as data
+from dashboard.data import common, hub_profile
 from dashboard.data.page_params import HubParams
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download, in_words
@@ -43,7 +42,7 @@ PRINT_CSS = """<style>
 hubs = common.hubs()
 ids = hubs["hub_id"].to_list()
 names = dict(zip(ids, hubs["name"], strict=True))
-years, current = data.year_choices()
+years, current = common.year_choices()
 exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
 
 st.html(PRINT_CSS)
@@ -68,15 +67,15 @@ slug = f"{hub_id}-{year.replace('/', '-')}"
 def show_table(frame: pl.DataFrame, title: str, name: str, **labels: str) -> None:
     """The table alternative to a chart: static in print view, else a sortable grid and a CSV.
     Hidden counts show as "c", with the legend line under the table."""
-    note = data.legend(frame)
-    frame = data.readable(frame, **labels)
+    note = present.legend(frame)
+    frame = present.readable(frame, **labels)
     if note:
         st.markdown(note)
     if printing:
-        st.table(data.escape_markdown_frame(frame), hide_index=True)
+        st.table(present.escape_markdown_frame(frame), hide_index=True)
         return
     with st.expander(f"Table: {title}"):
-        config = data.percent_config(frame, "% reached")
+        config = present.percent_config(frame, "% reached")
         st.dataframe(frame, hide_index=True, key=f"{name}_table", column_config=config)
         csv_download(frame, f"{name}-{slug}.csv", key=f"{name}_csv")
 
@@ -85,7 +84,7 @@ def chart(figure) -> None:
     st.altair_chart(figure)
 
 
-facts = data.hub_facts(hub_id)
+facts = hub_profile.hub_facts(hub_id)
 st.title(facts["name"])
 info = common.build_info()
 as_at = (info.get("built_at") or "unknown")[:10]
@@ -110,7 +109,7 @@ st.markdown(
 )
 
 # --- Headline numbers against the national median ----------------------------------------------
-head = data.hub_headlines(hub_id, year_start, exact=exact)
+head = hub_profile.hub_headlines(hub_id, year_start, exact=exact)
 cols = st.columns(head.height)
 for col, row in zip(cols, head.iter_rows(named=True), strict=True):
     share = row["measure"] == "reach_share"
@@ -120,7 +119,7 @@ for col, row in zip(cols, head.iter_rows(named=True), strict=True):
     )
     delta = None if value is None or median is None else round((value - median) * (100 if share else 1), 1)
     versus = SYMBOL if median is None else f"{median:.0%}" if share else f"{median:,.1f}".removesuffix(".0")
-    col.metric(row["label"], shown, data.change_text(delta, f"{'pts ' if share else ''}vs median {versus}"),
+    col.metric(row["label"], shown, present.change_text(delta, f"{'pts ' if share else ''}vs median {versus}"),
                delta_arrow="auto" if delta else "off", delta_color="normal" if delta else "off", border=True,
                help=f"{row['label']}: this hub against the national median, the middle value of the 40 hubs.")  # fmt: skip
 
@@ -128,15 +127,15 @@ for col, row in zip(cols, head.iter_rows(named=True), strict=True):
 st.header("LLMEs")
 llmes = next(r for r in head.iter_rows(named=True) if r["measure"] == "active_llmes")
 if llmes["hidden"]:  # a bar's length would give the hidden number away
-    st.markdown(f"**{SYMBOL}** active LLMEs of the target of {data.TARGET_PER_HUB}.")
+    st.markdown(f"**{SYMBOL}** active LLMEs of the target of {common.TARGET_PER_HUB}.")
 else:
     active = int(llmes["hub"] or 0)
-    st.progress(min(active / data.TARGET_PER_HUB, 1.0),
-                text=f"{active} active LLMEs of the target of {data.TARGET_PER_HUB}")  # fmt: skip
+    st.progress(min(active / common.TARGET_PER_HUB, 1.0),
+                text=f"{active} active LLMEs of the target of {common.TARGET_PER_HUB}")  # fmt: skip
 llme_cols = st.columns(3)
 for column, by, title in zip(llme_cols, ("phase", "role", "accreditation"), ("Phase", "Role", "Accreditation"),
                              strict=True):  # fmt: skip
-    frame = data.hub_llmes(hub_id, year_start, by, exact=exact)
+    frame = hub_profile.hub_llmes(hub_id, year_start, by, exact=exact)
     with column:
         st.subheader(f"By {by}")
         chart(charts.count_bars(frame, "label", "active_llmes", title, "Active LLMEs"))
@@ -145,7 +144,7 @@ st.markdown("An LLME who leads in two phases (or holds two roles) counts in each
 
 # --- Work Groups ----------------------------------------------------------------------------
 st.header("Work Groups")
-groups = data.hub_work_groups(hub_id, year_start)
+groups = hub_profile.hub_work_groups(hub_id, year_start)
 if groups.is_empty():
     st.info(f"No Work Groups recorded for {year}.")
 else:
@@ -156,8 +155,8 @@ else:
 st.header("Schools reached")
 st.markdown("Schools that took part in at least one of the hub's Work Groups this year, as a share of the "
            "state-funded schools in the hub's area.")  # fmt: skip
-by_phase = data.hub_reach_by_phase(hub_id, year_start, exact=exact)
-by_la = data.hub_reach_by_la(hub_id, year_start, exact=exact)
+by_phase = hub_profile.hub_reach_by_phase(hub_id, year_start, exact=exact)
+by_la = hub_profile.hub_reach_by_la(hub_id, year_start, exact=exact)
 r1, r2 = st.columns(2)
 with r1:
     st.subheader("By phase")
@@ -169,14 +168,14 @@ with r2:
     show_table(by_la, "schools reached by local authority", "reach-by-la")
 
 st.subheader("The school journey")
-stages = data.labels("stage")["label"].to_list()
-journey = data.hub_journey(hub_id, exact=exact)
+stages = common.labels("stage")["label"].to_list()
+journey = hub_profile.hub_journey(hub_id, exact=exact)
 if journey.is_empty():
     st.info("No teaching-for-mastery stages recorded for this hub's schools.")
 else:
     chart(charts.journey_chart(journey, stages))
-    wide = data.pivot(journey, on="stage_label", index="academic_year", values="schools")
-    if note := data.legend(journey):
+    wide = present.pivot(journey, on="stage_label", index="academic_year", values="schools")
+    if note := present.legend(journey):
         st.markdown(note)
     show_table(wide.select("academic_year", *[s for s in stages if s in wide.columns]), "schools by stage and year",
                "journey")  # fmt: skip
@@ -189,7 +188,7 @@ st.header("Provision audit")
 st.markdown("The hub's Work Groups this year by kind of professional development (ACME 2013, \"Empowering "
            "teachers: success for learners\", and two kinds of ours, labelled so) and phase. 'none' marks a gap "
            "in the offer.")  # fmt: skip
-provision = data.hub_provision(hub_id, year_start)
+provision = hub_profile.hub_provision(hub_id, year_start)
 chart(charts.provision_heatmap(provision))
 missing = (
     provision.group_by("kind", maintain_order=True)

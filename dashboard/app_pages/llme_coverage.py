@@ -3,10 +3,10 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import url_state
+from dashboard import present, url_state
 from dashboard.auth import viewer
 from dashboard.charts import national as charts
-from dashboard.data import national as data
+from dashboard.data import common, coverage
 from dashboard.data.page_params import CoverageParams, slug
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download
@@ -17,21 +17,21 @@ ALL_REGIONS = "All regions"
 ANY = "Any"
 exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
 
-years, current = data.year_choices()
-roles = data.labels("role")
-accreditations = data.labels("accreditation")
+years, current = common.year_choices()
+roles = common.labels("role")
+accreditations = common.labels("accreditation")
 role_label = dict(zip(roles["code"], roles["label"], strict=True))
 accreditation_label = dict(zip(accreditations["code"], accreditations["label"], strict=True))
 
 st.title("LLME coverage")
 st.markdown(
     f"Local leaders of maths education (LLMEs) lead every hub's Work Groups. The ambition is at least "
-    f"{data.TARGET_PER_HUB} active LLMEs in every hub, {data.NATIONAL_TARGET:,} across England."
+    f"{common.TARGET_PER_HUB} active LLMEs in every hub, {common.NATIONAL_TARGET:,} across England."
 )
 
 # The URL (?year=2024-25&region=north-west&role=work_group_lead) sets the widgets; the widgets write
 # it back in that canonical form, codes not labels (dashboard/data/page_params.py).
-regions = data.regions()
+regions = common.regions()
 starts, this_year = [domain.parse_year(y) for y in years], domain.parse_year(current)
 url = CoverageParams.from_params(url_state.raw(), years=starts, regions=regions)
 url_state.seed(
@@ -61,14 +61,14 @@ filters = (region, role, accreditation)
 filtered = any(f is not None for f in filters)
 
 narrowed = role is not None or accreditation is not None  # who is counted, not which hubs
-totals = data.llme_hub_totals(year_start, *filters, exact=exact)
-matrix = data.llme_matrix(year_start, *filters, exact=exact)
-trend = data.llme_trend(*filters, exact=exact)
-phase_trend = data.llme_phase_trend(*filters, exact=exact)
+totals = coverage.llme_hub_totals(year_start, *filters, exact=exact)
+matrix = coverage.llme_matrix(year_start, *filters, exact=exact)
+trend = coverage.llme_trend(*filters, exact=exact)
+phase_trend = coverage.llme_phase_trend(*filters, exact=exact)
 # The target (50 per hub) applies to all active LLMEs: it is only ever compared with the total
 # without the role and accreditation filters, never scaled to a filtered count.
-all_totals = data.llme_hub_totals(year_start, region, None, None, exact=exact) if narrowed else totals
-all_trend = data.llme_trend(region, None, None, exact=exact) if narrowed else trend
+all_totals = coverage.llme_hub_totals(year_start, region, None, None, exact=exact) if narrowed else totals
+all_trend = coverage.llme_trend(region, None, None, exact=exact) if narrowed else trend
 
 
 def year_total(frame: pl.DataFrame, start: int) -> int | None:
@@ -81,7 +81,7 @@ def year_total(frame: pl.DataFrame, start: int) -> int | None:
 in_data = trend.filter(pl.col("year_start") == year_start).height > 0
 total = year_total(trend, year_start) if in_data else 0  # None: hidden (1-4)
 everyone = year_total(all_trend, year_start) if in_data else 0
-target = data.TARGET_PER_HUB * all_totals.height
+target = common.TARGET_PER_HUB * all_totals.height
 previous = year_total(trend, year_start - 1)
 changed = total is not None and previous is not None and total != previous
 scope = "nationally" if region is None else f"in {region}"
@@ -92,7 +92,7 @@ m1, m2, m3 = st.columns(3)
 m1.metric(
     f"Active LLMEs {scope}" + (f": {who_label}" if narrowed else f" (target {target:,})"),
     SYMBOL if total is None else f"{total:,}",
-    delta=data.change_text(total - previous, "since last year") if total is not None and previous is not None else None,
+    delta=present.change_text(total - previous, "since last year") if total is not None and previous is not None else None,
     delta_arrow="auto" if changed else "off", delta_color="normal" if changed else "off", border=True,
     help=f"LLMEs active in {year} in the hubs in view, each counted once."
     + (f" Only {who_label}s are counted; the target applies to all active LLMEs." if narrowed else ""),
@@ -101,10 +101,10 @@ m2.metric(
     f"All active LLMEs {scope}: share of the {target:,} target",
     SYMBOL if everyone is None else f"{everyone / target:.0%}" if target else "n/a",
     border=True,
-    help=f"The target is {data.TARGET_PER_HUB} active LLMEs per hub, whatever their role or accreditation, so it "
+    help=f"The target is {common.TARGET_PER_HUB} active LLMEs per hub, whatever their role or accreditation, so it "
     "is compared with the total without the role and accreditation filters.",
 )
-met = int((all_totals["active_llmes"] >= data.TARGET_PER_HUB).sum())
+met = int((all_totals["active_llmes"] >= common.TARGET_PER_HUB).sum())
 m3.metric("Hubs at or above target", f"{met} of {all_totals.height}", border=True,
           help="Hubs with at least 50 active LLMEs of any role or accreditation.")  # fmt: skip
 if everyone is not None:
@@ -112,12 +112,12 @@ if everyone is not None:
                 text=f"{everyone:,} of the {target:,} target (all active LLMEs {scope})")  # fmt: skip
 if narrowed:
     st.markdown(
-        f"The target of {data.TARGET_PER_HUB} per hub applies to all active LLMEs, so it is not shown against "
+        f"The target of {common.TARGET_PER_HUB} per hub applies to all active LLMEs, so it is not shown against "
         f"the {who_label} count: it is compared with the unfiltered total above."
     )
 
 # --- Gaps in words ----------------------------------------------------------------------------
-threshold = data.GAP_THRESHOLD
+threshold = common.GAP_THRESHOLD
 gap_lines = []
 unknown = 0
 for (phase_label,), rows in matrix.sort("sort_order").group_by("phase_label", maintain_order=True):
@@ -130,22 +130,22 @@ for (phase_label,), rows in matrix.sort("sort_order").group_by("phase_label", ma
             f"**{short.height} {'hub has' if short.height == 1 else 'hubs have'}** fewer than {threshold} "
             f"active {phase_label} LLMEs{(' (' + who_label + ')') if narrowed else ''}."
         )
-below = all_totals.filter((pl.col("active_llmes") < data.TARGET_PER_HUB) | pl.col("active_llmes_hidden"))
+below = all_totals.filter((pl.col("active_llmes") < common.TARGET_PER_HUB) | pl.col("active_llmes_hidden"))
 if below.height:
     # Short of target = targets of the hubs below it - (total - the hubs at or above it, all shown),
     # so no hidden count is used; left out when the total itself is hidden.
     above = int(
-        all_totals.filter(~pl.col("active_llmes_hidden") & (pl.col("active_llmes") >= data.TARGET_PER_HUB))[
+        all_totals.filter(~pl.col("active_llmes_hidden") & (pl.col("active_llmes") >= common.TARGET_PER_HUB))[
             "active_llmes"
         ].sum()
     )
     short_by = (
         ""
         if everyone is None
-        else f"; together they are {data.TARGET_PER_HUB * below.height - (everyone - above):,} short"
+        else f"; together they are {common.TARGET_PER_HUB * below.height - (everyone - above):,} short"
     )
     gap_lines.append(
-        f"**{below.height} of {all_totals.height} hubs** are below {data.TARGET_PER_HUB} active LLMEs "
+        f"**{below.height} of {all_totals.height} hubs** are below {common.TARGET_PER_HUB} active LLMEs "
         f"(all roles and accreditations){short_by}."
     )
 with st.container(border=True):
@@ -166,9 +166,11 @@ tab_matrix, tab_totals, tab_trend, tab_breakdown = st.tabs(
 with tab_matrix:
     st.vega_lite_chart(chart_spec("llme-heatmap", (year_start, *filters, exact, threshold),
                                   lambda: charts.llme_heatmap(matrix, threshold)))  # fmt: skip
-    if note := data.legend(matrix):
+    if note := present.legend(matrix):
         st.markdown(note)
-    wide = data.readable(data.pivot(matrix, on="phase_label", index=["hub", "region"], values="active_llmes"))
+    wide = present.readable(
+        present.pivot(matrix, on="phase_label", index=["hub", "region"], values="active_llmes")
+    )
     with st.expander("Table: active LLMEs by hub and phase"):
         st.dataframe(wide, hide_index=True, key="matrix_table")
         csv_download(wide, f"llmes-by-hub-phase-{year.replace('/', '-')}.csv", key="matrix_csv")
@@ -177,39 +179,41 @@ with tab_matrix:
     )
 
 with tab_totals:
-    goal = None if narrowed else data.TARGET_PER_HUB  # the target applies to all active LLMEs only
+    goal = None if narrowed else common.TARGET_PER_HUB  # the target applies to all active LLMEs only
     st.vega_lite_chart(chart_spec("llme-target-bars", (year_start, *filters, exact, goal),
                                   lambda: charts.target_bars(totals, goal)))  # fmt: skip
-    if note := data.legend(totals):
+    if note := present.legend(totals):
         st.markdown(note)
     against = () if narrowed else ("target", "share_of_target", "short_of_target")
-    table = data.table(totals, "hub", "region", "active_llmes", *against)
+    table = present.table(totals, "hub", "region", "active_llmes", *against)
     with st.expander("Table: active LLMEs per hub" + ("" if narrowed else " against the target")):
         st.dataframe(
             table,
             hide_index=True,
             key="totals_table",
-            column_config=data.percent_config(table, "% of target"),
+            column_config=present.percent_config(table, "% of target"),
         )
         csv_download(table, f"llmes-by-hub-{year.replace('/', '-')}.csv", key="totals_csv")
 
 with tab_trend:
     shown_trend = trend.drop("target") if narrowed else trend
     st.vega_lite_chart(chart_spec("llme-trend", (*filters, exact), lambda: charts.trend_chart(shown_trend)))
-    if note := data.legend(trend):
+    if note := present.legend(trend):
         st.markdown(note)
     with st.expander("Table: active LLMEs by year"):
-        by_year = data.table(shown_trend, "academic_year", "active_llmes", *(() if narrowed else ("target",)))
+        by_year = present.table(
+            shown_trend, "academic_year", "active_llmes", *(() if narrowed else ("target",))
+        )
         st.dataframe(by_year, hide_index=True, key="trend_table")
         csv_download(by_year, "llmes-by-year.csv", key="trend_csv")
     st.subheader("By phase")
     st.vega_lite_chart(chart_spec("llme-phase-trend", (*filters, exact),
                                   lambda: charts.phase_trend_chart(phase_trend)))  # fmt: skip
-    if note := data.legend(phase_trend):
+    if note := present.legend(phase_trend):
         st.markdown(note)
     with st.expander("Table: active LLMEs by phase and year"):
-        by_phase = data.readable(
-            data.pivot(phase_trend, on="phase_label", index="academic_year", values="active_llmes")
+        by_phase = present.readable(
+            present.pivot(phase_trend, on="phase_label", index="academic_year", values="active_llmes")
         )
         st.dataframe(by_phase, hide_index=True, key="phase_trend_table")
         csv_download(by_phase, "llmes-by-phase-and-year.csv", key="phase_trend_csv")
@@ -218,16 +222,16 @@ with tab_trend:
 with tab_breakdown:
     left, right = st.columns(2)
     for column, by, title in ((left, "role", "Role"), (right, "accreditation", "Accreditation")):
-        frame = data.llme_breakdown(by, year_start, *filters, exact=exact)
+        frame = coverage.llme_breakdown(by, year_start, *filters, exact=exact)
         with column:
             st.subheader(f"By {by}")
             st.vega_lite_chart(chart_spec(
                 "llme-breakdown", (by, year_start, *filters, exact),
                 lambda f=frame, t=title: charts.count_bars(f, "label", "active_llmes", t, "Active LLMEs"),
             ))  # fmt: skip
-            if note := data.legend(frame):
+            if note := present.legend(frame):
                 st.markdown(note)
-            shown = data.table(frame, "label", "active_llmes", label=title)
+            shown = present.table(frame, "label", "active_llmes", label=title)
             st.dataframe(shown, hide_index=True, key=f"{by}_table")
             csv_download(shown, f"llmes-by-{by}-{year.replace('/', '-')}.csv", key=f"{by}_csv")
     st.markdown("An LLME with two roles or accreditations counts under each.")

@@ -3,10 +3,10 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import url_state
+from dashboard import present, url_state
 from dashboard.auth import viewer
 from dashboard.charts import national as charts
-from dashboard.data import national as data
+from dashboard.data import common, national_map
 from dashboard.data.page_params import HubParams, MapParams, slug
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download, in_words
@@ -18,7 +18,7 @@ PROFILE = "app_pages/hub_profile.py"
 exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
 
 
-years, current = data.year_choices()
+years, current = common.year_choices()
 st.title("Maths Hubs in England")
 st.markdown(
     "40 Maths Hubs lead maths professional development for schools and colleges across England. "
@@ -28,7 +28,7 @@ st.markdown(
 # The URL (?year=2024-25&area=london&colour=reach&find=GL50) sets the widgets; the widgets write it
 # back in that canonical form (dashboard/data/page_params.py). The year is kept across pages.
 ENGLAND = "All of England"
-regions = data.regions()
+regions = common.regions()
 starts, this_year = [domain.parse_year(y) for y in years], domain.parse_year(current)
 url = MapParams.from_params(url_state.raw(), years=starts, colours=charts.COLOUR_BY, regions=regions)
 url_state.seed(
@@ -52,7 +52,7 @@ colour = next(k for k, v in charts.COLOUR_BY.items() if v == colour_label)
 year_start = domain.parse_year(year)
 
 # --- Key figures: this year against last year ---------------------------------------------------
-stats = data.key_stats(year_start, exact=exact)
+stats = national_map.key_stats(year_start, exact=exact)
 now, before = stats.row(-1, named=True), stats.row(0, named=True)
 has_before = before["work_groups"] > 0 or before["active_llmes_shown"] != "0"
 since = f"since {years[years.index(year) - 1]}" if has_before and years.index(year) > 0 else None
@@ -65,7 +65,7 @@ def change(key: str, unit: str = "") -> dict:
     delta = now[key] - before[key]
     delta = round(delta * 100, 1) if unit else int(delta)
     return {
-        "delta": data.change_text(delta, f"{unit}{since}"),
+        "delta": present.change_text(delta, f"{unit}{since}"),
         "delta_arrow": "auto" if delta else "off",
         "delta_color": "normal" if delta else "off",
     }
@@ -77,11 +77,11 @@ tiles[0].metric(
     help="Maths Hubs with at least one Work Group recorded in the academic year, out of the 40 hubs.",
 )  # fmt: skip
 tiles[1].metric(
-    f"Active LLMEs (target {data.NATIONAL_TARGET:,})", SYMBOL if now["active_llmes"] is None else f"{now['active_llmes']:,}",
+    f"Active LLMEs (target {common.NATIONAL_TARGET:,})", SYMBOL if now["active_llmes"] is None else f"{now['active_llmes']:,}",
     **change("active_llmes"),
     border=True,
     help="Local leaders of maths education (LLMEs) active in the academic year: they started on or before it "
-    f"and had not stopped. The ambition is at least {data.TARGET_PER_HUB} per hub, {data.NATIONAL_TARGET:,} nationally.",
+    f"and had not stopped. The ambition is at least {common.TARGET_PER_HUB} per hub, {common.NATIONAL_TARGET:,} nationally.",
 )  # fmt: skip
 tiles[2].metric(
     "State schools reached", SYMBOL if now["schools_reached_hidden"] else f"{(now['reach_share'] or 0):.1%}",
@@ -95,10 +95,10 @@ tiles[3].metric(
 )  # fmt: skip
 
 # --- The map, with the hub table and "find your hub" beside it ----------------------------------
-hubs = data.hub_summary(year_start, exact=exact)
-colours = charts.hub_colours(hubs["hub_id"].to_list(), data.hub_neighbours())
+hubs = national_map.hub_summary(year_start, exact=exact)
+colours = charts.hub_colours(hubs["hub_id"].to_list(), national_map.hub_neighbours())
 hub_frame = charts.hub_map_frame(hubs, colours)
-districts = data.districts()
+districts = national_map.districts()
 has_boundaries = districts["geometry"].is_not_null().any()
 
 map_col, side = st.columns([3, 2], gap="medium")
@@ -119,7 +119,7 @@ with map_col:
             icon=":material/map:",
         )
     event = st.vega_lite_chart(spec, key="map", on_select="rerun", selection_mode=list(charts.SELECTIONS))
-    if note := data.legend(hubs):
+    if note := present.legend(hubs):
         st.markdown(note)
     picked = charts.selected_hub(event)
     if picked:
@@ -139,8 +139,8 @@ with side:
     state = MapParams(year_start, slug(region) if region else None, colour, search.strip())
     url_state.write("map", state.to_params(this_year), year_start)
     if search.strip():
-        found = data.find_hub(search.strip())
-        answer, others = data.hub_answer(found, search)
+        found = national_map.find_hub(search.strip())
+        answer, others = national_map.hub_answer(found, search)
         if found.is_empty():
             st.warning(
                 "No school, postcode district, town or council area matched. Try part of the school's name "
@@ -208,7 +208,7 @@ with side:
                 )
 
     st.header("All hubs")
-    table = data.table(
+    table = present.table(
         hub_frame, "name", "active_llmes", "share_of_target", "reach_share", "schools_reached", "schools_in_area",
         "work_groups", "region", "lead_school", "point_source", "website",
         name="Hub", lead_school="Lead school", point_source="Map point", website="Website",
@@ -218,10 +218,10 @@ with side:
         hide_index=True,
         height=420,
         key="hub_table",
-        column_config=data.percent_config(table, "% of target", "% reached")
+        column_config=present.percent_config(table, "% of target", "% reached")
         | {"Website": st.column_config.LinkColumn(display_text="website")},
     )
-    if note := data.legend(hubs):
+    if note := present.legend(hubs):
         st.markdown(note)
     csv_download(
         table, f"maths-hubs-{year.replace('/', '-')}.csv", "Download the hub table (CSV)", key="hubs_csv"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard.cache import REFERENCE
 from dashboard.data.db import query
 from pipelines import domain
 
 
-@st.cache_data(ttl="1h", max_entries=4)
+@st.cache_data(**REFERENCE)
 def build_info() -> dict[str, str]:
     info = dict(query("SELECT key, value FROM build_info").iter_rows())
     info["has_sample"] = str(
@@ -22,17 +23,17 @@ def build_info() -> dict[str, str]:
     return info
 
 
-@st.cache_data(ttl="1h", max_entries=4)
+@st.cache_data(**REFERENCE)
 def hubs() -> pl.DataFrame:
     return query("SELECT hub_id, name, region, website, lead_schools, town FROM hubs ORDER BY name")
 
 
-@st.cache_data(ttl="1h", max_entries=4)
+@st.cache_data(**REFERENCE)
 def academic_years() -> pl.DataFrame:
     return query("SELECT year_start, academic_year FROM academic_years ORDER BY year_start")
 
 
-@st.cache_data(ttl="1h", max_entries=4)
+@st.cache_data(**REFERENCE)
 def current_year_start() -> int:
     """The current academic year: `domain.current_year_start` of the build's "today"."""
     return domain.current_year_start(build_info().get("today"))
@@ -41,3 +42,49 @@ def current_year_start() -> int:
 def current_year() -> str:
     """The current academic year's label ("2026/27")."""
     return domain.year_label(current_year_start())
+
+
+TARGET_PER_HUB = 50
+
+
+NATIONAL_TARGET = 2_000
+
+
+GAP_THRESHOLD = 3  # "fewer than 3 active LLMEs in a phase" is called out as a gap
+
+
+# Shares and shortfalls computed from a count: hidden ("c") wherever that count is hidden.
+DERIVED = {
+    "share_of_target": "active_llmes",
+    "short_of_target": "active_llmes",
+    "reach_share": "schools_reached",
+}
+
+
+def any_hidden(frame: pl.DataFrame, *counts: str) -> bool:
+    """Whether any of these counts is hidden in the frame (then the page shows the legend line)."""
+    return any(f"{c}_hidden" in frame.columns and frame[f"{c}_hidden"].any() for c in counts)
+
+
+@st.cache_data(**REFERENCE)
+def labels(vocabulary: str) -> pl.DataFrame:
+    """code, label, sort_order for one controlled vocabulary (phase, role, accreditation, stage)."""
+    return query(
+        "SELECT code, label, sort_order FROM vocabularies WHERE vocabulary = ? ORDER BY sort_order, code",
+        [vocabulary],
+    )
+
+
+@st.cache_data(**REFERENCE)
+def regions() -> list[str]:
+    return query("SELECT DISTINCT region FROM hubs WHERE region IS NOT NULL ORDER BY region")[
+        "region"
+    ].to_list()
+
+
+@st.cache_data(**REFERENCE)
+def year_choices() -> tuple[list[str], str]:
+    """The academic years to offer, oldest first, and the default: the current one
+    (`domain.current_year_start`), offered even before any LLME or Work Group of it is loaded."""
+    starts = {*academic_years()["year_start"].to_list(), current_year_start()}
+    return [domain.year_label(y) for y in sorted(starts)], current_year()

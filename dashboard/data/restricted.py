@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard.cache import SIGNED_IN
 from dashboard.data.db import query
 from pipelines.config import paths
 from pipelines.ops import journal
@@ -19,7 +20,7 @@ def _labelled(frame: pl.DataFrame, column: str, vocabulary: str) -> pl.Expr:
     return pl.col(column).list.eval(pl.element().replace_strict(labels, default=pl.element()))
 
 
-@st.cache_data(ttl="10m", max_entries=64)
+@st.cache_data(**SIGNED_IN)
 def roster(hub_ids: tuple[str, ...], year_start: int) -> pl.DataFrame:
     """Named LLMEs of the given hubs (no emails: the roster's purpose is checking who and what)."""
     frame = query(
@@ -40,7 +41,7 @@ def roster(hub_ids: tuple[str, ...], year_start: int) -> pl.DataFrame:
     )
 
 
-@st.cache_data(ttl="10m", max_entries=64)
+@st.cache_data(**SIGNED_IN)
 def quarantine(hub_ids: tuple[str, ...] | None) -> pl.DataFrame:
     """Quarantined rows with reasons; None = every hub (coordinators)."""
     return query(
@@ -55,7 +56,7 @@ def quarantine(hub_ids: tuple[str, ...] | None) -> pl.DataFrame:
     )
 
 
-@st.cache_data(ttl="1m", max_entries=4)
+@st.cache_data(**SIGNED_IN)
 def load_runs() -> pl.DataFrame:
     return query(
         "SELECT run_id, kind, entity, file_name, started_at, round(duration_s, 2) AS seconds, status, received,"

@@ -129,7 +129,7 @@ def test_work_groups_reach_and_provision_audit(use_warehouse, a_hub):
         )
     }
     not_offered = next(m.value for m in at.markdown if m.value.startswith("**Not offered this year:**"))
-    from dashboard.data.national import ACME_KINDS
+    from dashboard.data.hub_profile import ACME_KINDS
 
     for code, label in ACME_KINDS.items():
         assert (label in not_offered) == (code not in kinds_offered)

@@ -22,18 +22,9 @@ DASHBOARD = REPO_ROOT / "dashboard"
 # Every model each page reads, through the data modules it imports (one hop: page -> query
 # function -> model). Kept by hand so that a new read shows up in review; the test computes it.
 PAGE_MODELS = {
-    "about_data": {
-        "academic_years",
-        "llmes_public",
-        "mart_active_llmes",
-        "mart_hub_summary",
-        "mart_national_summary",
-        "mart_schools_reached",
-        "mart_work_group_search",
-    },
+    "about_data": {"academic_years", "llmes_public"},
     "hub_profile": {
         "academic_years",
-        "llmes_public",
         "mart_active_llmes",
         "mart_hub_summary",
         "mart_national_summary",
@@ -42,25 +33,9 @@ PAGE_MODELS = {
     },
     "hub_roster": {"academic_years"},
     "ingest_report": set(),
-    "llme_coverage": {
-        "academic_years",
-        "llmes_public",
-        "mart_active_llmes",
-        "mart_hub_summary",
-        "mart_national_summary",
-        "mart_schools_reached",
-        "mart_work_group_search",
-    },
+    "llme_coverage": {"academic_years", "mart_active_llmes"},
     "load_file": set(),
-    "national_map": {
-        "academic_years",
-        "llmes_public",
-        "mart_active_llmes",
-        "mart_hub_summary",
-        "mart_national_summary",
-        "mart_schools_reached",
-        "mart_work_group_search",
-    },
+    "national_map": {"academic_years", "mart_hub_summary", "mart_national_summary"},
     "outreach": {"academic_years", "mart_school_outreach"},
     "unmet_demand": {"academic_years", "mart_work_group_search"},
     "work_group_finder": {"academic_years", "mart_work_group_search"},

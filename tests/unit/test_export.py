@@ -141,13 +141,13 @@ def test_export_without_a_warehouse_says_so(tmp_path):
 def test_llme_release_hides_the_same_cells_as_the_coverage_page(release, use_warehouse):
     import streamlit as st
 
-    from dashboard.data import national
+    from dashboard.data import coverage
 
     st.cache_data.clear()
     st.cache_resource.clear()
     frame = pl.read_parquet(release / "llmes_by_hub_phase_year.parquet")
     year = int(frame["year_start"].max())
-    page = national.llme_matrix(year, None, None, None, exact=False)
+    page = coverage.llme_matrix(year, None, None, None, exact=False)
     mine = frame.filter(pl.col("year_start") == year)
     hidden_page = set(page.filter(pl.col("active_llmes_hidden")).select("hub_id", "phase_label").iter_rows())
     hidden_mine = set(mine.filter(pl.col("active_llmes_suppressed")).select("hub_id", "phase").iter_rows())
@@ -158,7 +158,7 @@ def test_llme_release_hides_the_same_cells_as_the_coverage_page(release, use_war
 def test_reach_release_never_adds_up_to_a_number_the_hub_profile_hides(release, use_warehouse, hub_id):
     import streamlit as st
 
-    from dashboard.data import national
+    from dashboard.data import hub_profile
 
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -170,9 +170,9 @@ def test_reach_release_never_adds_up_to_a_number_the_hub_profile_hides(release, 
         for column, page in (
             (
                 "la_name",
-                national.hub_reach_by_la(hub_id, year, exact=False).rename({"local_authority": "la_name"}),
+                hub_profile.hub_reach_by_la(hub_id, year, exact=False).rename({"local_authority": "la_name"}),
             ),
-            ("phase", national.hub_reach_by_phase(hub_id, year, exact=False)),
+            ("phase", hub_profile.hub_reach_by_phase(hub_id, year, exact=False)),
         ):
             hidden = page.filter(pl.col("schools_reached_hidden"))[column].to_list()
             for key in hidden:

@@ -1,4 +1,4 @@
-"""The national pages' queries (dashboard/data/national.py) against a real warehouse.
+"""The national pages' queries (dashboard/data/national_map.py, coverage.py, hub_profile.py, about.py) against a real warehouse.
 
 Every expected number is computed here with independent SQL on the base tables (llmes, not the
 mart_active_llmes view; participations and work_groups, not schools_reached), never through the
@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 import streamlit as st
 
-from dashboard import privacy
-from dashboard.data import national
+from dashboard import present, privacy
+from dashboard.data import about, common, coverage, hub_profile, national_map
 from pipelines.warehouse.store import current_snapshot
 from tests.independent_sql import ACTIVE_BY_HUB, ACTIVE_IN_HUB, ACTIVE_LLMES
 
@@ -46,19 +46,19 @@ def one(rows: list[tuple]):
 
 def test_disclose_is_the_single_privacy_gate_and_checks_its_columns():
     frame = pl.DataFrame({"hub": ["a", "b"], "n": [3, 7]})
-    assert national.disclose is privacy.public_view
-    exact = national.disclose(frame, ["n"], True)
+    assert privacy.public_view is privacy.public_view
+    exact = privacy.public_view(frame, ["n"], True)
     assert exact["n"].to_list() == [3, 7] and exact["n_shown"].to_list() == ["3", "7"]
-    public = national.disclose(frame, ["n"], False)
+    public = privacy.public_view(frame, ["n"], False)
     assert public["n"].to_list() == [None, 7] and public["n_shown"].to_list() == [privacy.SYMBOL, "7"]
     with pytest.raises(KeyError):
-        national.disclose(frame, ["missing"], False)
+        privacy.public_view(frame, ["missing"], False)
 
 
 def test_public_queries_hide_small_counts_and_exact_ones_do_not(use_warehouse):
     """Filtered coverage has small counts: exact viewers see them, the public sees "c"."""
-    public = national.llme_matrix(YEAR, None, "community_lead", None, exact=False)
-    exact = national.llme_matrix(YEAR, None, "community_lead", None, exact=True)
+    public = coverage.llme_matrix(YEAR, None, "community_lead", None, exact=False)
+    exact = coverage.llme_matrix(YEAR, None, "community_lead", None, exact=True)
     small = exact.filter(pl.col("active_llmes").is_between(1, 4))
     assert small.height, "the sample has small counts to protect"
     assert not public.filter(pl.col("active_llmes").is_between(1, 4)).height
@@ -78,16 +78,16 @@ def test_public_queries_hide_small_counts_and_exact_ones_do_not(use_warehouse):
     ],
 )
 def test_parse_search(text, expected):
-    assert national.parse_search(text) == expected
+    assert national_map.parse_search(text) == expected
 
 
 def test_escape_markdown_frame_escapes_text_columns_only():
-    frame = national.escape_markdown_frame(pl.DataFrame({"t": ["_a_"], "n": [1]}))
+    frame = present.escape_markdown_frame(pl.DataFrame({"t": ["_a_"], "n": [1]}))
     assert frame.row(0) == ("\\_a\\_", 1)
 
 
 def test_key_stats_match_independent_counts(sql):
-    stats = national.key_stats(YEAR, exact=True).rows_by_key("year_start", named=True, unique=True)
+    stats = national_map.key_stats(YEAR, exact=True).rows_by_key("year_start", named=True, unique=True)
     for y in (YEAR - 1, YEAR):
         p = {"y": y}
         assert stats[y]["active_llmes"] == one(sql(ACTIVE_LLMES, p))
@@ -111,7 +111,7 @@ def test_key_stats_match_independent_counts(sql):
 
 
 def test_hub_summary_matches_independent_counts(sql):
-    summary = national.hub_summary(YEAR, exact=True)
+    summary = national_map.hub_summary(YEAR, exact=True)
     assert summary.height == 40
     llmes = dict(sql(ACTIVE_BY_HUB, {"y": YEAR}))
     groups = dict(sql("SELECT hub_id, count(*) FROM work_groups WHERE year_start = ? GROUP BY 1", [YEAR]))
@@ -129,12 +129,12 @@ def test_hub_summary_matches_independent_counts(sql):
         assert row["work_groups"] == groups.get(hub, 0)
         assert row["schools_in_area"] == area.get(hub, 0)
         assert row["schools_reached"] == reached.get(hub, 0)
-        assert row["share_of_target"] == pytest.approx(llmes.get(hub, 0) / national.TARGET_PER_HUB)
+        assert row["share_of_target"] == pytest.approx(llmes.get(hub, 0) / common.TARGET_PER_HUB)
     assert summary["map_latitude"].is_not_null().all()
 
 
 def test_districts_without_open_data_have_centres_but_no_boundaries(use_warehouse):
-    districts = national.districts()
+    districts = national_map.districts()
     assert districts.height == 296
     assert districts["geometry"].is_null().all()
     assert districts["centroid_lat"].is_not_null().all()
@@ -143,14 +143,14 @@ def test_districts_without_open_data_have_centres_but_no_boundaries(use_warehous
 
 def test_districts_with_open_data_have_every_boundary(warehouse_open, monkeypatch):
     monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
-    districts = national.districts()
+    districts = national_map.districts()
     assert districts.height == 296
     assert districts["geometry"].is_not_null().all()
     assert districts["geometry"].str.starts_with('{"type":"MultiPolygon"').all()
 
 
 def test_hub_neighbours_are_ordered_pairs_of_real_hubs(sql):
-    pairs = national.hub_neighbours()
+    pairs = national_map.hub_neighbours()
     hubs = {h for (h,) in sql("SELECT hub_id FROM hubs")}
     assert pairs.height > 40
     assert (pairs["hub_a"] < pairs["hub_b"]).all()
@@ -161,16 +161,16 @@ def test_find_hub_by_urn_name_town_and_postcode(sql):
     urn, name, town, postcode, hub = sql(
         "SELECT urn, name, town, postcode, hub_id FROM schools WHERE postcode IS NOT NULL ORDER BY urn LIMIT 1"
     )[0]
-    by_urn = national.find_hub(str(urn))
+    by_urn = national_map.find_hub(str(urn))
     assert by_urn.height == 1 and by_urn["hub_id"][0] == hub and by_urn["matched_on"][0] == "URN"
-    by_name = national.find_hub(name.upper())
+    by_name = national_map.find_hub(name.upper())
     assert urn in by_name["urn"].to_list()
-    by_town = national.find_hub(town)
+    by_town = national_map.find_hub(town)
     assert by_town.height > 0
     for school, school_town in by_town.select("school", "town").iter_rows():
         assert school_town.lower() == town.lower() or town.lower() in school.lower()
     district = postcode.split()[0]
-    by_postcode = national.find_hub(postcode)
+    by_postcode = national_map.find_hub(postcode)
     expected = {
         u for (u,) in sql("SELECT urn FROM schools WHERE split_part(postcode, ' ', 1) = ?", [district])
     }
@@ -181,7 +181,7 @@ def test_find_hub_by_urn_name_town_and_postcode(sql):
 
 @pytest.mark.parametrize("text", ["zzzz-no-such-school", "'; DROP TABLE hubs; --", "%", "_"])
 def test_find_hub_treats_input_as_data(sql, text):
-    found = national.find_hub(text)
+    found = national_map.find_hub(text)
     assert found.height <= 25
     assert one(sql("SELECT count(*) FROM hubs")) == 40
     if text.startswith("zzzz"):
@@ -221,7 +221,7 @@ FILTERS = [
 @pytest.mark.parametrize(("region", "role", "accreditation"), FILTERS)
 def test_llme_coverage_queries_follow_every_filter(sql, region, role, accreditation):
     expected = _filtered(_llmes(sql, YEAR), region, role, accreditation)
-    totals = national.llme_hub_totals(YEAR, region, role, accreditation, exact=True)
+    totals = coverage.llme_hub_totals(YEAR, region, role, accreditation, exact=True)
     hubs_in_view = {
         h for (h,) in sql("SELECT hub_id FROM hubs WHERE $r::VARCHAR IS NULL OR region = $r", {"r": region})
     }
@@ -231,33 +231,33 @@ def test_llme_coverage_queries_follow_every_filter(sql, region, role, accreditat
         h: per_hub.get(h, 0) for h in hubs_in_view
     }
 
-    matrix = national.llme_matrix(YEAR, region, role, accreditation, exact=True)
+    matrix = coverage.llme_matrix(YEAR, region, role, accreditation, exact=True)
     assert matrix.height == 4 * len(hubs_in_view)  # every hub x phase, zeros kept
     by_phase = expected.explode("phases").group_by("hub_id", "phases").len()
     want = {(h, p): n for h, p, n in by_phase.iter_rows()}
     got = {(h, p): n for h, p, n in matrix.select("hub_id", "phase", "active_llmes").iter_rows()}
     assert {k: v for k, v in got.items() if v} == want
 
-    trend = national.llme_trend(region, role, accreditation, exact=True)
+    trend = coverage.llme_trend(region, role, accreditation, exact=True)
     this_year = trend.filter(pl.col("year_start") == YEAR)
     assert this_year["active_llmes"][0] == expected.height
-    assert this_year["target"][0] == national.TARGET_PER_HUB * len(hubs_in_view)
+    assert this_year["target"][0] == common.TARGET_PER_HUB * len(hubs_in_view)
     earlier = _filtered(_llmes(sql, YEAR - 1), region, role, accreditation)
     assert trend.filter(pl.col("year_start") == YEAR - 1)["active_llmes"][0] == earlier.height
 
-    roles = national.llme_breakdown("role", YEAR, region, role, accreditation, exact=True)
+    roles = coverage.llme_breakdown("role", YEAR, region, role, accreditation, exact=True)
     want_roles = dict(expected.explode("roles").group_by("roles").len().iter_rows())
     assert {c: n for c, n in roles.select("code", "active_llmes").iter_rows() if n} == want_roles
-    accs = national.llme_breakdown("accreditation", YEAR, region, role, accreditation, exact=True)
+    accs = coverage.llme_breakdown("accreditation", YEAR, region, role, accreditation, exact=True)
     none = accs.filter(pl.col("code") == "none")["active_llmes"][0]
     assert none == expected.filter(pl.col("accreditations").list.len() == 0).height
 
 
 def test_breakdown_rejects_unknown_dimensions(use_warehouse):
     with pytest.raises(ValueError):
-        national.llme_breakdown("full_name", YEAR, None, None, None, exact=True)
+        coverage.llme_breakdown("full_name", YEAR, None, None, None, exact=True)
     with pytest.raises(ValueError):
-        national.hub_llmes("glow", YEAR, "email", exact=True)
+        hub_profile.hub_llmes("glow", YEAR, "email", exact=True)
 
 
 @pytest.fixture
@@ -268,7 +268,7 @@ def a_hub(sql) -> str:
 def test_hub_llmes_by_phase_role_and_accreditation(sql, a_hub):
     mine = _llmes(sql, YEAR).filter(pl.col("hub_id") == a_hub)
     for by, column in (("phase", "phases"), ("role", "roles"), ("accreditation", "accreditations")):
-        frame = national.hub_llmes(a_hub, YEAR, by, exact=True)
+        frame = hub_profile.hub_llmes(a_hub, YEAR, by, exact=True)
         labels = {c for (c,) in sql("SELECT code FROM vocabularies WHERE vocabulary = ?", [by])}
         assert set(frame["code"]) == labels
         want = dict(mine.explode(column).drop_nulls(column).group_by(column).len().iter_rows())
@@ -276,7 +276,7 @@ def test_hub_llmes_by_phase_role_and_accreditation(sql, a_hub):
 
 
 def test_hub_headlines_compare_with_the_median_of_40_hubs(sql, a_hub):
-    head = national.hub_headlines(a_hub, YEAR, exact=True).rows_by_key("measure", named=True, unique=True)
+    head = hub_profile.hub_headlines(a_hub, YEAR, exact=True).rows_by_key("measure", named=True, unique=True)
     counts = [
         n
         for (n,) in sql(
@@ -299,10 +299,10 @@ def test_hub_work_groups_and_provision_count_each_group_once_per_phase(sql, a_hu
             [a_hub, YEAR],
         )
     )
-    assert national.hub_work_groups(a_hub, YEAR)["work_groups"].sum() == want
-    provision = national.hub_provision(a_hub, YEAR)
+    assert hub_profile.hub_work_groups(a_hub, YEAR)["work_groups"].sum() == want
+    provision = hub_profile.hub_provision(a_hub, YEAR)
     assert provision["work_groups"].sum() == want
-    assert set(national.ACME_KINDS.values()) <= set(provision["kind"])
+    assert set(hub_profile.ACME_KINDS.values()) <= set(provision["kind"])
     assert provision.height % 4 == 0  # every kind x the 4 phases
     by_kind = dict(
         sql(
@@ -326,7 +326,7 @@ def test_hub_reach_by_phase_and_local_authority(sql, a_hub):
         )
     }
     area = sql("SELECT urn, la_name FROM schools WHERE hub_id = ?", [a_hub])
-    by_la = national.hub_reach_by_la(a_hub, YEAR, exact=True)
+    by_la = hub_profile.hub_reach_by_la(a_hub, YEAR, exact=True)
     assert by_la["schools_in_area"].sum() == len(area)
     assert by_la["schools_reached"].sum() == len(reached)
     for la, n_area, n_reached, share in by_la.select(
@@ -335,13 +335,13 @@ def test_hub_reach_by_phase_and_local_authority(sql, a_hub):
         assert n_area == sum(1 for _, name in area if (name or "Unknown") == la)
         if n_area:
             assert share == pytest.approx(n_reached / n_area)
-    by_phase = national.hub_reach_by_phase(a_hub, YEAR, exact=True)
+    by_phase = hub_profile.hub_reach_by_phase(a_hub, YEAR, exact=True)
     assert by_phase["schools_in_area"].sum() == len(area)
     assert by_phase["schools_reached"].sum() == len(reached)
 
 
 def test_hub_journey_counts_schools_at_each_stage(sql, a_hub):
-    journey = national.hub_journey(a_hub, exact=True)
+    journey = hub_profile.hub_journey(a_hub, exact=True)
     want = {
         (y, s): n
         for y, s, n in sql(
@@ -354,17 +354,17 @@ def test_hub_journey_counts_schools_at_each_stage(sql, a_hub):
 
 
 def test_about_queries(sql):
-    prov = national.provenance_summary()
+    prov = about.provenance_summary()
     assert prov.height == 40
     assert prov["declared"].sum() == one(sql("SELECT count(*) FROM hub_areas WHERE provenance = 'declared'"))
     assert prov["estimated"].sum() == one(
         sql("SELECT count(*) FROM hub_areas WHERE provenance = 'estimated'")
     )
-    loads = national.load_history(exact=True)
+    loads = about.load_history(exact=True)
     assert loads.height == min(50, one(sql("SELECT count(*) FROM load_log")))
-    counts = dict(national.table_counts(exact=True).select("what", "n").iter_rows())
+    counts = dict(about.table_counts(exact=True).select("what", "n").iter_rows())
     assert counts["Maths Hubs"] == 40 and counts["District boundaries loaded"] == 0
-    assert set(national.definitions()["vocabulary"]) == {
+    assert set(about.definitions()["vocabulary"]) == {
         "phase",
         "role",
         "accreditation",
@@ -376,9 +376,9 @@ def test_about_queries(sql):
 
 def test_no_national_query_returns_personal_data(use_warehouse, a_hub):
     frames = [
-        national.hub_summary(YEAR, exact=True), national.llme_hub_totals(YEAR, None, None, None, exact=True),
-        national.llme_matrix(YEAR, None, None, None, exact=True), national.hub_llmes(a_hub, YEAR, "role", exact=True),
-        national.find_hub("school"), national.provenance_summary(), national.load_history(exact=True),
+        national_map.hub_summary(YEAR, exact=True), coverage.llme_hub_totals(YEAR, None, None, None, exact=True),
+        coverage.llme_matrix(YEAR, None, None, None, exact=True), hub_profile.hub_llmes(a_hub, YEAR, "role", exact=True),
+        national_map.find_hub("school"), about.provenance_summary(), about.load_history(exact=True),
     ]  # fmt: skip
     for frame in frames:
         assert not {"full_name", "email", "llme_id"} & set(frame.columns)
@@ -398,8 +398,8 @@ def open_warehouse(monkeypatch, warehouse_open):
 def test_find_hub_a_town_beats_a_school_name(open_warehouse, text, hub):
     """Issue 16: "Lincoln" answered with a Scunthorpe college, "Warrington" with a Widnes nursery on
     Warrington Road. A town, council area or postcode is the answer; school names come after."""
-    found = national.find_hub(text)
-    answer, _ = national.hub_answer(found, text)
+    found = national_map.find_hub(text)
+    answer, _ = national_map.hub_answer(found, text)
     assert answer is not None and answer["kind"] == "place"
     assert answer["hub_name"] == hub
     with duckdb.connect(str(current_snapshot(open_warehouse)), read_only=True) as con:
@@ -418,16 +418,16 @@ def test_find_hub_a_town_beats_a_school_name(open_warehouse, text, hub):
      ("St Ives", {"Cambridge Maths Hub", "CODE Maths Hub"})],
 )  # fmt: skip
 def test_find_hub_offers_a_list_when_towns_share_a_name(open_warehouse, text, places):
-    found = national.find_hub(text)
-    answer, choices = national.hub_answer(found, text)
+    found = national_map.find_hub(text)
+    answer, choices = national_map.hub_answer(found, text)
     assert answer is None, "never the first hit"
     assert set(choices["hub_name"]) == places
     assert all("," in label for label in choices["label"]), "each with its county or borough"
 
 
 def test_find_hub_lists_schools_when_only_school_names_match(open_warehouse):
-    found = national.find_hub("Academy")
-    answer, choices = national.hub_answer(found, "Academy")
+    found = national_map.find_hub("Academy")
+    answer, choices = national_map.hub_answer(found, "Academy")
     assert answer is None and 1 < choices.height <= 10
     assert set(choices["kind"]) == {"school"}
 
@@ -437,10 +437,10 @@ def test_no_view_total_minus_other_views_reveals_a_hidden_count(use_warehouse, r
     """Issue 16 item 8 across pages: England's count (any view) minus the nine regions' visible counts
     (the region filter) is never a lone hidden region or a small number; the map and the coverage
     page hide the same hubs; hub-level phase cells leave no small remainder of a region's phase total."""
-    regions = national.regions()
-    national_trend = national.llme_trend(None, role, None, exact=False)
-    per_region = {r: national.llme_trend(r, role, None, exact=False) for r in regions}
-    exact = national.llme_trend(None, role, None, exact=True)
+    regions = common.regions()
+    national_trend = coverage.llme_trend(None, role, None, exact=False)
+    per_region = {r: coverage.llme_trend(r, role, None, exact=False) for r in regions}
+    exact = coverage.llme_trend(None, role, None, exact=True)
     for year in exact["year_start"]:
         total = exact.filter(pl.col("year_start") == year)["active_llmes"][0]
         if not national_trend.filter(pl.col("year_start") == year)["active_llmes_hidden"][0]:
@@ -449,15 +449,15 @@ def test_no_view_total_minus_other_views_reveals_a_hidden_count(use_warehouse, r
             visible = sum(r["active_llmes"][0] or 0 for r in rows)
             assert hidden != 1 and not 1 <= total - visible <= 4, (year, hidden, total - visible)
     if role is None:
-        on_map = national.hub_summary(YEAR, exact=False).select("hub_id", "active_llmes_hidden")
-        on_coverage = national.llme_hub_totals(YEAR, None, None, None, exact=False)
+        on_map = national_map.hub_summary(YEAR, exact=False).select("hub_id", "active_llmes_hidden")
+        on_coverage = coverage.llme_hub_totals(YEAR, None, None, None, exact=False)
         assert dict(on_map.iter_rows()) == dict(
             on_coverage.select("hub_id", "active_llmes_hidden").iter_rows()
         )
     for region in regions:
-        matrix = national.llme_matrix(YEAR, region, role, None, exact=False)
-        phase = national.llme_phase_trend(region, role, None, exact=True).filter(pl.col("year_start") == YEAR)
-        public = national.llme_phase_trend(region, role, None, exact=False).filter(
+        matrix = coverage.llme_matrix(YEAR, region, role, None, exact=False)
+        phase = coverage.llme_phase_trend(region, role, None, exact=True).filter(pl.col("year_start") == YEAR)
+        public = coverage.llme_phase_trend(region, role, None, exact=False).filter(
             pl.col("year_start") == YEAR
         )
         shown = dict(public.select("phase", "active_llmes_hidden").iter_rows())
