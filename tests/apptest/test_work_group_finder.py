@@ -252,3 +252,122 @@ def test_unmet_demand_page_is_for_coordinators(use_warehouse):
     summary = pl.from_pandas(at.dataframe[0].value)
     ours = summary.filter((pl.col("postcode_district") == "TS25") & (pl.col("phases") == "Early Years"))
     assert ours["searches"].to_list() == [2]
+
+
+# --- Issue 16: booking state, truthful heading, places, phone-first, downloads, embedding -----------
+
+
+def one_row(warehouse, sql: str) -> tuple:
+    with duckdb.connect(str(current_snapshot(warehouse)), read_only=True) as con:
+        return con.execute(sql).fetchone()
+
+
+def card_texts(at: AppTest) -> list[str]:
+    """Each card's Markdown block (badges, programme, where, phase, when, cost, who)."""
+    return [m.value for m in at.markdown if "**Where:**" in m.value]
+
+
+def answers(at: AppTest) -> list[str]:
+    """Each card's booking answer: its first badge, without the zero-width spaces of escaping."""
+    return [re.search(r":\w+-badge\[(.*?)\]", t).group(1).replace("\u200b", "") for t in card_texts(at)]
+
+
+def test_each_card_gives_one_booking_answer_and_only_bookable_ones_have_a_book_link(use_warehouse):
+    at = finder(year="all", sort="title", page="3")
+    texts, said = card_texts(at), answers(at)
+    books = [b for b in at.get("link_button") if b.proto.label.startswith(("Book on", "Book a late"))]
+    closed = [
+        a for a in said if "bookings closed" in a or "no longer taking bookings" in a or "full" in a.lower()
+    ]
+    assert closed and len(books) == len(texts) - len(closed) > 0  # no Book link on a closed or full card
+    assert all("Online · Online" not in t for t in texts)
+    started = next(a for a in said if "Started on" in a)
+    assert re.search(r"Started on \d{1,2} [A-Z][a-z]{2} \d{4}", started)
+    # each Book and calendar label ends in its Work Group's title (hidden on screen, read aloud)
+    assert all(" *for " in b.proto.label for b in books)
+    assert all(" *for " in d.label for d in at.download_button if d.label.startswith("Add to calendar"))
+
+
+def test_started_groups_that_still_take_bookings_say_late_joining(use_warehouse):
+    wg_id, hub = one_row(use_warehouse, "SELECT work_group_id, hub_id FROM work_groups WHERE status = 'open' "
+                         "AND places_left > 0 AND session_dates[1] < DATE '2026-11-23' ORDER BY 1 LIMIT 1")  # fmt: skip
+    at = finder(hub=hub, sort="title", places="1")
+    text = next(t for t in card_texts(at) if "late joining possible" in t)
+    assert "Started on" in text and "place" in text and "sessions held" in text
+    assert any(b.proto.label.startswith("Book a late place") for b in at.get("link_button"))
+    assert wg_id
+
+
+def test_has_places_matches_what_the_cards_say(use_warehouse):
+    at = finder(year="all", sort="title", places="1")
+    said = answers(at)
+    assert said and all(
+        ("Open for booking: " in a or "late joining possible" in a) and " left" in a for a in said
+    )
+    assert not [a for a in said if "closed" in a or "full" in a.lower()]
+    helps = [c.help for c in at.checkbox if c.key == "finder_places"]
+    assert helps and "open for booking" in helps[0] and "at least one place left" in helps[0]
+
+
+def test_starting_soonest_lists_only_groups_not_yet_started_unless_asked(use_warehouse):
+    logged = demand.read_demand().height
+    at = finder(phase="primary")
+    assert title(at) == "No upcoming primary Work Groups in England"  # the sample's groups all started
+    include = next(b for b in at.button if b.label.startswith("Include the"))
+    n = int(re.search(r"the ([\d,]+) that", include.label).group(1).replace(",", ""))
+    include.click().run()
+    assert qp(at) == {"phase": "primary", "started": "1"}
+    assert title(at) == f"{n:,} primary Work Groups in England" and cards(at) == min(n, 20)
+    assert demand.read_demand().height == logged  # groups exist: not a search for something missing
+
+
+def test_heading_with_a_hub_filter_names_the_hub(use_warehouse):
+    at = finder(hub="glow", sort="title")
+    assert re.fullmatch(r"[\d,]+ Work Groups? from GLOW Maths Hub", title(at))
+
+
+def test_online_only_results_say_so_and_still_offer_a_wider_radius(use_warehouse):
+    district = some_district(use_warehouse)
+    at = finder(place=district, radius="5", delivery=["face_to_face", "online"], sort="title")
+    t = title(at)
+    near, online = re.match(r"(?:No face-to-face|([\d,]+)) .*?(?:; |, and )?([\d,]+)? ?online$", t).groups()
+    if near is None:  # nothing face-to-face within 5 miles: said in words, with further radii offered
+        assert t.startswith("No face-to-face Work Groups within 5 miles") and t.endswith(" online")
+        assert {b.key for b in at.button if b.key and b.key.startswith("wider-")} == {
+            "wider-10", "wider-20", "wider-50"}  # fmt: skip
+    shown = next(m.value for m in at.markdown if m.value.startswith("*Showing"))
+    total = int(re.search(r"of ([\d,]+) Work Group", shown).group(1).replace(",", ""))
+    assert total == int((near or "0").replace(",", "")) + int((online or "0").replace(",", ""))
+
+
+def test_filters_close_when_applied(use_warehouse):
+    at = finder(sort="title")
+    at.session_state["finder_filters_open"] = True
+    at.run()
+    assert at.get("popover")[0].proto.popover.open
+    at.pills(key="finder_phase").set_value(["secondary"]).run()
+    apply = next(b for b in at.button if b.key == "filters-apply")
+    assert apply.label == f"Show {title(at).split()[0]} Work Groups"
+    apply.click().run()
+    assert not at.get("popover")[0].proto.popover.open and qp(at)["phase"] == "secondary"
+
+
+def test_results_download_is_excel_ready_and_the_embed_snippet_keeps_the_search(use_warehouse):
+    at = finder(hub="glow", year="all", sort="title")
+    csv = next(d for d in at.download_button if d.key == "results-csv")
+    assert csv.label == "Download these results (CSV)"
+    code = at.code[0].value
+    assert code.startswith("<iframe ") and "embed=true" in code and "hub=glow" in code and "title=" in code
+    assert 'title="Find a Maths Hubs Work Group"' in code
+
+
+def test_a_town_shared_by_two_places_asks_which(monkeypatch, warehouse_open):
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
+    at = finder(place="St Ives")
+    assert "more than one St Ives" in at.error[0].value
+    choices = [b.label for b in at.button if b.key and b.key.startswith("sugg-")]
+    assert set(choices) == {"St Ives, Cornwall", "St Ives, Cambridgeshire"}
+    next(b for b in at.button if b.label == "St Ives, Cornwall").click().run()
+    assert title(at).split(" of St Ives, Cornwall")[0].endswith(
+        "within 20 miles"
+    ) or "of St Ives, Cornwall" in title(at)
