@@ -39,7 +39,8 @@ pages = [
         "unmet_demand.py", "Unmet demand", ":material/search_off:", "demand", ("hub_lead", "coordinator")
     ),
 ]
-page = st.navigation(pages, position="top")
+# Embedded in a hub's website (?embed=true, issue 15): the page alone, without the Atlas's menu.
+page = st.navigation(pages, position="hidden" if st.context.is_embedded else "top")
 # Each page has its own browser title ("Find a Work Group: Maths Hubs Atlas"), so tabs, history and
 # screen readers tell the pages apart (WCAG 2.4.2).
 st.set_page_config(page_title=f"{page.title}: {SITE}")

@@ -141,7 +141,7 @@ def booking_state(row: Mapping, today: date) -> tuple[str, str, bool]:
         places = f"{plural(int(left), 'place')} left" if left is not None else "places not published"
         if started:
             held = sum(1 for d in days if d < today)
-            return (f"{started}: late joining possible ({places}; {held} of {len(days)} sessions held)",
+            return (f"{started}: late joining possible ({places}, {held} of {len(days)} sessions held)",
                     "green", True)  # fmt: skip
         return f"Open for booking: {places}", "green", True
     return "Ask the hub about booking", "gray", bool(row.get("booking_url") or row.get("hub_website"))
@@ -178,12 +178,14 @@ def card(
     with st.container(border=True, key=f"card-{key}{wg}"):
         answer, colour, can_book = booking_state(row, today)
         st.subheader(md(row["title"]), anchor=False)
-        badges = [":violet-badge[:material/location_on: Selected]"] if focused else []
-        badges.append(f":{colour}-badge[{md(answer)}]")
+        # Badges in words only: an icon's ligature name ("near_me") would be read out by screen readers.
+        # The answer is our own text (no untrusted part), kept readable: md() would break its colons.
+        badges = [":violet-badge[Selected]"] if focused else []
+        badges.append(f":{colour}-badge[{answer.replace('[', '(').replace(']', ')')}]")
         if row.get("is_online"):
-            badges.append(":blue-badge[:material/videocam: Online]")
+            badges.append(":blue-badge[Online]")
         elif row.get("distance_miles") is not None:
-            badges.append(f":gray-badge[:material/near_me: {row['distance_miles']:.1f} miles]")
+            badges.append(f":gray-badge[{row['distance_miles']:.1f} miles away]")
         code = f" · {md(row['project_code'])}" if row.get("project_code") else ""
         phases = and_list([labels["phase"].get(p, p) for p in row.get("phases") or []])
         st.markdown(
@@ -421,6 +423,7 @@ FINDER_CSS = """<style>
 [class*="st-key-card-"] [data-testid="stLinkButton"] em, [class*="st-key-card-"] [data-testid="stDownloadButton"] em {
   position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
+.st-key-finder-chosen { scroll-margin-top: 4rem; }  /* clear of the fixed header when scrolled to */
 .finder-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (min-width: 641px) { .st-key-finder_view { display: none; } }
 @media (max-width: 640px) { .st-key-finder-side-list, .st-key-finder-listing-map { display: none; } }
@@ -467,7 +470,7 @@ def scroll_to_focused(nonce: int) -> None:
     st.html(
         f"""<script data-nonce="{int(nonce)}">
         setTimeout(() => {{
-          const card = document.querySelector("[class*='st-key-card-focus-']");
+          const card = document.querySelector(".st-key-finder-chosen");
           if (!card) return;
           card.scrollIntoView({{behavior: "instant", block: "start"}});
           const h = card.querySelector("h3");

@@ -200,8 +200,9 @@ def results(f: Filters, place, frame: pl.DataFrame, near: pl.DataFrame, online: 
         shown = frame.head(PAGE_SIZE * f.page)
         if chosen:
             source = "on the map" if ss.get("_focus_from") == "map" else "in the online list"
-            st.markdown(f"**You chose this Work Group {source}:** it is shown first.")
-            ui.card(chosen, labels, today, focused=True, key="focus-")
+            with st.container(key="finder-chosen"):
+                st.markdown(f"**You chose this Work Group {source}:** it is shown first.")
+                ui.card(chosen, labels, today, focused=True, key="focus-")
             st.button("Clear the choice", icon=":material/close:", type="tertiary",
                       on_click=update(_focus=None, _map_gen=ss.get("_map_gen", 0) + 1))  # fmt: skip
             shown = shown.filter(pl.col("work_group_id") != focus)
