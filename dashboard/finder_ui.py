@@ -414,12 +414,10 @@ def side_panel(f: Filters, near: pl.DataFrame, online: pl.DataFrame, place: Plac
 
 # --- Page furniture: styles, live region, scrolling, embedding, downloads ---------------------------
 
-# Why each rule: a visible focus ring on every control (WCAG 2.4.7, GOV.UK's yellow and black); the
+# Why each rule (the focus ring on every control is app.py's, for all pages): the
 # italic end of a card's Book/calendar label is the Work Group's title for screen readers only; the
 # list/map switch is for phones, where the two columns stack and the map would sit below 20 cards.
 FINDER_CSS = """<style>
-.stApp :focus-visible { outline: 3px solid #ffdd00 !important; box-shadow: 0 0 0 6px #0b0c0c !important;
-  outline-offset: 0 !important; }
 [class*="st-key-card-"] [data-testid="stLinkButton"] em, [class*="st-key-card-"] [data-testid="stDownloadButton"] em {
   position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
