@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from pipelines import domain
 from pipelines.build import build
 from pipelines.config import Paths, paths
 from pipelines.contracts import participations, work_groups
@@ -118,7 +119,7 @@ def work_groups_csv(p: Paths, out: Path, n: int, seed: int = SEED) -> Path:
         {
             "work_group_id": ids,
             "hub": np.where(rng.random(n) < 0.3, hubs["name"].to_numpy()[h], hub_ids),
-            "academic_year": [f"{y}/{(y + 1) % 100:02d}" for y in year],
+            "academic_year": [domain.year_label(y) for y in year],
             "project_code": [f"NCP{y % 100:02d}-{q + 1:02d}" for y, q in zip(year, pr, strict=True)],
             "programme": progs["name"].to_numpy()[pr],
             "title": [

@@ -93,16 +93,14 @@ TABLES = (
         "schools_reached_by_hub_phase_la_year",
         "Schools reached by hub, school phase, local authority and academic year",
         """
-        SELECT w.hub_id, h.name AS hub_name, w.academic_year, w.year_start,
-               coalesce(v.label, $other) AS phase, coalesce(s.la_name, 'Unknown') AS la_name,
-               count(DISTINCT pa.school_urn) AS schools_reached
-        FROM participations AS pa
-        JOIN work_groups AS w USING (work_group_id)
-        JOIN hubs AS h ON h.hub_id = w.hub_id
-        JOIN schools AS s ON s.urn = pa.school_urn
-        LEFT JOIN vocabularies AS v ON v.vocabulary = 'phase' AND v.code = s.phase
+        SELECT r.hub_id, h.name AS hub_name, r.academic_year, r.year_start,
+               coalesce(v.label, $other) AS phase, coalesce(r.la_name, 'Unknown') AS la_name,
+               count(*) AS schools_reached
+        FROM mart_schools_reached AS r
+        JOIN hubs AS h ON h.hub_id = r.hub_id
+        LEFT JOIN vocabularies AS v ON v.vocabulary = 'phase' AND v.code = r.phase
         GROUP BY ALL
-        ORDER BY hub_name, w.year_start, phase, la_name
+        ORDER BY hub_name, r.year_start, phase, la_name
         """,
         "schools_reached",
         (("hub_id", "year_start"), ("hub_id", "year_start", "phase"), ("hub_id", "year_start", "la_name")),
@@ -110,12 +108,11 @@ TABLES = (
 )
 
 
-# The hub profile's reach tables (dashboard/data/coverage.py hub_reach_by_phase / hub_reach_by_la),
+# The hub profile's reach tables (dashboard/data/hub_profile.py hub_reach_by_phase / hub_reach_by_la),
 # for every hub and year: schools in the area and schools reached by phase, and by local authority.
 PAGE_REACH = """
 WITH reached AS (
-    SELECT DISTINCT w.hub_id, w.year_start, pa.school_urn AS urn
-    FROM participations AS pa JOIN work_groups AS w USING (work_group_id)
+    SELECT hub_id, year_start, school_urn AS urn FROM mart_schools_reached
 ),
 pairs AS (SELECT DISTINCT hub_id, year_start FROM reached)
 SELECT p.hub_id, p.year_start, {key} AS key,
