@@ -56,6 +56,7 @@ TARGETS = {
     "rss_mb": 500.0,
 }
 SERVER_ROUND_S = 75  # one server: start, warm, costs, four stages, stop (for the time budget)
+PROFILE_USERS, PROFILE_S = 10, 12  # py-spy's stage after the measured ones (scale 10)
 
 
 def free_port() -> int:
@@ -146,6 +147,7 @@ def drive(
     kill: str = "",
     sample_every: float = 0.0,
     timeout: float = 900,
+    profile: str = "",
 ) -> dict:
     """Run the Locust driver (its own process: Locust patches the standard library with gevent)."""
     cmd = [
@@ -173,6 +175,8 @@ def drive(
         cmd += ["--kill", kill]
     if sample_every:
         cmd += ["--sample-every", str(sample_every)]
+    if profile:
+        cmd += ["--profile", profile]
     done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout, check=False)
     for line in done.stderr.splitlines():
         if line.startswith("stage "):
@@ -183,28 +187,30 @@ def drive(
 
 
 def one_server(s: Settings, data_dir: Path, label: str, extra: list[str], profile: bool = False) -> dict:
-    """Start a server, drive it, stop it. With `profile`, py-spy samples the server through the
-    whole drive (the summary goes into the result as "profile", the raw stacks to benchmarks/out)."""
+    """Start a server, drive it, stop it. With `profile`, after the measured stages, py-spy samples
+    the server under PROFILE_USERS users for PROFILE_S seconds (not measured: sampling slows the
+    server down by about half); the summary goes into the result as "profile", the raw stacks to
+    benchmarks/out."""
     folder = s.tmp / "load"
     folder.mkdir(parents=True, exist_ok=True)
     proc, url = start_server(data_dir, folder / f"{label}.log", extra)
-    spy_proc = None
     raw = OUT / f"spy-{label}.txt"
     try:
         log(f"load: {label} at {url} (pid {proc.pid})")
-        if profile and spy.available():
+        spying = profile and spy.available()
+        if spying:
             OUT.mkdir(parents=True, exist_ok=True)
-            spy_proc = spy.record(proc.pid, SERVER_ROUND_S * 2, raw)
-        doc = drive(url, [proc.pid], folder / f"{label}.json")
+            raw.unlink(missing_ok=True)
+        doc = drive(
+            url,
+            [proc.pid],
+            folder / f"{label}.json",
+            profile=f"{PROFILE_USERS}:{PROFILE_S:g}:{raw}" if spying else "",
+        )
     finally:
-        stop(proc)  # py-spy ends when its target does, and writes what it sampled
-    if spy_proc is not None:
-        try:
-            spy_proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            spy_proc.kill()
-        if raw.exists():
-            doc["profile"] = {**spy.summarize(raw), "file": str(raw.relative_to(REPO_ROOT))}
+        stop(proc)
+    if raw.exists() and raw.stat().st_size:
+        doc["profile"] = {**spy.summarize(raw), "file": str(raw.relative_to(REPO_ROOT))}
     return doc
 
 

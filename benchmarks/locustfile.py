@@ -368,6 +368,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kill", default="", help="AT_S:PID: SIGKILL PID AT_S seconds into the last stage")
     ap.add_argument("--sample-every", type=float, default=0.0, help="soak: record RSS every N seconds")
     ap.add_argument("--hubs", required=True, help="hub ids, comma-separated")
+    ap.add_argument(
+        "--profile",
+        default="",
+        help="USERS:SECONDS:FILE: after the stages, an unmeasured "
+        "stage with py-spy on the first pid (raw stacks to FILE); sampling slows the server",
+    )
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     HUBS[:] = args.hubs.split(",")
@@ -400,6 +406,15 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
+    if args.profile:
+        users, seconds, raw = args.profile.split(":", 2)
+        from benchmarks import spy
+
+        env.runner.start(int(users), spawn_rate=int(users))
+        gevent.sleep(2)
+        sampling = spy.record(pids[0], float(seconds), Path(raw), rate=25)
+        while sampling.poll() is None:
+            gevent.sleep(0.5)
     if sampler is not None:
         sampler.kill()
     Path(args.out).write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")

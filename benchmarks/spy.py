@@ -33,7 +33,7 @@ def available() -> bool:
     return shutil.which("py-spy") is not None or Path(sys.executable).with_name("py-spy").exists()
 
 
-def record(pid: int, seconds: float, out: Path) -> subprocess.Popen:
+def record(pid: int, seconds: float, out: Path, rate: int = 50) -> subprocess.Popen:
     """Start py-spy on `pid` for `seconds` (non-blocking: the server is not paused to sample)."""
     exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     return subprocess.Popen(
