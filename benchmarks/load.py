@@ -279,6 +279,17 @@ def figures_for(
                 note=f"{ours['costs']['finder search']['n']} searches one at a time",
             )
         )
+        if ours.get("profile"):  # py-spy on the running server, shown under the figure if it misses
+            p = ours["profile"]
+            gc = ""
+            if base and base.get("profile"):
+                gc = f"; baseline's post-run GC: {base['profile'].get('gc_share', 0):.0%} of its busy samples"
+            out[-1].profile_result = {
+                "seconds": p["busy_samples"] / 25,
+                "file": p["file"],
+                "text": p["text"],
+                "headline": p.get("headline", "") + gc,
+            }
         for key in ours["costs"]:
             if key.startswith("fresh visit"):
                 out.append(

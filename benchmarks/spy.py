@@ -102,7 +102,7 @@ def summarize(raw: Path, top: int = 25) -> dict:
         "gather_metrics",
     )
     lines = [
-        f"{busy} busy samples at 50 Hz; total = on the stack, self = on top",
+        f"{busy} busy samples; total = on the stack, self = on top",
         "",
         "total  self  function",
     ]
