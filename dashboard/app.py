@@ -54,6 +54,10 @@ st.html(
 label:has(input:focus-visible), [data-baseweb="select"]:has(input:focus-visible),
 [data-baseweb="input"]:has(input:focus-visible), [data-baseweb="textarea"]:has(textarea:focus-visible) {
   outline: 3px solid #ffdd00 !important; box-shadow: 0 0 0 5px #0b0c0c !important; border-radius: 2px; }
+/* Chart axis and legend text in the page's own text colour: the chart theme's grey (#808495) is
+   3.7:1 on white, under WCAG's 4.5:1. currentColor follows the light or dark theme. */
+[data-testid="stVegaLiteChart"] svg :is(.role-axis-label, .role-axis-title, .role-legend-label,
+  .role-legend-title, .role-title) text { fill: currentColor !important; }
 </style>"""
 )
 sign_in_controls(who)

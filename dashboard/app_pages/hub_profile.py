@@ -28,7 +28,8 @@ PRINT_CSS = """<style>
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
   /* Flex columns of blocks cannot be broken between items by the browser: blocks let headings
      keep with what follows them instead of being stranded at a page foot. */
-  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { display: block !important; }
+  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]:not(.st-key-controls) {
+    display: block !important; }
   [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] > * { margin-bottom: 0.6rem; }
   h1, h2, h3, [data-testid="stHeading"], [data-testid="stElementContainer"]:has(h2, h3) {
     break-after: avoid !important; page-break-after: avoid !important; }
@@ -80,7 +81,14 @@ def show_table(frame: pl.DataFrame, title: str, name: str, **labels: str) -> Non
         csv_download(frame, f"{name}-{slug}.csv", key=f"{name}_csv")
 
 
-def chart(figure) -> None:
+def chart(figure, shown: pl.Series | None = None) -> None:
+    """A chart, unless every value it would draw is hidden (`shown` all null): then a sentence, not
+    an empty chart (an empty mark group also fails screen readers: axe svg-img-alt)."""
+    if shown is not None and shown.drop_nulls().len() == 0:
+        st.markdown(
+            f"No bars to draw: every number here is fewer than 5 or hidden ({SYMBOL}); see the table."
+        )
+        return
     st.altair_chart(figure)
 
 
@@ -138,7 +146,7 @@ for column, by, title in zip(llme_cols, ("phase", "role", "accreditation"), ("Ph
     frame = hub_profile.hub_llmes(hub_id, year_start, by, exact=exact)
     with column:
         st.subheader(f"By {by}")
-        chart(charts.count_bars(frame, "label", "active_llmes", title, "Active LLMEs"))
+        chart(charts.count_bars(frame, "label", "active_llmes", title, "Active LLMEs"), frame["active_llmes"])
         show_table(frame.drop("code", "sort_order"), f"active LLMEs by {by}", f"llmes-by-{by}", label=title)
 st.markdown("An LLME who leads in two phases (or holds two roles) counts in each.")
 
@@ -160,11 +168,11 @@ by_la = hub_profile.hub_reach_by_la(hub_id, year_start, exact=exact)
 r1, r2 = st.columns(2)
 with r1:
     st.subheader("By phase")
-    chart(charts.reach_bars(by_phase, "phase", "Phase"))
+    chart(charts.reach_bars(by_phase, "phase", "Phase"), by_phase["reach_share"])
     show_table(by_phase.drop("sort_order"), "schools reached by phase", "reach-by-phase")
 with r2:
     st.subheader("By local authority")
-    chart(charts.reach_bars(by_la, "local_authority", "Local authority"))
+    chart(charts.reach_bars(by_la, "local_authority", "Local authority"), by_la["reach_share"])
     show_table(by_la, "schools reached by local authority", "reach-by-la")
 
 st.subheader("The school journey")
@@ -173,7 +181,7 @@ journey = hub_profile.hub_journey(hub_id, exact=exact)
 if journey.is_empty():
     st.info("No teaching-for-mastery stages recorded for this hub's schools.")
 else:
-    chart(charts.journey_chart(journey, stages))
+    chart(charts.journey_chart(journey, stages), journey["schools"])
     wide = present.pivot(journey, on="stage_label", index="academic_year", values="schools")
     if note := present.legend(journey):
         st.markdown(note)

@@ -437,12 +437,17 @@ def selected_hub(state: Any) -> str | None:
 
 
 def _cell_text(field: str, frame: pl.DataFrame, empty_zero: bool = False) -> dict:
-    """Cell text readable in both themes: white on dark cells, near-black on pale ones and, when
-    zero cells are pale grey (`empty_zero`), dark grey text on them."""
-    dark_above = (frame[field].max() or 0) * 0.55
-    conditions = [{"test": f"datum['{field}'] == 0", "value": AXIS_GREY}] if empty_zero else []
-    conditions.append({"test": f"datum['{field}'] > {dark_above}", "value": "#ffffff"})
-    return {"condition": conditions, "value": "#1b1b1b"}
+    """Cell text: near-black on every cell (the colour scales stop at a mid tone, so it reads at
+    6:1 or more); dark grey "none" on the pale empty cells (`empty_zero`). White text switched on
+    dark cells fell to 3.2:1 on mid-blue ones."""
+    if not empty_zero:
+        return {"value": "#1b1b1b"}
+    return {"condition": [{"test": f"datum['{field}'] == 0", "value": AXIS_GREY}], "value": "#1b1b1b"}
+
+
+# Sequential schemes cut at 60%: the darkest cell is still light enough for near-black text.
+def _scheme(name: str) -> alt.SchemeParams:
+    return alt.SchemeParams(name=name, extent=[0, 0.6])
 
 
 def llme_heatmap(matrix: pl.DataFrame, threshold: int = 3) -> alt.LayerChart:
@@ -469,7 +474,7 @@ def llme_heatmap(matrix: pl.DataFrame, threshold: int = 3) -> alt.LayerChart:
             alt.Color(
                 "active_llmes:Q",
                 title="Active LLMEs",
-                scale=alt.Scale(scheme="blues", domainMin=0),
+                scale=alt.Scale(scheme=_scheme("blues"), domainMin=0),
                 # Counts of people: whole numbers on the legend, never "2.5".
                 legend=alt.Legend(format="d", tickMinStep=1),
             ),
@@ -601,7 +606,7 @@ def count_bars(frame: pl.DataFrame, category: str, value: str, title: str, value
     """Horizontal bars of a count by category (roles, accreditations, phases...), in frame order."""
     order = frame[category].to_list()
     return (
-        alt.Chart(frame)
+        alt.Chart(frame.filter(pl.col(value).is_not_null()))  # hidden counts draw no bar at all
         .mark_bar(color=HUB_PALETTE[0])
         .encode(
             x=alt.X(f"{value}:Q", title=value_title),
@@ -720,7 +725,9 @@ def provision_heatmap(frame: pl.DataFrame) -> alt.LayerChart:
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=0.5).encode(
         color=alt.condition(
             alt.datum.work_groups > 0,
-            alt.Color("work_groups:Q", title="Work Groups", scale=alt.Scale(scheme="greens", domainMin=0)),
+            alt.Color(
+                "work_groups:Q", title="Work Groups", scale=alt.Scale(scheme=_scheme("greens"), domainMin=0)
+            ),
             # Empty cells get a pale fill, so the "none" text on them has a known background
             # (5.9:1 for #595959 on #f0f0f0) in the light and the dark theme alike.
             alt.value("#f0f0f0"),
