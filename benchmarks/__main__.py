@@ -21,9 +21,14 @@ from benchmarks import report
 from benchmarks.common import OUT, Figure, Settings, log, shared_open_data
 from benchmarks.profiling import profile
 
-GROUPS = {"build": "benchmarks.build", "ingest": "benchmarks.ingest", "pages": "benchmarks.pages",
-          "load": "benchmarks.load", "replicas": "benchmarks.replicas",
-          "memory": "benchmarks.memory_concurrency"}  # fmt: skip
+GROUPS = {
+    "build": "benchmarks.build",
+    "ingest": "benchmarks.ingest",
+    "pages": "benchmarks.pages",
+    "load": "benchmarks.load",
+    "replicas": "benchmarks.replicas",
+    "memory": "benchmarks.memory_concurrency",
+}
 # Expected seconds per group on a quiet 2-core machine (3 rounds), to keep rounds within the budget.
 ESTIMATE_S = {"build": 250, "ingest": 230, "pages": 90, "load": 300, "replicas": 80, "memory": 60}
 PROFILES_S = 40
@@ -78,8 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
     for f in figures:
         if f.target is not None:
-            print(f"{'pass' if f.passed else 'MISS'}  {f.name}: {report.fmt(f.median, f.unit)} "
-                  f"(target {f.target_text})")  # fmt: skip
+            print(
+                f"{'pass' if f.passed else 'MISS'}  {f.name}: {report.fmt(f.median, f.unit)} "
+                f"(target {f.target_text})"
+            )
     print(f"wrote {md} and {js} in {wall:.0f} s")
     return 0
 

@@ -48,7 +48,7 @@ def run(s: Settings) -> list[Figure]:
                     target=target,
                     note=f"CLI subprocess, fresh data dir; rows: {s.notes.get(f'build{scale}{name}', '?')}",
                     profile=_profile(s, scale, ref),
-                )  # fmt: skip
+                )
             )
         keep = "open data" if "open data" in variants else "no open data"
         s.warehouses[f"scale{scale}"] = _dir(s, scale, keep)
@@ -65,8 +65,14 @@ def _runner(s: Settings, scale: int, variant: str, ref: Path | None):
         shutil.rmtree(target, ignore_errors=True)
         env = {k: v for k, v in os.environ.items() if k != "ATLAS_REFERENCE_DIR"}
         env["ATLAS_TODAY"] = TODAY.isoformat()
-        cmd = [str(Path(sys.executable).with_name("atlas")), "build", "--sample-scale", str(scale),
-               "--data-dir", str(target)]  # fmt: skip
+        cmd = [
+            str(Path(sys.executable).with_name("atlas")),
+            "build",
+            "--sample-scale",
+            str(scale),
+            "--data-dir",
+            str(target),
+        ]
         # Without a folder the CLI would load the shipped open data: say "none" explicitly.
         cmd += ["--reference-dir", str(ref)] if ref is not None else ["--no-open-data"]
         t0 = time.perf_counter()

@@ -100,19 +100,62 @@ def _figures_for(s: Settings, root: Path, base: Paths, entity: str, path: Path) 
     fig = []
     profile = lambda: ingest(data.copy_warehouse(base, root / "prof"), entity, path)  # noqa: E731
     g = "ingest"
-    fig.append(Figure(g, f"{label}: atlas ingest (ours, in-process)", "s", t["ours"], note=outcome["ours"],
-                      profile=profile))  # fmt: skip
+    fig.append(
+        Figure(
+            g,
+            f"{label}: atlas ingest (ours, in-process)",
+            "s",
+            t["ours"],
+            note=outcome["ours"],
+            profile=profile,
+        )
+    )
     fig.append(Figure(g, f"{label}: DuckDB read_csv into a table (raw)", "s", t["raw"]))
     fig.append(Figure(g, f"{label}: dlt filesystem + read_csv, parquet", "s", t["dlt"]))
     fig.append(Figure(g, f"{label}: dlt read_csv_duckdb, arrow", "s", t["dlt arrow"]))
-    fig.append(Figure(g, f"{label}: ours / raw", "x", ratios(t["ours"], t["raw"]), target=1.5,
-                      note="per-round ratio", profile=profile))  # fmt: skip
-    fig.append(Figure(g, f"{label}: dlt / ours", "x", ratios(t["dlt"], t["ours"]), target=5, at_least=True,
-                      note="per-round ratio; dlt = filesystem + read_csv, parquet", profile=profile))  # fmt: skip
-    fig.append(Figure(g, f"{label}: dlt arrow / ours", "x", ratios(t["dlt arrow"], t["ours"]), target=1,
-                      at_least=True, note="dlt's fastest CSV path must not beat ours"))  # fmt: skip
-    fig.append(Figure(g, f"{label}: atlas ingest CLI (subprocess)", "s", [_cli(base, root, entity, path, n)],
-                      note="one run; includes interpreter start-up and imports"))  # fmt: skip
+    fig.append(
+        Figure(
+            g,
+            f"{label}: ours / raw",
+            "x",
+            ratios(t["ours"], t["raw"]),
+            target=1.5,
+            note="per-round ratio",
+            profile=profile,
+        )
+    )
+    fig.append(
+        Figure(
+            g,
+            f"{label}: dlt / ours",
+            "x",
+            ratios(t["dlt"], t["ours"]),
+            target=5,
+            at_least=True,
+            note="per-round ratio; dlt = filesystem + read_csv, parquet",
+            profile=profile,
+        )
+    )
+    fig.append(
+        Figure(
+            g,
+            f"{label}: dlt arrow / ours",
+            "x",
+            ratios(t["dlt arrow"], t["ours"]),
+            target=1,
+            at_least=True,
+            note="dlt's fastest CSV path must not beat ours",
+        )
+    )
+    fig.append(
+        Figure(
+            g,
+            f"{label}: atlas ingest CLI (subprocess)",
+            "s",
+            [_cli(base, root, entity, path, n)],
+            note="one run; includes interpreter start-up and imports",
+        )
+    )
     if entity == "participations":
         prefix = root / "prefix" / "participations_prefix.csv"
         prefix.parent.mkdir(parents=True, exist_ok=True)
@@ -122,9 +165,16 @@ def _figures_for(s: Settings, root: Path, base: Paths, entity: str, path: Path) 
                     break
                 dst.write(line)
         seconds = _dlt(root / "dlt", prefix, DLT_DEFAULT_PREFIX, "pandas", loader_file_format=None)
-        fig.append(Figure(g, f"participations first {DLT_DEFAULT_PREFIX:,} rows: dlt filesystem + read_csv, dlt defaults "
-                          "(insert_values)", "s", [seconds],
-                          note="one run; information: dlt's out-of-the-box loader format"))  # fmt: skip
+        fig.append(
+            Figure(
+                g,
+                f"participations first {DLT_DEFAULT_PREFIX:,} rows: dlt filesystem + read_csv, dlt defaults "
+                "(insert_values)",
+                "s",
+                [seconds],
+                note="one run; information: dlt's out-of-the-box loader format",
+            )
+        )
     return fig
 
 
@@ -155,9 +205,11 @@ def _dlt(work: Path, path: Path, n: int, reader: str, loader_file_format: str | 
     files = filesystem(bucket_url=path.parent.as_uri(), file_glob=path.name)
     source = files | (read_csv() if reader == "pandas" else read_csv_duckdb(use_pyarrow=True))
     pipeline = dlt.pipeline(
-        pipeline_name="bench", pipelines_dir=str(work / "pipelines"),
-        destination=dlt.destinations.duckdb(str(db)), dataset_name="bench",
-    )  # fmt: skip
+        pipeline_name="bench",
+        pipelines_dir=str(work / "pipelines"),
+        destination=dlt.destinations.duckdb(str(db)),
+        dataset_name="bench",
+    )
     kwargs = {"loader_file_format": loader_file_format} if loader_file_format else {}
     pipeline.run(source.with_name("rows"), **kwargs)
     seconds = time.perf_counter() - t0

@@ -28,12 +28,24 @@ from pathlib import Path
 from benchmarks.common import Figure, Settings, log
 from pipelines.config import REPO_ROOT
 
-PAGE_PATHS = {"National map": "/", "LLME coverage": "/coverage", "Hub profile": "/hub",
-              "Work Group finder": "/finder", "About the data": "/about"}  # fmt: skip
+PAGE_PATHS = {
+    "National map": "/",
+    "LLME coverage": "/coverage",
+    "Hub profile": "/hub",
+    "Work Group finder": "/finder",
+    "About the data": "/about",
+}
 RSS_TARGET_MB = 500.0
 STEP_TIMEOUT_MS = 90_000
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SETTLED = """(needle) => {
     const app = document.querySelector("[data-testid='stApp']");
     if (!app || app.dataset.testConnectionState !== "CONNECTED" || app.dataset.testScriptState !== "notRunning") {
@@ -80,11 +92,26 @@ def _start_server(data_dir: Path, tmp: Path) -> tuple[subprocess.Popen, str, Pat
     log_file = tmp / "streamlit-server.log"
     with open(log_file, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO_ROOT / "dashboard" / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -129,8 +156,24 @@ def _visit_every_page(pid: int, url: str, chromium: str) -> list[Figure]:
         finally:
             browser.close()
     peak = _peak_rss_mb(pid)
-    figures = [Figure("memory", "server peak RSS after a browser visits every page (scale 10)", "MB", [peak],
-                      target=RSS_TARGET_MB, note="VmHWM of the streamlit process; one visit of each page")]  # fmt: skip
-    figures += [Figure("memory", f"scale 10: {t} first load in the browser, to settled", "s", [v],
-                       note="one visit, cold caches") for t, v in loads.items()]  # fmt: skip
+    figures = [
+        Figure(
+            "memory",
+            "server peak RSS after a browser visits every page (scale 10)",
+            "MB",
+            [peak],
+            target=RSS_TARGET_MB,
+            note="VmHWM of the streamlit process; one visit of each page",
+        )
+    ]
+    figures += [
+        Figure(
+            "memory",
+            f"scale 10: {t} first load in the browser, to settled",
+            "s",
+            [v],
+            note="one visit, cold caches",
+        )
+        for t, v in loads.items()
+    ]
     return figures

@@ -55,10 +55,20 @@ TARGET_MS = {1: 250.0, 10: 1000.0}
 OVERHEAD = 2.0
 FILTER_CHANGE_MS = 150.0
 PROFILE_RERUNS = 10
-PHASE_CHANGES = (["primary"], ["secondary"], ["early_years"], ["post16"], ["primary", "secondary"],
-                 ["secondary", "post16"], ["early_years", "primary"], ["primary", "post16"],
-                 ["secondary", "early_years"], ["early_years", "post16"], ["primary", "secondary", "post16"],
-                 ["early_years", "primary", "secondary"])  # fmt: skip
+PHASE_CHANGES = (
+    ["primary"],
+    ["secondary"],
+    ["early_years"],
+    ["post16"],
+    ["primary", "secondary"],
+    ["secondary", "post16"],
+    ["early_years", "primary"],
+    ["primary", "post16"],
+    ["secondary", "early_years"],
+    ["early_years", "post16"],
+    ["primary", "secondary", "post16"],
+    ["early_years", "primary", "secondary"],
+)
 
 
 def run(s: Settings) -> tuple[list[Figure], str]:
@@ -72,8 +82,21 @@ def run(s: Settings) -> tuple[list[Figure], str]:
         data_dir = _warehouse(s, scale)
         runs = max(5, s.runs * 2)
         out = s.tmp / f"pages-scale{scale}.json"
-        cmd = [sys.executable, "-m", "benchmarks.pages", "--data-dir", str(data_dir), "--runs", str(runs),
-               "--scale", str(scale), "--out", str(out), "--pages", ",".join(present)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "benchmarks.pages",
+            "--data-dir",
+            str(data_dir),
+            "--runs",
+            str(runs),
+            "--scale",
+            str(scale),
+            "--out",
+            str(out),
+            "--pages",
+            ",".join(present),
+        ]
         log(f"pages at scale {scale}: {runs} warm reruns per page (subprocess)")
         done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False)
         if done.returncode != 0 or not out.exists():
@@ -106,13 +129,31 @@ def _figures(scale: int, got: dict) -> list[Figure]:
             if warm
             else ""
         )
-        out.append(Figure("pages", f"{title} warm rerun (AppTest)", "ms", r["page_ms"], target=TARGET_MS[scale],
-                          note=note, profile_result=profiles.get(page)))  # fmt: skip
+        out.append(
+            Figure(
+                "pages",
+                f"{title} warm rerun (AppTest)",
+                "ms",
+                r["page_ms"],
+                target=TARGET_MS[scale],
+                note=note,
+                profile_result=profiles.get(page),
+            )
+        )
         out.append(
             Figure("pages", f"{title} its {r['n_queries']} DuckDB queries, summed", "ms", r["queries_ms"])
         )
-        out.append(Figure("pages", f"{title} page / queries", "x", ratios(r["page_ms"], r["queries_ms"]),
-                          target=OVERHEAD, note="per-round ratio", profile_result=profiles.get(page)))  # fmt: skip
+        out.append(
+            Figure(
+                "pages",
+                f"{title} page / queries",
+                "x",
+                ratios(r["page_ms"], r["queries_ms"]),
+                target=OVERHEAD,
+                note="per-round ratio",
+                profile_result=profiles.get(page),
+            )
+        )
         out.append(
             Figure("pages", f"{title} cold first run (caches empty)", "ms", [r["cold_ms"]], note="one run")
         )
@@ -121,10 +162,24 @@ def _figures(scale: int, got: dict) -> list[Figure]:
         if f.get("error"):
             out.append(Figure("pages", f"scale {scale}: finder filter change", "ms", [], note=f["error"]))
         else:
-            out.append(Figure("pages", f"scale {scale}: finder filter change (phase pills, new search)", "ms",
-                              f["page_ms"], target=FILTER_CHANGE_MS, profile_result=profiles.get("finder_change")))  # fmt: skip
-            out.append(Figure("pages", f"scale {scale}: finder filter change, its DuckDB queries summed", "ms",
-                              f["queries_ms"]))  # fmt: skip
+            out.append(
+                Figure(
+                    "pages",
+                    f"scale {scale}: finder filter change (phase pills, new search)",
+                    "ms",
+                    f["page_ms"],
+                    target=FILTER_CHANGE_MS,
+                    profile_result=profiles.get("finder_change"),
+                )
+            )
+            out.append(
+                Figure(
+                    "pages",
+                    f"scale {scale}: finder filter change, its DuckDB queries summed",
+                    "ms",
+                    f["queries_ms"],
+                )
+            )
     return out
 
 
@@ -245,8 +300,13 @@ def _measure(data_dir: Path, pages: list[str], runs: int) -> dict:
                 queries_ms.append(_replay(replay_con, calls))
             if at.exception:
                 raise RuntimeError("; ".join(str(e.value)[:300] for e in at.exception))
-            result["pages"][page] = {"cold_ms": cold, "page_ms": page_ms, "queries_ms": queries_ms,
-                                     "n_queries": len(calls), "warm_sql": sorted(warm_sql)}  # fmt: skip
+            result["pages"][page] = {
+                "cold_ms": cold,
+                "page_ms": page_ms,
+                "queries_ms": queries_ms,
+                "n_queries": len(calls),
+                "warm_sql": sorted(warm_sql),
+            }
             apps[page] = at
             print(
                 f"{page}: warm {sorted(page_ms)[len(page_ms) // 2]:.0f} ms, {len(calls)} queries",

@@ -73,8 +73,13 @@ def summarise(profiler, name: str) -> dict:
     hot: list[HotFrame] = []
     if root is not None and total > 0:
         _walk(root, total, 0, hot)
-    return {"seconds": round(total, 3), "file": path.name, "hot_frames": [h.to_json() for h in hot],
-            "text": [h.line() for h in hot], "headline": headline(hot)}  # fmt: skip
+    return {
+        "seconds": round(total, 3),
+        "file": path.name,
+        "hot_frames": [h.to_json() for h in hot],
+        "text": [h.line() for h in hot],
+        "headline": headline(hot),
+    }
 
 
 def headline(hot: list[HotFrame], n: int = 3) -> str:

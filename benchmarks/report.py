@@ -111,8 +111,10 @@ def _markdown(info, figures, profiles, methods, skipped) -> str:
                 )
             lines.append("")
         elif rows:
-            lines += ["| figure | median | min | max | runs | target | result | note |",
-                      "|---|---:|---:|---:|---:|---|---|---|"]  # fmt: skip
+            lines += [
+                "| figure | median | min | max | runs | target | result | note |",
+                "|---|---:|---:|---:|---:|---|---|---|",
+            ]
             for f in rows:
                 lines.append(
                     f"| {f.name} | {fmt(f.median, f.unit)} | {fmt(f.min, f.unit)} | {fmt(f.max, f.unit)} | "
@@ -120,9 +122,13 @@ def _markdown(info, figures, profiles, methods, skipped) -> str:
                 )
             lines.append("")
     missed = [f for f in figures if f.passed is False]
-    lines += ["## Summary", "",
-              f"{sum(f.passed is True for f in figures)} of {sum(f.passed is not None for f in figures)} "
-              f"targets met.", ""]  # fmt: skip
+    lines += [
+        "## Summary",
+        "",
+        f"{sum(f.passed is True for f in figures)} of {sum(f.passed is not None for f in figures)} "
+        f"targets met.",
+        "",
+    ]
     for f in missed:
         lines.append(f"- MISS: {f.name}: {fmt(f.median, f.unit)} (target {f.target_text})")
     if missed:
@@ -140,9 +146,13 @@ def _markdown(info, figures, profiles, methods, skipped) -> str:
             if "error" in p:
                 lines += [f"Profile failed: {p['error']}", ""]
                 continue
-            lines += [f"Profiled: {p['seconds']:.2f} s of runs; full tree in `{p['file']}`. Frames of our "
-                      f"code over 3% of the run (self = time in the frame itself, including the C code it "
-                      f"calls), with the library calls under them:", "", "```"]  # fmt: skip
+            lines += [
+                f"Profiled: {p['seconds']:.2f} s of runs; full tree in `{p['file']}`. Frames of our "
+                f"code over 3% of the run (self = time in the frame itself, including the C code it "
+                f"calls), with the library calls under them:",
+                "",
+                "```",
+            ]
             lines += p["text"] + ["```", ""]
             if p.get("headline"):
                 lines += [f"Most of the time (self): {p['headline']}.", ""]

@@ -135,9 +135,14 @@ def build(
             store.discard(snapshot)
             raise
     return BuildReport(
-        snapshot.name, round(time.perf_counter() - t0, 2), counts, str(open_dir) if open_dir else None,
-        sample_scale, len(landed), skipped,
-    )  # fmt: skip
+        snapshot.name,
+        round(time.perf_counter() - t0, 2),
+        counts,
+        str(open_dir) if open_dir else None,
+        sample_scale,
+        len(landed),
+        skipped,
+    )
 
 
 def _landed_files(p: Paths) -> list[Path]:

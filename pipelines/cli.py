@@ -124,10 +124,13 @@ def build(
         raise typer.Exit(1)
     with out.status("Building the warehouse...", spinner="dots") as status:
         report = run(
-            paths(data_dir), sample_scale=sample_scale, reference_dir=ref, use_open_data=not no_open_data,
+            paths(data_dir),
+            sample_scale=sample_scale,
+            reference_dir=ref,
+            use_open_data=not no_open_data,
             today=_today(),
             progress=lambda msg: status.update(f"Building: {msg}"),
-        )  # fmt: skip
+        )
     out.print(f"[green]Built[/green] {report.snapshot} in {report.seconds:.1f} s")
     table = Table("table", "rows")
     for name, n in report.counts.items():

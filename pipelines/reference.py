@@ -98,8 +98,14 @@ PROVENANCE = {
         "attribution": f"{DFE_SCHOOLS} {ONS_POSTCODES}",
     },
 }
-SHIPPED = ("geo/england_lad.geojson", "geo/england_ctyua.geojson", "geo/england_regions.geojson",
-           "geo/lad_to_region.csv", "geo/postcode_districts.csv", SCHOOLS_PARQUET)  # fmt: skip
+SHIPPED = (
+    "geo/england_lad.geojson",
+    "geo/england_ctyua.geojson",
+    "geo/england_regions.geojson",
+    "geo/lad_to_region.csv",
+    "geo/postcode_districts.csv",
+    SCHOOLS_PARQUET,
+)
 
 
 class ReferenceError(Exception):

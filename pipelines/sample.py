@@ -23,13 +23,55 @@ from pipelines.warehouse.store import insert_frame
 SEED = 20140701  # the Maths Hubs programme began in July 2014
 SAMPLE_BOOKING_BASE = "https://example.org/maths-hubs-atlas-sample/book/"  # sample Work Groups book here
 FIRST_NAMES = (
-    "Ada", "Amir", "Beth", "Chen", "Dev", "Ella", "Femi", "Gita", "Hana", "Ivan", "Jade", "Kofi", "Lena", "Milo",
-    "Nia", "Omar", "Pia", "Quinn", "Rosa", "Sami", "Tess", "Uma", "Vik", "Wren", "Yara", "Zac",
-)  # fmt: skip
+    "Ada",
+    "Amir",
+    "Beth",
+    "Chen",
+    "Dev",
+    "Ella",
+    "Femi",
+    "Gita",
+    "Hana",
+    "Ivan",
+    "Jade",
+    "Kofi",
+    "Lena",
+    "Milo",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tess",
+    "Uma",
+    "Vik",
+    "Wren",
+    "Yara",
+    "Zac",
+)
 SURNAMES = (
-    "Abacus", "Vector", "Fraction", "Tangent", "Integer", "Parabola", "Quotient", "Radius", "Sigma", "Theorem",
-    "Matrix", "Prime", "Hexagon", "Median", "Decimal", "Axiom", "Lemma", "Cosine", "Factor", "Ratio",
-)  # fmt: skip
+    "Abacus",
+    "Vector",
+    "Fraction",
+    "Tangent",
+    "Integer",
+    "Parabola",
+    "Quotient",
+    "Radius",
+    "Sigma",
+    "Theorem",
+    "Matrix",
+    "Prime",
+    "Hexagon",
+    "Median",
+    "Decimal",
+    "Axiom",
+    "Lemma",
+    "Cosine",
+    "Factor",
+    "Ratio",
+)
 DELIVERY_LABEL = {"face_to_face": "Face-to-face", "online": "Online", "blended": "Blended"}
 PHASE_LABEL = {
     "early_years": "Early Years",
@@ -69,12 +111,19 @@ def generate_schools(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, p
     idx = np.repeat(np.arange(areas.height), per_district)
     codes, weights = zip(*SCHOOL_PHASE_MIX, strict=True)
     phases = rng.choice(np.array(codes, dtype=object), size=n, p=np.array(weights))
-    kinds = {"primary": "Primary School", "secondary": "Academy", "early_years": "Nursery School",
-             "post16": "Sixth Form College", None: "Special School"}  # fmt: skip
+    kinds = {
+        "primary": "Primary School",
+        "secondary": "Academy",
+        "early_years": "Nursery School",
+        "post16": "Sixth Form College",
+        None: "Special School",
+    }
     letters = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
     district = areas["postcode_district"].fill_null("ZZ99").to_numpy()[idx]
-    inward = [f"{d} {rng.integers(1, 10)}{a}{b}" for d, a, b in zip(
-        district, rng.choice(letters, n), rng.choice(letters, n), strict=True)]  # fmt: skip
+    inward = [
+        f"{d} {rng.integers(1, 10)}{a}{b}"
+        for d, a, b in zip(district, rng.choice(letters, n), rng.choice(letters, n), strict=True)
+    ]
     frame = pl.DataFrame(
         {
             "urn": np.arange(900001, 900001 + n, dtype=np.int64),

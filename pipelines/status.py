@@ -8,8 +8,19 @@ from pipelines.config import Paths
 from pipelines.ops import journal
 from pipelines.warehouse.store import current_snapshot
 
-TABLES = ("hubs", "hub_areas", "programmes", "schools", "llmes", "work_groups", "participations",
-          "postcode_districts", "lad_boundaries", "load_log", "quarantine")  # fmt: skip
+TABLES = (
+    "hubs",
+    "hub_areas",
+    "programmes",
+    "schools",
+    "llmes",
+    "work_groups",
+    "participations",
+    "postcode_districts",
+    "lad_boundaries",
+    "load_log",
+    "quarantine",
+)
 
 
 def collect(p: Paths, recent: int = 10) -> dict:

@@ -23,9 +23,12 @@ st.write(
     "A file that cannot be read at all changes nothing."
 )
 entity = st.segmented_control(
-    "What the file holds", ENTITIES, default=ENTITIES[0], format_func=LABELS.get,
+    "What the file holds",
+    ENTITIES,
+    default=ENTITIES[0],
+    format_func=LABELS.get,
     key="entity",
-)  # fmt: skip
+)
 strict = st.toggle("Reject the whole file if any row breaks a rule", key="strict")
 upload = st.file_uploader("Import file", type=["csv", "tsv", "txt", "xlsx", "json", "parquet"], key="upload")
 

@@ -37,8 +37,13 @@ left, right = st.columns(2)
 chosen = left.multiselect(
     "Hub", allowed, format_func=hub_names.get, key="demand_hub", placeholder="All your hubs"
 )
-days = right.selectbox("Period", [30, 90, 365, 0], format_func=lambda d: f"Last {d} days" if d else "All time",
-                       index=1, key="demand_days")  # fmt: skip
+days = right.selectbox(
+    "Period",
+    [30, 90, 365, 0],
+    format_func=lambda d: f"Last {d} days" if d else "All time",
+    index=1,
+    key="demand_days",
+)
 hubs = chosen or allowed
 mine = pl.col("area_hub_id").is_in(hubs) | pl.col("hubs").list.eval(pl.element().is_in(hubs)).list.any()
 rows = log.filter(mine if who.role != "coordinator" or chosen else pl.lit(True))
@@ -55,22 +60,30 @@ def named(frame: pl.DataFrame) -> pl.DataFrame:
     """Codes -> labels for display and download."""
     return frame.with_columns(
         pl.col("area_hub_id").replace_strict(hub_names, default=pl.col("area_hub_id")).alias("area_hub"),
-        *[pl.col(c).str.split(", ").list.eval(pl.element().replace(labels)).list.join(", ").alias(c)
-          for c in ("phases", "programmes", "delivery")],
-    ).drop("area_hub_id")  # fmt: skip
+        *[
+            pl.col(c).str.split(", ").list.eval(pl.element().replace(labels)).list.join(", ").alias(c)
+            for c in ("phases", "programmes", "delivery")
+        ],
+    ).drop("area_hub_id")
 
 
 st.subheader("What was looked for, and where")
 summary = named(demand.summarise(rows))
 st.dataframe(
-    summary.select("area_hub", "postcode_district", "phases", "programmes", "delivery", "searches", "last_searched"),
+    summary.select(
+        "area_hub", "postcode_district", "phases", "programmes", "delivery", "searches", "last_searched"
+    ),
     hide_index=True,
     column_config={
-        "area_hub": "Area's hub", "postcode_district": "District", "phases": "Phase", "programmes": "Programme",
-        "delivery": "Delivery", "searches": st.column_config.NumberColumn("Searches", format="%d"),
+        "area_hub": "Area's hub",
+        "postcode_district": "District",
+        "phases": "Phase",
+        "programmes": "Programme",
+        "delivery": "Delivery",
+        "searches": st.column_config.NumberColumn("Searches", format="%d"),
         "last_searched": st.column_config.DatetimeColumn("Last searched", format="D MMM YYYY"),
     },
-)  # fmt: skip
+)
 csv_download(summary, "unmet-demand-summary.csv", "Download summary (CSV)", key="demand_csv_summary")
 
 with st.expander("Every empty search"):

@@ -89,9 +89,16 @@ def summarise(frame: pl.DataFrame) -> pl.DataFrame:
     """Searches grouped by area hub, district and what was asked for, most frequent first."""
     if frame.is_empty():
         return pl.DataFrame(
-            schema={"area_hub_id": pl.String, "postcode_district": pl.String, "phases": pl.String,
-                    "programmes": pl.String, "delivery": pl.String, "searches": pl.UInt32,
-                    "last_searched": pl.Datetime})  # fmt: skip
+            schema={
+                "area_hub_id": pl.String,
+                "postcode_district": pl.String,
+                "phases": pl.String,
+                "programmes": pl.String,
+                "delivery": pl.String,
+                "searches": pl.UInt32,
+                "last_searched": pl.Datetime,
+            }
+        )
     joined = frame.with_columns(
         pl.col(c).list.sort().list.join(", ").alias(c) for c in ("phases", "programmes", "delivery")
     )

@@ -42,9 +42,28 @@ OUTPUT = spec.output(ENTITY)
 # SY, LL, LD, NP) are left to the district data, and a postcode that an English school in the
 # register uses is always accepted.
 NON_ENGLISH_AREAS = [
-    "AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH", "ZE",
-    "CF", "SA", "BT", "GY", "JE", "IM",
-]  # fmt: skip
+    "AB",
+    "DD",
+    "DG",
+    "EH",
+    "FK",
+    "G",
+    "HS",
+    "IV",
+    "KA",
+    "KW",
+    "KY",
+    "ML",
+    "PA",
+    "PH",
+    "ZE",
+    "CF",
+    "SA",
+    "BT",
+    "GY",
+    "JE",
+    "IM",
+]
 
 rules = RuleBook()
 

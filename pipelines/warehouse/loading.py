@@ -242,11 +242,22 @@ def record(
         " loaded, quarantined, extra_columns, message, snapshot, landed_file)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?)",
         [
-            run_id, kind, v.entity, file_name, sha256, started.astimezone(UTC).replace(tzinfo=None), duration_s,
-            v.received, v.good.height, v.quarantined_rows, ";".join(v.extra_columns) or None,
-            _summary(v), snapshot, landed_file,
+            run_id,
+            kind,
+            v.entity,
+            file_name,
+            sha256,
+            started.astimezone(UTC).replace(tzinfo=None),
+            duration_s,
+            v.received,
+            v.good.height,
+            v.quarantined_rows,
+            ";".join(v.extra_columns) or None,
+            _summary(v),
+            snapshot,
+            landed_file,
         ],
-    )  # fmt: skip
+    )
 
 
 def _summary(v: Validation) -> str:

@@ -30,22 +30,41 @@ LLME_COLUMNS = (
 
 def wg(i: int, **changes: str) -> dict[str, str]:
     row = {
-        "work_group_id": f"hostile-{i:03d}", "hub": "Origin Maths Hub", "academic_year": "2026/27",
-        "project_code": "NCP26-06", "programme": "Mastering Number at KS2", "title": f"Hostile test group {i}",
-        "phases": "Primary", "delivery": "Face-to-face", "venue_name": "Tudor Grange Academy",
-        "venue_postcode": "B91 3PD", "session_dates": "2026-10-14;18/11/2026", "capacity": "20",
-        "places_left": "4", "status": "Open", "booking_url": "https://example.org/book", "cost_note": "Fully funded",
+        "work_group_id": f"hostile-{i:03d}",
+        "hub": "Origin Maths Hub",
+        "academic_year": "2026/27",
+        "project_code": "NCP26-06",
+        "programme": "Mastering Number at KS2",
+        "title": f"Hostile test group {i}",
+        "phases": "Primary",
+        "delivery": "Face-to-face",
+        "venue_name": "Tudor Grange Academy",
+        "venue_postcode": "B91 3PD",
+        "session_dates": "2026-10-14;18/11/2026",
+        "capacity": "20",
+        "places_left": "4",
+        "status": "Open",
+        "booking_url": "https://example.org/book",
+        "cost_note": "Fully funded",
         "eligibility": "Year 4 and 5 teachers",
-    }  # fmt: skip
+    }
     return {**row, **changes}
 
 
 def llme(i: int, **changes: str) -> dict[str, str]:
     row = {
-        "llme_id": f"hostile-L{i:03d}", "hub": "origin", "full_name": "Ada Tangent", "email": f"ada{i}@example.org",
-        "school_urn": "", "school_name": "", "roles": "Work Group Lead", "phases": "Primary",
-        "accreditations": "", "first_active_year": "2024/25", "last_active_year": "",
-    }  # fmt: skip
+        "llme_id": f"hostile-L{i:03d}",
+        "hub": "origin",
+        "full_name": "Ada Tangent",
+        "email": f"ada{i}@example.org",
+        "school_urn": "",
+        "school_name": "",
+        "roles": "Work Group Lead",
+        "phases": "Primary",
+        "accreditations": "",
+        "first_active_year": "2024/25",
+        "last_active_year": "",
+    }
     return {**row, **changes}
 
 
@@ -523,9 +542,21 @@ def cases() -> list[Case]:
         "loaded",
         1,
     )
-    add("welsh_and_accented_names", "llmes", "a.csv",
-        lambda f: csv_bytes(L, [llme(3, full_name="Gw\u0177neth ap Dafydd"), llme(4, full_name="Zo\u00eb Br\u00f6nte"),
-                                llme(5, full_name="Jos\u00e9 N\u00fa\u00f1ez")]), "loaded", 3)  # fmt: skip
+    add(
+        "welsh_and_accented_names",
+        "llmes",
+        "a.csv",
+        lambda f: csv_bytes(
+            L,
+            [
+                llme(3, full_name="Gw\u0177neth ap Dafydd"),
+                llme(4, full_name="Zo\u00eb Br\u00f6nte"),
+                llme(5, full_name="Jos\u00e9 N\u00fa\u00f1ez"),
+            ],
+        ),
+        "loaded",
+        3,
+    )
     add(
         "llme_years_reversed",
         "llmes",
@@ -564,9 +595,17 @@ def cases() -> list[Case]:
         0,
         {"work_group_known_rule": 1},
     )
-    add("zero_teachers_bad_stage", "participations", "a.csv",
-        lambda f: _participations(f, [(f["work_group_id"], f["urns"][2], 0, ""), (f["work_group_id"], f["urns"][3], 1, "done")]),
-        "loaded", 0, {"teachers_count": 1, "stage_known": 1})  # fmt: skip
+    add(
+        "zero_teachers_bad_stage",
+        "participations",
+        "a.csv",
+        lambda f: _participations(
+            f, [(f["work_group_id"], f["urns"][2], 0, ""), (f["work_group_id"], f["urns"][3], 1, "done")]
+        ),
+        "loaded",
+        0,
+        {"teachers_count": 1, "stage_known": 1},
+    )
     # Excel as people make it (issue 10 item 2)
     title = ["Origin Maths Hub: Work Groups 2026/27"]
     add(

@@ -49,13 +49,16 @@ def test_ten_sessions_read_while_loads_publish(fresh_warehouse, browser, tmp_pat
             path.write_bytes(csv_bytes(WG_COLUMNS, rows))
             loads.append(path)
         writer = subprocess.Popen(
-            [sys.executable, "-c",
-             "import sys, subprocess\n"
-             "for f in sys.argv[1:]:\n"
-             "    subprocess.run([sys.executable, '-m', 'pipelines', 'ingest', 'work_groups', f], check=True)\n",
-             *map(str, loads)],
+            [
+                sys.executable,
+                "-c",
+                "import sys, subprocess\n"
+                "for f in sys.argv[1:]:\n"
+                "    subprocess.run([sys.executable, '-m', 'pipelines', 'ingest', 'work_groups', f], check=True)\n",
+                *map(str, loads),
+            ],
             env=env,
-        )  # fmt: skip
+        )
 
         errors, visits = [], 0
         deadline = time.monotonic() + 480  # generous: CI runs this beside other browser tests

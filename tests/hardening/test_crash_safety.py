@@ -34,8 +34,11 @@ def ingest(p, path, failpoint: str | None = None) -> subprocess.CompletedProcess
         env["ATLAS_FAILPOINT"] = failpoint
     return subprocess.run(
         [sys.executable, "-m", "pipelines", "ingest", "work_groups", str(path), "--json"],
-        capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 @pytest.mark.slow

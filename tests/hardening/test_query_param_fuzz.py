@@ -10,13 +10,45 @@ from streamlit.testing.v1 import AppTest
 
 PAGES = ("national_map", "llme_coverage", "hub_profile", "work_group_finder", "about_data", "hub_roster")
 KEYS = (
-    "phase", "programme", "delivery", "hub", "year", "from", "to", "open", "places", "place", "radius", "sort",
-    "page", "colour", "region", "role", "accreditation", "print", "q", "x",
-)  # fmt: skip
+    "phase",
+    "programme",
+    "delivery",
+    "hub",
+    "year",
+    "from",
+    "to",
+    "open",
+    "places",
+    "place",
+    "radius",
+    "sort",
+    "page",
+    "colour",
+    "region",
+    "role",
+    "accreditation",
+    "print",
+    "q",
+    "x",
+)
 HOSTILE = (
-    "<script>alert(1)</script>", "'; DROP TABLE work_groups; --", "=HYPERLINK(\"x\")", "../../etc/passwd",
-    "\u0000", "9" * 400, "-1", "1e309", "NaN", "2025-13-01", "GL55", "SW1A 1AA", "🧮", "null", "", " ",
-)  # fmt: skip
+    "<script>alert(1)</script>",
+    "'; DROP TABLE work_groups; --",
+    '=HYPERLINK("x")',
+    "../../etc/passwd",
+    "\u0000",
+    "9" * 400,
+    "-1",
+    "1e309",
+    "NaN",
+    "2025-13-01",
+    "GL55",
+    "SW1A 1AA",
+    "🧮",
+    "null",
+    "",
+    " ",
+)
 values = hs.one_of(hs.sampled_from(HOSTILE), hs.text(max_size=40))
 params = hs.dictionaries(hs.sampled_from(KEYS), values, max_size=6)
 

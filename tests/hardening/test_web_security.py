@@ -72,8 +72,21 @@ def test_sql_payloads_in_every_text_input_are_searched_as_text(use_warehouse, pa
 def test_a_script_title_is_shown_as_text_and_never_runs(fresh_warehouse, page, tmp_path, screenshot):
     title = '<script>window.__atlas_xss = 1</script><img src=x onerror="window.__atlas_xss = 2"> Maths'
     path = tmp_path / "xss.csv"
-    path.write_bytes(csv_bytes(WG_COLUMNS, [wg(1, work_group_id="xss-001", title=title, delivery="Online",
-                                              venue_postcode="", venue_name="")]))  # fmt: skip
+    path.write_bytes(
+        csv_bytes(
+            WG_COLUMNS,
+            [
+                wg(
+                    1,
+                    work_group_id="xss-001",
+                    title=title,
+                    delivery="Online",
+                    venue_postcode="",
+                    venue_name="",
+                )
+            ],
+        )
+    )
     assert ingest(fresh_warehouse, "work_groups", path).loaded == 1
     proc, url = start_server(fresh_warehouse.data_dir)
     try:

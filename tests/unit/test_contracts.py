@@ -27,20 +27,44 @@ CTX = Context(
 
 GOOD = {
     "work_groups": {
-        "work_group_id": "origin-25-0001", "hub": "Origin Maths Hub", "academic_year": "2025/26",
-        "project_code": "NCP25-06", "programme": "Mastering Number at KS2", "title": "Mastering Number, Solihull",
-        "phases": "KS2; Secondary", "delivery": "F2F", "venue_name": "Tudor Grange Academy",
-        "venue_postcode": "b91 3pd", "session_dates": "2025-10-14;14/11/2025", "capacity": "20",
-        "places_left": "5", "status": "Booking open", "booking_url": "https://example.org/wg",
-        "cost_note": "Fully funded", "eligibility": "Year 4 and 5 teachers",
+        "work_group_id": "origin-25-0001",
+        "hub": "Origin Maths Hub",
+        "academic_year": "2025/26",
+        "project_code": "NCP25-06",
+        "programme": "Mastering Number at KS2",
+        "title": "Mastering Number, Solihull",
+        "phases": "KS2; Secondary",
+        "delivery": "F2F",
+        "venue_name": "Tudor Grange Academy",
+        "venue_postcode": "b91 3pd",
+        "session_dates": "2025-10-14;14/11/2025",
+        "capacity": "20",
+        "places_left": "5",
+        "status": "Booking open",
+        "booking_url": "https://example.org/wg",
+        "cost_note": "Fully funded",
+        "eligibility": "Year 4 and 5 teachers",
     },
     "llmes": {
-        "llme_id": "origin-L0001", "hub": "origin", "full_name": "Ada Tangent", "email": "Ada.Tangent@example.org",
-        "school_urn": "136310", "school_name": "Tudor Grange Academy", "roles": "WGL;MHL", "phases": "EYFS",
-        "accreditations": "PMS", "first_active_year": "2022/23", "last_active_year": "2025-26",
+        "llme_id": "origin-L0001",
+        "hub": "origin",
+        "full_name": "Ada Tangent",
+        "email": "Ada.Tangent@example.org",
+        "school_urn": "136310",
+        "school_name": "Tudor Grange Academy",
+        "roles": "WGL;MHL",
+        "phases": "EYFS",
+        "accreditations": "PMS",
+        "first_active_year": "2022/23",
+        "last_active_year": "2025-26",
     },
-    "participations": {"work_group_id": "origin-25-0001", "school_urn": "136310", "teachers": "2", "stage": "TfM Embedding"},
-}  # fmt: skip
+    "participations": {
+        "work_group_id": "origin-25-0001",
+        "school_urn": "136310",
+        "teachers": "2",
+        "stage": "TfM Embedding",
+    },
+}
 
 # rule -> (column, bad value) that must fail exactly that rule (and no other on this row)
 BAD = {
@@ -101,7 +125,7 @@ BAD = {
         "teachers_count": ("teachers", "0"),
         "stage_known": ("stage", "finished"),
     },
-}  # fmt: skip
+}
 
 
 def raw(rows: list[dict]) -> RawTable:
@@ -200,10 +224,13 @@ def test_extra_columns_are_kept_aside_and_reported():
 
 def test_an_english_school_postcode_in_a_border_district_is_accepted():
     ctx = Context(
-        CTX.hub_aliases, CTX.programme_aliases, CTX.work_group_ids, CTX.school_urns,
+        CTX.hub_aliases,
+        CTX.programme_aliases,
+        CTX.work_group_ids,
+        CTX.school_urns,
         foreign_districts=pl.Series(["NP16"], dtype=pl.String),
         school_postcodes=pl.Series(["NP16 7LA"], dtype=pl.String),
-    )  # fmt: skip
+    )
     rows = [
         {**GOOD["work_groups"], "venue_postcode": "NP16 7LA"},
         {**GOOD["work_groups"], "work_group_id": "wg-2", "venue_postcode": "NP16 5AA"},

@@ -49,8 +49,11 @@ def test_mixed_file_rows_in_equal_loaded_plus_quarantined(fresh_warehouse, tmp_p
     assert (result.received, result.loaded, result.quarantined) == (5, 1, 4)
     assert result.received == result.loaded + result.quarantined
     assert result.reasons == {
-        "hub_known": 1, "places_left_within_capacity": 1, "session_dates_valid": 1, "structural": 1,
-    }  # fmt: skip
+        "hub_known": 1,
+        "places_left_within_capacity": 1,
+        "session_dates_valid": 1,
+        "structural": 1,
+    }
     with duckdb.connect(str(current_snapshot(fresh_warehouse)), read_only=True) as con:
         assert con.execute("SELECT title FROM work_groups WHERE work_group_id = 'new-wg-1'").fetchall() == [
             ("Solihull cohort",)
@@ -243,7 +246,11 @@ def test_quarantine_is_a_queue_and_a_rebuild_gives_the_same_queue(fresh_warehous
     assert one(p, waiting) == [(2,)]
 
     # The Work Group arrives: its waiting participation is retried and leaves the queue.
-    wg = ingest(p, "work_groups", wg_file(tmp_path, [GOOD_ROW, GOOD_ROW.replace("new-wg-1", "bad-wg").replace(",20,4,", ",-1,0,")]))  # fmt: skip
+    wg = ingest(
+        p,
+        "work_groups",
+        wg_file(tmp_path, [GOOD_ROW, GOOD_ROW.replace("new-wg-1", "bad-wg").replace(",20,4,", ",-1,0,")]),
+    )
     assert (wg.retried, wg.retried_loaded) == (2, 1)  # the other still has a bad URN
     assert one(p, "SELECT teachers FROM participations WHERE work_group_id = 'new-wg-1'") == [(2,)]
     assert one(p, "SELECT rule FROM quarantine WHERE file_name = 'parts.csv'") == [("school_urn_format",)]
@@ -261,9 +268,12 @@ def test_quarantine_is_a_queue_and_a_rebuild_gives_the_same_queue(fresh_warehous
     # A rebuild replays each published load once, under its original file name, to the same queue.
     before = queue_state(p)
     assert [(k, f) for k, _, f, *_ in before["log"]] == [
-        ("ingest", "parts.csv"), ("ingest", "parts.csv"), ("ingest", "wg.csv"), ("retry", "parts.csv"),
+        ("ingest", "parts.csv"),
+        ("ingest", "parts.csv"),
+        ("ingest", "wg.csv"),
+        ("retry", "parts.csv"),
         ("ingest", "wg fixed (2).csv"),
-    ]  # fmt: skip
+    ]
     build(p, sample_scale=SCALE, today=TODAY, use_open_data=False)
     assert queue_state(p) == before
 
@@ -272,8 +282,10 @@ def test_one_person_under_a_second_llme_id_counts_once(fresh_warehouse, tmp_path
     p = fresh_warehouse
     llme_id, hub, email = one(p, "SELECT llme_id, hub_id, email FROM llmes ORDER BY llme_id LIMIT 1")[0]
     header = "llme_id,hub,full_name,email,roles,phases,first_active_year"
-    rows = [f"{hub}-TWIN,{hub},A Twin,{email.upper()},Work Group Lead,Primary,2024/25",
-            f"{hub}-NEW,{hub},New Person,new.person@example.org,Work Group Lead,Primary,2024/25"]  # fmt: skip
+    rows = [
+        f"{hub}-TWIN,{hub},A Twin,{email.upper()},Work Group Lead,Primary,2024/25",
+        f"{hub}-NEW,{hub},New Person,new.person@example.org,Work Group Lead,Primary,2024/25",
+    ]
     path = tmp_path / "people.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     count = "SELECT count(*) FROM llmes WHERE hub_id = ?"

@@ -71,13 +71,24 @@ def test_programmes_use_the_vocabularies():
 @pytest.mark.parametrize(
     ("vocabulary", "typed", "code"),
     [
-        ("phase", "EYFS", "early_years"), ("phase", "Reception", "early_years"), ("phase", "KS1", "primary"),
-        ("phase", "KS2", "primary"), ("phase", "KS3", "secondary"), ("phase", "KS4", "secondary"),
-        ("phase", "Post-16", "post16"), ("phase", "post 16", "post16"), ("phase", "FE", "post16"),
-        ("phase", "16-19", "post16"), ("delivery", "F2F", "face_to_face"), ("delivery", "Zoom", "online"),
-        ("delivery", "remote", "online"), ("role", "WGL", "work_group_lead"), ("status", "Fully booked", "full"),
-        ("accreditation", "PD Lead", "pd_lead"), ("phase", "Martian", None),
+        ("phase", "EYFS", "early_years"),
+        ("phase", "Reception", "early_years"),
+        ("phase", "KS1", "primary"),
+        ("phase", "KS2", "primary"),
+        ("phase", "KS3", "secondary"),
+        ("phase", "KS4", "secondary"),
+        ("phase", "Post-16", "post16"),
+        ("phase", "post 16", "post16"),
+        ("phase", "FE", "post16"),
+        ("phase", "16-19", "post16"),
+        ("delivery", "F2F", "face_to_face"),
+        ("delivery", "Zoom", "online"),
+        ("delivery", "remote", "online"),
+        ("role", "WGL", "work_group_lead"),
+        ("status", "Fully booked", "full"),
+        ("accreditation", "PD Lead", "pd_lead"),
+        ("phase", "Martian", None),
     ],
-)  # fmt: skip
+)
 def test_aliases_people_type(vocabulary, typed, code):
     assert vocab(vocabulary).normalise(typed) == code
