@@ -71,12 +71,22 @@ def change_text(value: float | None, context: str) -> str | None:
 
 # Column names as shown in tables and CSV downloads.
 COLUMN_LABELS = {
-    "hub": "Hub", "region": "Region", "programme": "Programme", "phase": "Phase", "kind": "Kind",
-    "work_groups": "Work Groups", "active_llmes": "Active LLMEs", "target": "Target",
-    "share_of_target": "% of target", "short_of_target": "Short of target", "academic_year": "Academic year",
-    "local_authority": "Local authority", "schools_in_area": "Schools in area",
-    "schools_reached": "Schools reached", "reach_share": "% reached",
-}  # fmt: skip
+    "hub": "Hub",
+    "region": "Region",
+    "programme": "Programme",
+    "phase": "Phase",
+    "kind": "Kind",
+    "work_groups": "Work Groups",
+    "active_llmes": "Active LLMEs",
+    "target": "Target",
+    "share_of_target": "% of target",
+    "short_of_target": "Short of target",
+    "academic_year": "Academic year",
+    "local_authority": "Local authority",
+    "schools_in_area": "Schools in area",
+    "schools_reached": "Schools reached",
+    "reach_share": "% reached",
+}
 
 
 def readable(frame: pl.DataFrame, **labels: str) -> pl.DataFrame:
@@ -91,8 +101,13 @@ def readable(frame: pl.DataFrame, **labels: str) -> pl.DataFrame:
 def table(frame: pl.DataFrame, *columns: str, **labels: str) -> pl.DataFrame:
     """`readable` of some columns (with their privacy helper columns, so hidden counts show "c")."""
     helpers = [f"{c}_{s}" for c in columns for s in ("shown", "hidden") if f"{c}_{s}" in frame.columns]
-    derived = [f"{DERIVED[c]}_{s}" for c in columns if c in DERIVED for s in ("shown", "hidden")
-               if f"{DERIVED[c]}_{s}" in frame.columns]  # fmt: skip
+    derived = [
+        f"{DERIVED[c]}_{s}"
+        for c in columns
+        if c in DERIVED
+        for s in ("shown", "hidden")
+        if f"{DERIVED[c]}_{s}" in frame.columns
+    ]
     keep = list(dict.fromkeys([*columns, *helpers, *derived]))
     out = readable(frame.select(keep), **labels)
     names = COLUMN_LABELS | labels
@@ -124,8 +139,12 @@ POINT_LABELS = {
 }
 
 
-LOAD_KINDS = {"ingest": "File loaded", "sample": "Sample data generated", "build": "Warehouse built",
-              "reference": "Open data loaded"}  # fmt: skip
+LOAD_KINDS = {
+    "ingest": "File loaded",
+    "sample": "Sample data generated",
+    "build": "Warehouse built",
+    "reference": "Open data loaded",
+}
 
 
 LOAD_ENTITIES = {"llmes": "LLMEs", "work_groups": "Work Groups", "participations": "School participations"}
@@ -134,9 +153,17 @@ LOAD_ENTITIES = {"llmes": "LLMEs", "work_groups": "Work Groups", "participations
 LOAD_STATUS = {"loaded": "Loaded", "rejected": "Rejected"}
 
 
-LOAD_COLUMNS = {"started_at": "Started (UTC)", "kind": "What", "entity": "Data", "file_name": "File",
-                "status": "Result", "received": "Rows received", "loaded": "Rows loaded",
-                "quarantined": "Rows set aside", "message": "Message"}  # fmt: skip
+LOAD_COLUMNS = {
+    "started_at": "Started (UTC)",
+    "kind": "What",
+    "entity": "Data",
+    "file_name": "File",
+    "status": "Result",
+    "received": "Rows received",
+    "loaded": "Rows loaded",
+    "quarantined": "Rows set aside",
+    "message": "Message",
+}
 
 
 def _words(column: str, labels: dict[str, str]) -> pl.Expr:

@@ -22,12 +22,24 @@ st.title("About the data")
 # --- Data as at -------------------------------------------------------------------------------
 st.header("Data as at")
 a1, a2, a3 = st.columns(3)
-a1.metric("Warehouse built", (info.get("built_at") or "unknown")[:16].replace("T", " "), border=True,
-          help="When the data behind every page was last rebuilt (UTC).")  # fmt: skip
-a2.metric("Last load", (info.get("last_load") or "none")[:16], border=True,
-          help="The newest entry in the load log: a file ingested, or the sample data generated.")  # fmt: skip
-a3.metric("Current academic year", common.current_year() or "none", border=True,
-          help=f"The newest academic year that had started on {info.get('today', 'the build date')}.")  # fmt: skip
+a1.metric(
+    "Warehouse built",
+    (info.get("built_at") or "unknown")[:16].replace("T", " "),
+    border=True,
+    help="When the data behind every page was last rebuilt (UTC).",
+)
+a2.metric(
+    "Last load",
+    (info.get("last_load") or "none")[:16],
+    border=True,
+    help="The newest entry in the load log: a file ingested, or the sample data generated.",
+)
+a3.metric(
+    "Current academic year",
+    common.current_year() or "none",
+    border=True,
+    help=f"The newest academic year that had started on {info.get('today', 'the build date')}.",
+)
 if info.get("has_sample") == "True":
     st.markdown(
         f"This build shows **sample data** (scale {info.get('sample_scale', '?')}): LLMEs, Work Groups and school "
@@ -41,7 +53,7 @@ st.markdown(
         if open_data
         else "This build was made without it (`atlas build --no-open-data`): schools are sample schools and "
         "the map is schematic. A plain `atlas build` uses the open data shipped with the product."
-    )  # fmt: skip
+    )
 )
 loads = about.load_history(exact=exact)
 with st.expander(f"Load log (newest {loads.height})"):
@@ -73,8 +85,12 @@ st.markdown(
   development a hub does not offer in a year.
 """
 )
-titles = {"phase": "Phases", "stage": "Teaching for mastery stages", "role": "LLME roles",
-          "accreditation": "Accreditations"}  # fmt: skip
+titles = {
+    "phase": "Phases",
+    "stage": "Teaching for mastery stages",
+    "role": "LLME roles",
+    "accreditation": "Accreditations",
+}
 cols = st.columns(2)
 for i, vocabulary in enumerate(titles):
     rows = terms.filter(pl.col("vocabulary") == vocabulary)
@@ -166,11 +182,17 @@ st.download_button(
 st.header("How sure are the hub facts?")
 prov = about.provenance_summary()
 p1, p2, p3 = st.columns(3)
-p1.metric("Districts declared by a source", f"{int(prov['declared'].sum())} of {counts.get('Districts (local authority districts) assigned to a hub', 0)}",
-          border=True)  # fmt: skip
+p1.metric(
+    "Districts declared by a source",
+    f"{int(prov['declared'].sum())} of {counts.get('Districts (local authority districts) assigned to a hub', 0)}",
+    border=True,
+)
 p2.metric("Districts estimated", int(prov["estimated"].sum()), border=True)
-p3.metric("Hubs drawn at their lead school", f"{(prov['map_point_source'] == 'lead school').sum()} of {prov.height}",
-          border=True)  # fmt: skip
+p3.metric(
+    "Hubs drawn at their lead school",
+    f"{(prov['map_point_source'] == 'lead school').sum()} of {prov.height}",
+    border=True,
+)
 confidence = prov.group_by("confidence").len("hubs").sort("confidence")
 st.markdown(
     "Confidence in each hub's published facts: "

@@ -57,9 +57,12 @@ with st.container(key="controls"):
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
     hub_id = c1.selectbox("Hub", ids, format_func=names.get, key="hub_select")
     year = c2.selectbox("Academic year", years, key="year")
-    printing = c3.toggle("Print view", key="print",
-                         help="A plain one-page layout: tables instead of interactive grids, no buttons. "
-                         "Then use your browser's Print.")  # fmt: skip
+    printing = c3.toggle(
+        "Print view",
+        key="print",
+        help="A plain one-page layout: tables instead of interactive grids, no buttons. "
+        "Then use your browser's Print.",
+    )
 year_start = domain.parse_year(year)
 url_state.write("hub", HubParams(hub_id, year_start, printing).to_params(this_year), year_start)
 slug = f"{hub_id}-{year.replace('/', '-')}"
@@ -127,9 +130,15 @@ for col, row in zip(cols, head.iter_rows(named=True), strict=True):
     )
     delta = None if value is None or median is None else round((value - median) * (100 if share else 1), 1)
     versus = SYMBOL if median is None else f"{median:.0%}" if share else f"{median:,.1f}".removesuffix(".0")
-    col.metric(row["label"], shown, present.change_text(delta, f"{'pts ' if share else ''}vs median {versus}"),
-               delta_arrow="auto" if delta else "off", delta_color="normal" if delta else "off", border=True,
-               help=f"{row['label']}: this hub against the national median, the middle value of the 40 hubs.")  # fmt: skip
+    col.metric(
+        row["label"],
+        shown,
+        present.change_text(delta, f"{'pts ' if share else ''}vs median {versus}"),
+        delta_arrow="auto" if delta else "off",
+        delta_color="normal" if delta else "off",
+        border=True,
+        help=f"{row['label']}: this hub against the national median, the middle value of the 40 hubs.",
+    )
 
 # --- LLMEs ----------------------------------------------------------------------------------
 st.header("LLMEs")
@@ -138,11 +147,14 @@ if llmes["hidden"]:  # a bar's length would give the hidden number away
     st.markdown(f"**{SYMBOL}** active LLMEs of the target of {common.TARGET_PER_HUB}.")
 else:
     active = int(llmes["hub"] or 0)
-    st.progress(min(active / common.TARGET_PER_HUB, 1.0),
-                text=f"{active} active LLMEs of the target of {common.TARGET_PER_HUB}")  # fmt: skip
+    st.progress(
+        min(active / common.TARGET_PER_HUB, 1.0),
+        text=f"{active} active LLMEs of the target of {common.TARGET_PER_HUB}",
+    )
 llme_cols = st.columns(3)
-for column, by, title in zip(llme_cols, ("phase", "role", "accreditation"), ("Phase", "Role", "Accreditation"),
-                             strict=True):  # fmt: skip
+for column, by, title in zip(
+    llme_cols, ("phase", "role", "accreditation"), ("Phase", "Role", "Accreditation"), strict=True
+):
     frame = hub_profile.hub_llmes(hub_id, year_start, by, exact=exact)
     with column:
         st.subheader(f"By {by}")
@@ -161,8 +173,10 @@ else:
 
 # --- Schools reached ------------------------------------------------------------------------
 st.header("Schools reached")
-st.markdown("Schools that took part in at least one of the hub's Work Groups this year, as a share of the "
-           "state-funded schools in the hub's area.")  # fmt: skip
+st.markdown(
+    "Schools that took part in at least one of the hub's Work Groups this year, as a share of the "
+    "state-funded schools in the hub's area."
+)
 by_phase = hub_profile.hub_reach_by_phase(hub_id, year_start, exact=exact)
 by_la = hub_profile.hub_reach_by_la(hub_id, year_start, exact=exact)
 r1, r2 = st.columns(2)
@@ -185,17 +199,22 @@ else:
     wide = present.pivot(journey, on="stage_label", index="academic_year", values="schools")
     if note := present.legend(journey):
         st.markdown(note)
-    show_table(wide.select("academic_year", *[s for s in stages if s in wide.columns]), "schools by stage and year",
-               "journey")  # fmt: skip
+    show_table(
+        wide.select("academic_year", *[s for s in stages if s in wide.columns]),
+        "schools by stage and year",
+        "journey",
+    )
 st.markdown(
     " -> ".join(stages) + ": schools in the hub's teaching-for-mastery Work Groups at each stage, by year."
 )
 
 # --- Provision audit ------------------------------------------------------------------------
 st.header("Provision audit")
-st.markdown("The hub's Work Groups this year by kind of professional development (ACME 2013, \"Empowering "
-           "teachers: success for learners\", and two kinds of ours, labelled so) and phase. 'none' marks a gap "
-           "in the offer.")  # fmt: skip
+st.markdown(
+    "The hub's Work Groups this year by kind of professional development (ACME 2013, \"Empowering "
+    "teachers: success for learners\", and two kinds of ours, labelled so) and phase. 'none' marks a gap "
+    "in the offer."
+)
 provision = hub_profile.hub_provision(hub_id, year_start)
 chart(charts.provision_heatmap(provision))
 missing = (

@@ -92,11 +92,15 @@ m1, m2, m3 = st.columns(3)
 m1.metric(
     f"Active LLMEs {scope}" + (f": {who_label}" if narrowed else f" (target {target:,})"),
     SYMBOL if total is None else f"{total:,}",
-    delta=present.change_text(total - previous, "since last year") if total is not None and previous is not None else None,
-    delta_arrow="auto" if changed else "off", delta_color="normal" if changed else "off", border=True,
+    delta=present.change_text(total - previous, "since last year")
+    if total is not None and previous is not None
+    else None,
+    delta_arrow="auto" if changed else "off",
+    delta_color="normal" if changed else "off",
+    border=True,
     help=f"LLMEs active in {year} in the hubs in view, each counted once."
     + (f" Only {who_label}s are counted; the target applies to all active LLMEs." if narrowed else ""),
-)  # fmt: skip
+)
 m2.metric(
     f"All active LLMEs {scope}: share of the {target:,} target",
     SYMBOL if everyone is None else f"{everyone / target:.0%}" if target else "n/a",
@@ -105,11 +109,17 @@ m2.metric(
     "is compared with the total without the role and accreditation filters.",
 )
 met = int((all_totals["active_llmes"] >= common.TARGET_PER_HUB).sum())
-m3.metric("Hubs at or above target", f"{met} of {all_totals.height}", border=True,
-          help="Hubs with at least 50 active LLMEs of any role or accreditation.")  # fmt: skip
+m3.metric(
+    "Hubs at or above target",
+    f"{met} of {all_totals.height}",
+    border=True,
+    help="Hubs with at least 50 active LLMEs of any role or accreditation.",
+)
 if everyone is not None:
-    st.progress(min(everyone / target, 1.0) if target else 0.0,
-                text=f"{everyone:,} of the {target:,} target (all active LLMEs {scope})")  # fmt: skip
+    st.progress(
+        min(everyone / target, 1.0) if target else 0.0,
+        text=f"{everyone:,} of the {target:,} target (all active LLMEs {scope})",
+    )
 if narrowed:
     st.markdown(
         f"The target of {common.TARGET_PER_HUB} per hub applies to all active LLMEs, so it is not shown against "
@@ -164,8 +174,13 @@ tab_matrix, tab_totals, tab_trend, tab_breakdown = st.tabs(
     ["Hub by phase", "Hubs against target", "Trend", "By role and accreditation"]
 )
 with tab_matrix:
-    st.vega_lite_chart(chart_spec("llme-heatmap", (year_start, *filters, exact, threshold),
-                                  lambda: charts.llme_heatmap(matrix, threshold)))  # fmt: skip
+    st.vega_lite_chart(
+        chart_spec(
+            "llme-heatmap",
+            (year_start, *filters, exact, threshold),
+            lambda: charts.llme_heatmap(matrix, threshold),
+        )
+    )
     if note := present.legend(matrix):
         st.markdown(note)
     wide = present.readable(
@@ -180,8 +195,11 @@ with tab_matrix:
 
 with tab_totals:
     goal = None if narrowed else common.TARGET_PER_HUB  # the target applies to all active LLMEs only
-    st.vega_lite_chart(chart_spec("llme-target-bars", (year_start, *filters, exact, goal),
-                                  lambda: charts.target_bars(totals, goal)))  # fmt: skip
+    st.vega_lite_chart(
+        chart_spec(
+            "llme-target-bars", (year_start, *filters, exact, goal), lambda: charts.target_bars(totals, goal)
+        )
+    )
     if note := present.legend(totals):
         st.markdown(note)
     against = () if narrowed else ("target", "share_of_target", "short_of_target")
@@ -207,8 +225,9 @@ with tab_trend:
         st.dataframe(by_year, hide_index=True, key="trend_table")
         csv_download(by_year, "llmes-by-year.csv", key="trend_csv")
     st.subheader("By phase")
-    st.vega_lite_chart(chart_spec("llme-phase-trend", (*filters, exact),
-                                  lambda: charts.phase_trend_chart(phase_trend)))  # fmt: skip
+    st.vega_lite_chart(
+        chart_spec("llme-phase-trend", (*filters, exact), lambda: charts.phase_trend_chart(phase_trend))
+    )
     if note := present.legend(phase_trend):
         st.markdown(note)
     with st.expander("Table: active LLMEs by phase and year"):
@@ -225,10 +244,13 @@ with tab_breakdown:
         frame = coverage.llme_breakdown(by, year_start, *filters, exact=exact)
         with column:
             st.subheader(f"By {by}")
-            st.vega_lite_chart(chart_spec(
-                "llme-breakdown", (by, year_start, *filters, exact),
-                lambda f=frame, t=title: charts.count_bars(f, "label", "active_llmes", t, "Active LLMEs"),
-            ))  # fmt: skip
+            st.vega_lite_chart(
+                chart_spec(
+                    "llme-breakdown",
+                    (by, year_start, *filters, exact),
+                    lambda f=frame, t=title: charts.count_bars(f, "label", "active_llmes", t, "Active LLMEs"),
+                )
+            )
             if note := present.legend(frame):
                 st.markdown(note)
             shown = present.table(frame, "label", "active_llmes", label=title)

@@ -73,26 +73,35 @@ def change(key: str, unit: str = "") -> dict:
 
 tiles = st.columns(4)
 tiles[0].metric(
-    "Hubs running Work Groups", f"{now['hubs_reporting']} of {now['hubs']}", **change("hubs_reporting"), border=True,
+    "Hubs running Work Groups",
+    f"{now['hubs_reporting']} of {now['hubs']}",
+    **change("hubs_reporting"),
+    border=True,
     help="Maths Hubs with at least one Work Group recorded in the academic year, out of the 40 hubs.",
-)  # fmt: skip
+)
 tiles[1].metric(
-    f"Active LLMEs (target {common.NATIONAL_TARGET:,})", SYMBOL if now["active_llmes"] is None else f"{now['active_llmes']:,}",
+    f"Active LLMEs (target {common.NATIONAL_TARGET:,})",
+    SYMBOL if now["active_llmes"] is None else f"{now['active_llmes']:,}",
     **change("active_llmes"),
     border=True,
     help="Local leaders of maths education (LLMEs) active in the academic year: they started on or before it "
     f"and had not stopped. The ambition is at least {common.TARGET_PER_HUB} per hub, {common.NATIONAL_TARGET:,} nationally.",
-)  # fmt: skip
+)
 tiles[2].metric(
-    "State schools reached", SYMBOL if now["schools_reached_hidden"] else f"{(now['reach_share'] or 0):.1%}",
-    **change("reach_share", "points "), border=True,
+    "State schools reached",
+    SYMBOL if now["schools_reached_hidden"] else f"{(now['reach_share'] or 0):.1%}",
+    **change("reach_share", "points "),
+    border=True,
     help=f"Share of England's {now['schools']:,} state-funded schools that took part in at least one Maths Hub "
     "Work Group in the academic year.",
-)  # fmt: skip
+)
 tiles[3].metric(
-    "Work Groups", f"{now['work_groups']:,}", **change("work_groups"), border=True,
+    "Work Groups",
+    f"{now['work_groups']:,}",
+    **change("work_groups"),
+    border=True,
     help="Work Groups (sustained professional development groups of several schools) running in the academic year.",
-)  # fmt: skip
+)
 
 # --- The map, with the hub table and "find your hub" beside it ----------------------------------
 hubs = national_map.hub_summary(year_start, exact=exact)
@@ -154,8 +163,10 @@ with side:
             pick = st.radio(
                 f"{n} {'places' if others['kind'][0] == 'place' else 'schools'} match "
                 f"“{search.strip()}”{' (the first ' + str(n) + ')' if more else ''}. Which do you mean?",
-                labels, index=None, key="find_choice",
-            )  # fmt: skip
+                labels,
+                index=None,
+                key="find_choice",
+            )
             answer = None if pick is None else others.row(labels.index(pick), named=True)
             others = others.head(0)
             if more:
@@ -189,7 +200,7 @@ with side:
                     "A postcode district's centre can be a few miles from a given address."
                     if answer["postcode"] and answer["kind"] == "place"
                     else ""
-                )  # fmt: skip
+                )
             )
         schools = found.filter((pl.col("kind") == "school") & (pl.col("matched_on") != "URN"))
         if schools.height and found["kind"][0] == "place":
@@ -197,9 +208,16 @@ with side:
             with st.expander(f"Schools {within} “{search.strip()}” ({schools.height})"):
                 st.dataframe(
                     schools.select("school", "town", "postcode", "hub_name"),
-                    hide_index=True, height=180, key="find_schools",
-                    column_config={"school": "School", "town": "Town", "postcode": "Postcode", "hub_name": "Hub"},
-                )  # fmt: skip
+                    hide_index=True,
+                    height=180,
+                    key="find_schools",
+                    column_config={
+                        "school": "School",
+                        "town": "Town",
+                        "postcode": "Postcode",
+                        "hub_name": "Hub",
+                    },
+                )
                 csv_download(
                     schools.select("school", "town", "postcode", "hub_name"),
                     "schools-found.csv",
@@ -209,10 +227,23 @@ with side:
 
     st.header("All hubs")
     table = present.table(
-        hub_frame, "name", "active_llmes", "share_of_target", "reach_share", "schools_reached", "schools_in_area",
-        "work_groups", "region", "lead_school", "point_source", "website",
-        name="Hub", lead_school="Lead school", point_source="Map point", website="Website",
-    )  # fmt: skip
+        hub_frame,
+        "name",
+        "active_llmes",
+        "share_of_target",
+        "reach_share",
+        "schools_reached",
+        "schools_in_area",
+        "work_groups",
+        "region",
+        "lead_school",
+        "point_source",
+        "website",
+        name="Hub",
+        lead_school="Lead school",
+        point_source="Map point",
+        website="Website",
+    )
     st.dataframe(
         table,
         hide_index=True,

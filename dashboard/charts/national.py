@@ -18,8 +18,18 @@ import polars as pl
 from dashboard.ui import in_words
 
 # Tableau 10: distinguishable, colour-blind aware, readable on light and dark backgrounds.
-HUB_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-               "#9c755f", "#bab0ac"]  # fmt: skip
+HUB_PALETTE = [
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+]
 TARGET_BANDS = ["Under half of target", "Half to three quarters", "Three quarters to target", "Target met"]
 TARGET_COLOURS = ["#b2182b", "#ef8a62", "#67a9cf", "#2166ac"]
 # Hidden counts (privacy.public_view) are left out of charts: a neutral grey where a shape must be drawn.
@@ -38,8 +48,14 @@ POINT_SOURCE = {
 COLOUR_BY = {"hub": "Hub", "llmes": "Active LLMEs vs target", "reach": "Share of schools reached"}
 SELECTIONS = ("hub_area", "hub_point")  # one per layer: a shared one clashes in Vega ("duplicate signal")
 # England's bounding box: every map projection is fitted to it, so both maps frame the same view.
-ENGLAND = {"type": "Feature", "properties": {},
-           "geometry": {"type": "Polygon", "coordinates": [[[-5.8, 49.9], [-5.8, 55.85], [1.8, 55.85], [1.8, 49.9], [-5.8, 49.9]]]}}  # fmt: skip
+ENGLAND = {
+    "type": "Feature",
+    "properties": {},
+    "geometry": {
+        "type": "Polygon",
+        "coordinates": [[[-5.8, 49.9], [-5.8, 55.85], [1.8, 55.85], [1.8, 49.9], [-5.8, 49.9]]],
+    },
+}
 MAP_HEIGHT = 680
 
 
@@ -114,7 +130,10 @@ def hub_map_frame(hubs: pl.DataFrame, colours: dict[str, str]) -> pl.DataFrame:
         .alias("target_band"),
         pl.col("map_point_source").replace_strict(POINT_SOURCE, default="Other").alias("point_source"),
         # "A and B", never "A;B" (the reference file's list separator) in tooltips and tables.
-        pl.col("lead_schools").fill_null("not known").map_elements(in_words, return_dtype=pl.String).alias("lead_school"),
+        pl.col("lead_schools")
+        .fill_null("not known")
+        .map_elements(in_words, return_dtype=pl.String)
+        .alias("lead_school"),
         (_text(hubs, "active_llmes") + " of " + pl.col("llme_target").cast(pl.String)).alias("llmes_text"),
         (
             _text(hubs, "schools_reached")
@@ -127,16 +146,27 @@ def hub_map_frame(hubs: pl.DataFrame, colours: dict[str, str]) -> pl.DataFrame:
     ).with_columns(
         (
             pl.col("name")
-            + ". Lead school: " + pl.col("lead_school")
-            + ". Active LLMEs: " + pl.col("llmes_text")
-            + ". Schools reached: " + pl.col("reach_text")
-            + ". Work Groups: " + pl.col("work_groups").cast(pl.String) + "."
+            + ". Lead school: "
+            + pl.col("lead_school")
+            + ". Active LLMEs: "
+            + pl.col("llmes_text")
+            + ". Schools reached: "
+            + pl.col("reach_text")
+            + ". Work Groups: "
+            + pl.col("work_groups").cast(pl.String)
+            + "."
         ).alias("hub_aria")
-    )  # fmt: skip
+    )
 
 
-_AREA_LEGEND = alt.Legend(orient="bottom", direction="vertical", symbolType="square", labelLimit=260,
-                          symbolFillColor="#8c8c8c", symbolSize=120)  # fmt: skip
+_AREA_LEGEND = alt.Legend(
+    orient="bottom",
+    direction="vertical",
+    symbolType="square",
+    labelLimit=260,
+    symbolFillColor="#8c8c8c",
+    symbolSize=120,
+)
 
 
 def _pale(colour_by: str) -> float:
@@ -282,9 +312,17 @@ def district_map(
     """
     districts, hubs = _in_region(districts, hubs, region)
     props = hubs.select(
-        "hub_id", pl.col("name").alias("hub_name"), "hub_colour", "target_band", "reach_share",
-        "lead_school", "llmes_text", "reach_text", "work_groups", "hub_aria",
-    ).rows_by_key("hub_id", named=True, unique=True)  # fmt: skip
+        "hub_id",
+        pl.col("name").alias("hub_name"),
+        "hub_colour",
+        "target_band",
+        "reach_share",
+        "lead_school",
+        "llmes_text",
+        "reach_text",
+        "work_groups",
+        "hub_aria",
+    ).rows_by_key("hub_id", named=True, unique=True)
     features = [
         {
             "type": "Feature",
@@ -298,10 +336,24 @@ def district_map(
         }
         for row in districts.filter(pl.col("geometry").is_not_null()).iter_rows(named=True)
     ]
-    data = alt.Data(values=_Prebuilt({"type": "FeatureCollection", "features": features}),
-                    format=alt.DataFormat(type="json", property="features"))  # fmt: skip
-    fields = ["hub_id", "hub_name", "lad_name", "provenance", "hub_colour", "target_band", "reach_share",
-              "lead_school", "llmes_text", "reach_text", "work_groups", "hub_aria"]  # fmt: skip
+    data = alt.Data(
+        values=_Prebuilt({"type": "FeatureCollection", "features": features}),
+        format=alt.DataFormat(type="json", property="features"),
+    )
+    fields = [
+        "hub_id",
+        "hub_name",
+        "lad_name",
+        "provenance",
+        "hub_colour",
+        "target_band",
+        "reach_share",
+        "lead_school",
+        "llmes_text",
+        "reach_text",
+        "work_groups",
+        "hub_aria",
+    ]
     areas = (
         alt.Chart(data)
         .transform_calculate(**{f: f"datum.properties.{f}" for f in fields})
@@ -316,16 +368,16 @@ def district_map(
                 title="Area",
                 scale=_provenance_scale([1.0, _pale(colour_by)]),
                 legend=_AREA_LEGEND,
-            ),  # fmt: skip
+            ),
             strokeDash=alt.StrokeDash(
                 "provenance:O", title="Area", scale=_provenance_scale([[1, 0], [3, 2]]), legend=_AREA_LEGEND
-            ),  # fmt: skip
+            ),
             stroke=alt.Stroke(
                 "provenance:O",
                 title="Area",
                 scale=_provenance_scale(["#ffffff", "#4a4a4a"]),
                 legend=_AREA_LEGEND,
-            ),  # fmt: skip
+            ),
             tooltip=[
                 alt.Tooltip("lad_name:N", title="District"),
                 *_tooltip(colour_by),
@@ -354,8 +406,18 @@ def fallback_map(
     coloured like the choropleth, the hubs as points and the regions labelled (one region's, fitted
     to it, with `region`)."""
     districts, hubs = _in_region(districts, hubs, region)
-    cols = hubs.select("hub_id", pl.col("name").alias("hub_name"), "hub_colour", "target_band", "reach_share",
-                       "lead_school", "llmes_text", "reach_text", "work_groups", "hub_aria")  # fmt: skip
+    cols = hubs.select(
+        "hub_id",
+        pl.col("name").alias("hub_name"),
+        "hub_colour",
+        "target_band",
+        "reach_share",
+        "lead_school",
+        "llmes_text",
+        "reach_text",
+        "work_groups",
+        "hub_aria",
+    )
     tiles = (
         districts.select("lad_name", "hub_id", "provenance", "centroid_lat", "centroid_lon")
         .join(cols, on="hub_id", how="left")
@@ -378,7 +440,7 @@ def fallback_map(
                 title="Area",
                 scale=_provenance_scale([1.0, _pale(colour_by)]),
                 legend=_AREA_LEGEND,
-            ),  # fmt: skip
+            ),
             tooltip=[
                 alt.Tooltip("lad_name:N", title="District"),
                 *_tooltip(colour_by),
@@ -465,7 +527,7 @@ def llme_heatmap(matrix: pl.DataFrame, threshold: int = 3) -> alt.LayerChart:
             alt.Tooltip("hub:N", title="Hub"),
             alt.Tooltip("phase_label:N", title="Phase"),
             _tip(matrix, "active_llmes", "Active LLMEs"),
-        ],  # fmt: skip
+        ],
     )
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=0.5).encode(
         color=alt.condition(
@@ -634,13 +696,13 @@ def work_group_bars(frame: pl.DataFrame) -> alt.Chart:
                 sort=alt.SortField("sort_order"),
                 scale=alt.Scale(range=HUB_PALETTE),
                 legend=alt.Legend(orient="bottom"),
-            ),  # fmt: skip
+            ),
             order=alt.Order("sort_order:Q"),
             tooltip=[
                 alt.Tooltip("programme:N", title="Programme"),
                 alt.Tooltip("phase:N", title="Phase"),
                 alt.Tooltip("work_groups:Q", title="Work Groups"),
-            ],  # fmt: skip
+            ],
         )
         .properties(
             height=alt.Step(24),
@@ -660,7 +722,7 @@ def reach_bars(frame: pl.DataFrame, category: str, title: str) -> alt.Chart:
                 title="Share of the area's schools reached",
                 axis=alt.Axis(format=".0%"),
                 scale=alt.Scale(domain=[0, 1]),
-            ),  # fmt: skip
+            ),
             y=alt.Y(
                 f"{category}:N", title=None, sort=frame[category].to_list(), axis=alt.Axis(labelLimit=220)
             ),
@@ -669,7 +731,7 @@ def reach_bars(frame: pl.DataFrame, category: str, title: str) -> alt.Chart:
                 _tip(frame, "schools_reached", "Schools reached"),
                 alt.Tooltip("schools_in_area:Q", title="Schools in the area"),
                 alt.Tooltip("reach_share:Q", title="Share", format=".0%"),
-            ],  # fmt: skip
+            ],
         )
         .properties(
             height=alt.Step(26), description=f"Bar chart of the share of schools reached by {title.lower()}."
@@ -690,13 +752,13 @@ def journey_chart(frame: pl.DataFrame, stages: list[str]) -> alt.Chart:
                 title="Stage",
                 sort=stages,
                 scale=alt.Scale(domain=stages, range=["#9ecae1", "#4292c6", "#2171b5", "#08306b"]),
-            ),  # fmt: skip
+            ),
             order=alt.Order("sort_order:Q"),
             tooltip=[
                 alt.Tooltip("academic_year:O", title="Year"),
                 alt.Tooltip("stage_label:N", title="Stage"),
                 _tip(frame, "schools", "Schools"),
-            ],  # fmt: skip
+            ],
         )
         .properties(
             height=280,
@@ -720,7 +782,7 @@ def provision_heatmap(frame: pl.DataFrame) -> alt.LayerChart:
             alt.Tooltip("kind:N", title="Kind"),
             alt.Tooltip("phase_label:N", title="Phase"),
             alt.Tooltip("work_groups:Q", title="Work Groups"),
-        ],  # fmt: skip
+        ],
     )
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=0.5).encode(
         color=alt.condition(
@@ -731,7 +793,7 @@ def provision_heatmap(frame: pl.DataFrame) -> alt.LayerChart:
             # Empty cells get a pale fill, so the "none" text on them has a known background
             # (5.9:1 for #595959 on #f0f0f0) in the light and the dark theme alike.
             alt.value("#f0f0f0"),
-        )  # fmt: skip
+        )
     )
     text = (
         base.mark_text(fontSize=12)

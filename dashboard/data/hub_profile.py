@@ -46,8 +46,12 @@ def hub_headlines(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
         "schools_reached": "Schools reached",
         "reach_share": "Area schools reached",
     }
-    hidden = {m: hubs[f"{DERIVED.get(m, m)}_hidden"] if f"{DERIVED.get(m, m)}_hidden" in hubs.columns
-              else pl.repeat(False, hubs.height, eager=True) for m in measures}  # fmt: skip
+    hidden = {
+        m: hubs[f"{DERIVED.get(m, m)}_hidden"]
+        if f"{DERIVED.get(m, m)}_hidden" in hubs.columns
+        else pl.repeat(False, hubs.height, eager=True)
+        for m in measures
+    }
     row = hubs.filter(pl.col("hub_id") == hub_id)
     return pl.DataFrame(
         {

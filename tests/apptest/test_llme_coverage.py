@@ -108,11 +108,19 @@ def test_default_view_is_this_year_nationally(use_warehouse):
         ({"role": "Work Group Lead"}, 2026, None, "Work Group Lead", None),
         ({"accreditation": "PD Lead"}, 2026, None, None, "PD Lead"),
         (
-            {"year": "2025/26", "region": "London", "role": "Cohort Lead", "accreditation": "Primary Mastery Specialist"},
-            2025, "London", "Cohort Lead", "Primary Mastery Specialist",
+            {
+                "year": "2025/26",
+                "region": "London",
+                "role": "Cohort Lead",
+                "accreditation": "Primary Mastery Specialist",
+            },
+            2025,
+            "London",
+            "Cohort Lead",
+            "Primary Mastery Specialist",
         ),
     ],
-)  # fmt: skip
+)
 def test_filters_from_the_url(use_warehouse, params, year, region, role, accreditation):
     at = coverage(**params)
     for key, value in params.items():

@@ -159,8 +159,11 @@ def test_find_your_hub_by_typing_a_town(use_warehouse):
 
 @pytest.mark.parametrize(
     ("town", "hub", "not_hub"),
-    [("Lincoln", "East Midlands East Maths Hub", "Yorkshire"), ("Warrington", "Turing NW Maths Hub", "Cheshire")],
-)  # fmt: skip
+    [
+        ("Lincoln", "East Midlands East Maths Hub", "Yorkshire"),
+        ("Warrington", "Turing NW Maths Hub", "Cheshire"),
+    ],
+)
 def test_find_your_hub_a_town_beats_a_school_name(warehouse_open, monkeypatch, town, hub, not_hub):
     """Issue 16: "Lincoln" answered with a Scunthorpe college (Yorkshire and the Humber), "Warrington"
     with a Widnes nursery on Warrington Road (Cheshire and Wirral). The town answers."""

@@ -29,12 +29,22 @@ from tests.spreadsheets import download_frames
 
 PHASES = ["Early Years", "Primary", "Secondary", "Post-16"]
 # Display columns (tables and CSVs) and Vega fields holding in-scope counts.
-COUNT_COLUMNS = {"Active LLMEs", "Schools reached", "Rows received", "Rows loaded", "Rows set aside", "Rows",
-                 "Schools in area"}  # fmt: skip
+COUNT_COLUMNS = {
+    "Active LLMEs",
+    "Schools reached",
+    "Rows received",
+    "Rows loaded",
+    "Rows set aside",
+    "Rows",
+    "Schools in area",
+}
 COUNT_FIELDS = {"active_llmes", "schools_reached", "schools", "schools_in_area"}
 # Shares and shortfalls taken of a count: hidden wherever the count (or its denominator) is.
-SHARE_COLUMNS = {"% of target": ("Active LLMEs",), "Short of target": ("Active LLMEs",),
-                 "% reached": ("Schools reached", "Schools in area")}  # fmt: skip
+SHARE_COLUMNS = {
+    "% of target": ("Active LLMEs",),
+    "Short of target": ("Active LLMEs",),
+    "% reached": ("Schools reached", "Schools in area"),
+}
 SHARE_FIELDS = {
     "share_of_target": "active_llmes",
     "short_of_target": "active_llmes",
@@ -302,22 +312,28 @@ STATES = [
     ("llme_coverage", {}),
     ("llme_coverage", {"year": "2025/26", "region": "London", "role": "Cohort Lead"}),
     ("llme_coverage", {"year": "2022/23", "accreditation": "PD Lead"}),
-    ("llme_coverage", {"region": "South West", "role": "Community Lead", "accreditation": "School Development Lead"}),
+    (
+        "llme_coverage",
+        {"region": "South West", "role": "Community Lead", "accreditation": "School Development Lead"},
+    ),
     ("hub_profile", {"hub": "glow"}),
     ("hub_profile", {"hub": "SMALLEST", "year": "2023/24"}),
     ("hub_profile", {"hub": "SMALLEST", "print": "true"}),
     ("work_group_finder", {}),
     ("work_group_finder", {"phase": "secondary", "place": "DISTRICT", "open": "1"}),
     ("about_data", {}),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("page", "query"), STATES, ids=[f"{p}-{i}" for i, (p, _) in enumerate(STATES)])
 def test_public_pages_show_no_personal_data_and_no_small_counts(
     use_warehouse, personal, downloads, page, query
 ):
-    fill = {"TOWN": a_town(use_warehouse), "DISTRICT": a_district(use_warehouse),
-            "SMALLEST": smallest_hub(use_warehouse, 2023)}  # fmt: skip
+    fill = {
+        "TOWN": a_town(use_warehouse),
+        "DISTRICT": a_district(use_warehouse),
+        "SMALLEST": smallest_hub(use_warehouse, 2023),
+    }
     query = {k: fill.get(v, v) for k, v in query.items()}
     at = open_page(page, query)
     assert_private(at, downloads, personal)

@@ -27,8 +27,13 @@ INSIDE = """(label) => {
   return null;
 }"""
 
-PAGES = [("national-map", "/"), ("llme-coverage", "/coverage"), ("hub-profile", "/hub?hub=glow"),
-         ("hub-profile-print", "/hub?hub=glow&print=true"), ("about-the-data", "/about")]  # fmt: skip
+PAGES = [
+    ("national-map", "/"),
+    ("llme-coverage", "/coverage"),
+    ("hub-profile", "/hub?hub=glow"),
+    ("hub-profile-print", "/hub?hub=glow&print=true"),
+    ("about-the-data", "/about"),
+]
 
 
 def open_page(page, url: str) -> None:
@@ -104,8 +109,13 @@ def test_each_page_passes_axe_and_is_captured(app_url, page, screenshot, name, p
 
 WIDTHS = [1400, 390]
 SITE = "Maths Hubs Atlas"
-TITLES = [("/", "National map"), ("/coverage", "LLME coverage"), ("/hub?hub=glow", "Hub profile"),
-          ("/finder", "Find a Work Group"), ("/about", "About the data")]  # fmt: skip
+TITLES = [
+    ("/", "National map"),
+    ("/coverage", "LLME coverage"),
+    ("/hub?hub=glow", "Hub profile"),
+    ("/finder", "Find a Work Group"),
+    ("/about", "About the data"),
+]
 
 
 def at_width(page, width: int) -> None:

@@ -376,10 +376,14 @@ def test_about_queries(sql):
 
 def test_no_national_query_returns_personal_data(use_warehouse, a_hub):
     frames = [
-        national_map.hub_summary(YEAR, exact=True), coverage.llme_hub_totals(YEAR, None, None, None, exact=True),
-        coverage.llme_matrix(YEAR, None, None, None, exact=True), hub_profile.hub_llmes(a_hub, YEAR, "role", exact=True),
-        national_map.find_hub("school"), about.provenance_summary(), about.load_history(exact=True),
-    ]  # fmt: skip
+        national_map.hub_summary(YEAR, exact=True),
+        coverage.llme_hub_totals(YEAR, None, None, None, exact=True),
+        coverage.llme_matrix(YEAR, None, None, None, exact=True),
+        hub_profile.hub_llmes(a_hub, YEAR, "role", exact=True),
+        national_map.find_hub("school"),
+        about.provenance_summary(),
+        about.load_history(exact=True),
+    ]
     for frame in frames:
         assert not {"full_name", "email", "llme_id"} & set(frame.columns)
 
@@ -392,9 +396,13 @@ def open_warehouse(monkeypatch, warehouse_open):
 
 @pytest.mark.parametrize(
     ("text", "hub"),
-    [("Lincoln", "East Midlands East Maths Hub"), ("Warrington", "Turing NW Maths Hub"),
-     ("Cheltenham", "GLOW Maths Hub"), ("gl50 4ab", "GLOW Maths Hub")],
-)  # fmt: skip
+    [
+        ("Lincoln", "East Midlands East Maths Hub"),
+        ("Warrington", "Turing NW Maths Hub"),
+        ("Cheltenham", "GLOW Maths Hub"),
+        ("gl50 4ab", "GLOW Maths Hub"),
+    ],
+)
 def test_find_hub_a_town_beats_a_school_name(open_warehouse, text, hub):
     """Issue 16: "Lincoln" answered with a Scunthorpe college, "Warrington" with a Widnes nursery on
     Warrington Road. A town, council area or postcode is the answer; school names come after."""
@@ -414,9 +422,11 @@ def test_find_hub_a_town_beats_a_school_name(open_warehouse, text, hub):
 
 @pytest.mark.parametrize(
     ("text", "places"),
-    [("Richmond", {"Yorkshire Ridings Maths Hub", "London South West Maths Hub"}),
-     ("St Ives", {"Cambridge Maths Hub", "CODE Maths Hub"})],
-)  # fmt: skip
+    [
+        ("Richmond", {"Yorkshire Ridings Maths Hub", "London South West Maths Hub"}),
+        ("St Ives", {"Cambridge Maths Hub", "CODE Maths Hub"}),
+    ],
+)
 def test_find_hub_offers_a_list_when_towns_share_a_name(open_warehouse, text, places):
     found = national_map.find_hub(text)
     answer, choices = national_map.hub_answer(found, text)
