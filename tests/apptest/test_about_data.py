@@ -60,7 +60,8 @@ def test_data_as_at_and_provenance_counts(use_warehouse):
     assert next(m for m in at.metric if m.label == "Last load").value == str(last)[:16]
     declared, estimated = sql(
         use_warehouse,
-        "SELECT count(*) FILTER (WHERE provenance = 'declared'), count(*) FILTER (WHERE provenance = 'estimated') "
+        "SELECT count(*) FILTER (WHERE provenance = 'declared'), "
+        "count(*) FILTER (WHERE provenance = 'estimated') "
         "FROM hub_areas",
     )[0]
     assert (

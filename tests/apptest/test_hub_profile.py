@@ -80,7 +80,8 @@ def test_choosing_another_hub_updates_page_and_url(use_warehouse, a_hub, coordin
         sql(
             use_warehouse,
             "SELECT p.phase, count(*) FROM llmes, unnest(phases) AS p(phase) "
-            "WHERE hub_id = $h AND first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y) GROUP BY 1",
+            "WHERE hub_id = $h AND first_year_start <= $y "
+            "AND (last_year_start IS NULL OR last_year_start >= $y) GROUP BY 1",
             {"h": other, "y": 2026},
         )
     )

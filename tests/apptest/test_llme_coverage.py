@@ -29,8 +29,10 @@ def expected(paths, year: int, region=None, role=None, accreditation=None) -> di
         SELECT h.name, count(l.llme_id)
         FROM hubs h LEFT JOIN llmes l ON l.hub_id = h.hub_id
           AND l.first_year_start <= $y AND (l.last_year_start IS NULL OR l.last_year_start >= $y)
-          AND ($role::VARCHAR IS NULL OR list_contains(l.roles, (SELECT code FROM vocabularies WHERE vocabulary = 'role' AND label = $role)))
-          AND ($acc::VARCHAR IS NULL OR list_contains(l.accreditations, (SELECT code FROM vocabularies WHERE vocabulary = 'accreditation' AND label = $acc)))
+          AND ($role::VARCHAR IS NULL OR list_contains(l.roles,
+            (SELECT code FROM vocabularies WHERE vocabulary = 'role' AND label = $role)))
+          AND ($acc::VARCHAR IS NULL OR list_contains(l.accreditations,
+            (SELECT code FROM vocabularies WHERE vocabulary = 'accreditation' AND label = $acc)))
         WHERE $region::VARCHAR IS NULL OR h.region = $region
         GROUP BY 1
         """,

@@ -47,7 +47,8 @@ def test_home_shows_this_years_key_figures(use_warehouse):
     assert metric(at, "Work Groups").value == f"{groups:,}"
     reached = sql(
         use_warehouse,
-        "SELECT count(DISTINCT school_urn) FROM participations JOIN work_groups USING (work_group_id) WHERE year_start = ?",
+        "SELECT count(DISTINCT school_urn) FROM participations "
+        "JOIN work_groups USING (work_group_id) WHERE year_start = ?",
         [year],
     )[0][0]
     schools = sql(use_warehouse, "SELECT count(*) FROM schools")[0][0]
@@ -127,7 +128,8 @@ def test_hub_table_and_download(use_warehouse):
     groups = dict(
         sql(
             use_warehouse,
-            "SELECT h.name, count(w.work_group_id) FROM hubs h LEFT JOIN work_groups w ON w.hub_id = h.hub_id AND w.year_start = 2026 GROUP BY 1",
+            "SELECT h.name, count(w.work_group_id) FROM hubs h "
+            "LEFT JOIN work_groups w ON w.hub_id = h.hub_id AND w.year_start = 2026 GROUP BY 1",
         )
     )
     assert {r["Hub"]: r["Work Groups"] for _, r in table.iterrows()} == groups
@@ -150,7 +152,8 @@ def test_find_your_hub_by_urn_from_the_url(use_warehouse):
 def test_find_your_hub_by_typing_a_town(use_warehouse):
     town, hub = sql(
         use_warehouse,
-        "SELECT s.town, h.name FROM schools s JOIN hubs h USING (hub_id) WHERE s.town IS NOT NULL ORDER BY s.urn LIMIT 1",
+        "SELECT s.town, h.name FROM schools s JOIN hubs h USING (hub_id) "
+        "WHERE s.town IS NOT NULL ORDER BY s.urn LIMIT 1",
     )[0]
     at = home()
     at.text_input(key="find").input(town).run()

@@ -389,7 +389,8 @@ def test_glow_profile_hides_small_denominators_with_open_data(
     monkeypatch.setenv("ATLAS_DATA_DIR", str(warehouse_open.data_dir))
     small_phases = sql(
         warehouse_open,
-        "SELECT count(*) FROM (SELECT phase FROM schools WHERE hub_id = 'glow' GROUP BY phase HAVING count(*) < 5)",
+        "SELECT count(*) FROM "
+        "(SELECT phase FROM schools WHERE hub_id = 'glow' GROUP BY phase HAVING count(*) < 5)",
     )[0][0]
     at = open_page("hub_profile", {"hub": "glow"})
     assert_private(at, downloads, personal)

@@ -131,7 +131,8 @@ def wait_for_app(page, timeout: float = 30000) -> None:
     page.wait_for_function(
         """() => {
             const app = document.querySelector("[data-testid='stApp']");
-            return app && app.dataset.testConnectionState === "CONNECTED" && app.dataset.testScriptState === "notRunning";
+            return app && app.dataset.testConnectionState === "CONNECTED"
+                && app.dataset.testScriptState === "notRunning";
         }""",
         timeout=timeout,
     )

@@ -251,11 +251,13 @@ def test_each_page_has_its_own_browser_title(app_url, page):
 FOCUSED = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
-  const boxes = [el, el.closest('label'), el.closest('[data-baseweb="select"]'), el.closest('[data-baseweb="input"]')]
+  const boxes = [el, el.closest('label'), el.closest('[data-baseweb="select"]'),
+                 el.closest('[data-baseweb="input"]')]
     .filter(Boolean);
   const ring = boxes.some(b => { const s = getComputedStyle(b);
     return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; });
-  return {tag: el.tagName, name: (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 40), ring};
+  return {tag: el.tagName,
+          name: (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 40), ring};
 }"""
 
 
@@ -283,16 +285,19 @@ def test_every_control_shows_a_focus_ring(app_url, page, path):
 # WCAG 2.1 contrast ratio of each label, as the reader sees it.
 CONTRAST = """() => {
   const rgb = c => { const m = (c || '').match(/[\\d.]+/g); return m ? m.slice(0, 4).map(Number) : null; };
-  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
-  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const ratio = (a, b) => {
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
   const page = rgb(getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor);
   const out = [];
   for (const t of document.querySelectorAll('[data-testid="stVegaLiteChart"] svg text')) {
     const label = t.textContent.trim();
     const box = t.getBoundingClientRect();
     const s = getComputedStyle(t);
-    if (!label || !box.width || s.visibility === 'hidden' || +s.opacity === 0 || +s.fillOpacity === 0) continue;
+    if (!label || !box.width || s.visibility === 'hidden' || +s.opacity === 0
+        || +s.fillOpacity === 0) continue;
     const fg = rgb(s.fill);
     if (!fg) continue;
     // The topmost filled shape of the same chart whose box holds the label's centre (geometry, not
@@ -307,7 +312,8 @@ CONTRAST = """() => {
       if (e.closest('.role-legend, .role-axis')) continue;
       const r = e.getBoundingClientRect();
       if (r.width > 0 && r.left <= x && x <= r.right && r.top <= y && y <= r.bottom
-          && r.width * r.height < 0.5 * t.closest('svg').getBoundingClientRect().width * t.closest('svg').getBoundingClientRect().height) {
+          && r.width * r.height < 0.5 * t.closest('svg').getBoundingClientRect().width
+                                      * t.closest('svg').getBoundingClientRect().height) {
         bg = c; break;
       }
     }

@@ -220,7 +220,10 @@ def _stray_cell_workbook(columns) -> bytes:
     book = workbook(("Work Groups", rows))
 
     def add_cell(xml: bytes) -> bytes:
-        cell = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t xml:space="preserve"> </t></is></c></row>'
+        cell = (
+            b'<row r="1048576"><c r="XFD1048576" t="inlineStr">'
+            b'<is><t xml:space="preserve"> </t></is></c></row>'
+        )
         xml = xml.replace(b"</sheetData>", cell + b"</sheetData>")
         return re.sub(rb'<dimension ref="[^"]*"/>', b"", xml)
 

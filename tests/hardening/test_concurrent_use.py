@@ -54,7 +54,8 @@ def test_ten_sessions_read_while_loads_publish(fresh_warehouse, browser, tmp_pat
                 "-c",
                 "import sys, subprocess\n"
                 "for f in sys.argv[1:]:\n"
-                "    subprocess.run([sys.executable, '-m', 'pipelines', 'ingest', 'work_groups', f], check=True)\n",
+                "    subprocess.run([sys.executable, '-m', 'pipelines', 'ingest', 'work_groups', f],"
+                " check=True)\n",
                 *map(str, loads),
             ],
             env=env,

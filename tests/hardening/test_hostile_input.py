@@ -72,7 +72,8 @@ def test_hostile_case(case, warehouse_copy, tmp_path):
             "SELECT received, loaded, quarantined FROM load_log ORDER BY run_id DESC LIMIT 1"
         ).fetchall()[0]
         quarantined_rows = con.execute(
-            "SELECT count(DISTINCT row_number) FROM quarantine WHERE run_id = (SELECT max(run_id) FROM load_log)"
+            "SELECT count(DISTINCT row_number) FROM quarantine "
+            "WHERE run_id = (SELECT max(run_id) FROM load_log)"
         ).fetchall()[0][0]
     assert logged == (body["received"], body["loaded"], body["quarantined"])
     assert quarantined_rows == body["quarantined"]
@@ -95,7 +96,8 @@ def test_payloads_are_stored_as_plain_text(warehouse_copy, tmp_path):
     with duckdb.connect(str(current_snapshot(p)), read_only=True) as con:
         titles = dict(
             con.execute(
-                "SELECT work_group_id, title FROM work_groups WHERE work_group_id IN ('hostile-041','hostile-044','hostile-045','hostile-046')"
+                "SELECT work_group_id, title FROM work_groups WHERE work_group_id IN "
+                "('hostile-041','hostile-044','hostile-045','hostile-046')"
             ).fetchall()
         )
         assert con.execute("SELECT count(*) FROM work_groups").fetchall()[0][0] > 100  # nothing dropped

@@ -410,9 +410,8 @@ def main() -> None:
         topo = stack.enter_context(
             Topology(a.data_dir.resolve(), a.replicas, database_url=url, loader=a.loader)
         )
-        print(
-            f"HAProxy: {topo.url}  replicas: {', '.join(r.url for r in topo.replicas)}  ops: {url or 'sqlite'}"
-        )
+        replicas = ", ".join(r.url for r in topo.replicas)
+        print(f"HAProxy: {topo.url}  replicas: {replicas}  ops: {url or 'sqlite'}")
         with contextlib.suppress(KeyboardInterrupt):
             while True:
                 time.sleep(1)

@@ -187,7 +187,8 @@ def test_participations_need_known_work_groups_and_schools(fresh_warehouse, tmp_
     assert result.reasons == {"school_known_rule": 1, "work_group_known_rule": 1}
     with duckdb.connect(str(current_snapshot(fresh_warehouse)), read_only=True) as con:
         assert con.execute(
-            "SELECT teachers, stage, is_sample FROM participations WHERE work_group_id = ? AND school_urn = ?",
+            "SELECT teachers, stage, is_sample FROM participations "
+            "WHERE work_group_id = ? AND school_urn = ?",
             [wg, urn],
         ).fetchall() == [(3, "embedding", False)]
 
@@ -213,7 +214,8 @@ def queue_state(p) -> dict:
         "quarantine": sorted(
             one(
                 p,
-                "SELECT entity, file_name, row_number, column_name, rule, reason, raw, record_key FROM quarantine",
+                "SELECT entity, file_name, row_number, column_name, rule, reason, raw, record_key "
+                "FROM quarantine",
             )
         ),
         "log": one(

@@ -1,4 +1,5 @@
-"""The national pages' queries (dashboard/data/national_map.py, coverage.py, hub_profile.py, about.py) against a real warehouse.
+"""The national pages' queries (dashboard/data/national_map.py, coverage.py, hub_profile.py,
+about.py) against a real warehouse.
 
 Every expected number is computed here with independent SQL on the base tables (llmes, not the
 mart_active_llmes view; participations and work_groups, not schools_reached), never through the
@@ -159,7 +160,8 @@ def test_hub_neighbours_are_ordered_pairs_of_real_hubs(sql):
 
 def test_find_hub_by_urn_name_town_and_postcode(sql):
     urn, name, town, postcode, hub = sql(
-        "SELECT urn, name, town, postcode, hub_id FROM schools WHERE postcode IS NOT NULL ORDER BY urn LIMIT 1"
+        "SELECT urn, name, town, postcode, hub_id FROM schools "
+        "WHERE postcode IS NOT NULL ORDER BY urn LIMIT 1"
     )[0]
     by_urn = national_map.find_hub(str(urn))
     assert by_urn.height == 1 and by_urn["hub_id"][0] == hub and by_urn["matched_on"][0] == "URN"
@@ -191,7 +193,8 @@ def test_find_hub_treats_input_as_data(sql, text):
 def _llmes(sql, year: int) -> pl.DataFrame:
     rows = sql(
         "SELECT l.llme_id, l.hub_id, h.region, l.roles, l.phases, l.accreditations "
-        "FROM llmes l JOIN hubs h USING (hub_id) WHERE first_year_start <= $y AND (last_year_start IS NULL OR last_year_start >= $y)",
+        "FROM llmes l JOIN hubs h USING (hub_id) WHERE first_year_start <= $y "
+        "AND (last_year_start IS NULL OR last_year_start >= $y)",
         {"y": year},
     )
     return pl.DataFrame(
@@ -281,7 +284,8 @@ def test_hub_headlines_compare_with_the_median_of_40_hubs(sql, a_hub):
         n
         for (n,) in sql(
             "SELECT count(l.llme_id) FROM hubs h LEFT JOIN llmes l ON l.hub_id = h.hub_id "
-            "AND l.first_year_start <= $y AND (l.last_year_start IS NULL OR l.last_year_start >= $y) GROUP BY h.hub_id",
+            "AND l.first_year_start <= $y "
+            "AND (l.last_year_start IS NULL OR l.last_year_start >= $y) GROUP BY h.hub_id",
             {"y": YEAR},
         )
     ]
@@ -295,7 +299,8 @@ def test_hub_headlines_compare_with_the_median_of_40_hubs(sql, a_hub):
 def test_hub_work_groups_and_provision_count_each_group_once_per_phase(sql, a_hub):
     want = one(
         sql(
-            "SELECT count(*) FROM work_groups, unnest(phases) AS p(phase) WHERE hub_id = ? AND year_start = ?",
+            "SELECT count(*) FROM work_groups, unnest(phases) AS p(phase) "
+            "WHERE hub_id = ? AND year_start = ?",
             [a_hub, YEAR],
         )
     )
@@ -346,7 +351,8 @@ def test_hub_journey_counts_schools_at_each_stage(sql, a_hub):
         (y, s): n
         for y, s, n in sql(
             "SELECT w.year_start, p.stage, count(DISTINCT p.school_urn) FROM participations p "
-            "JOIN work_groups w USING (work_group_id) WHERE w.hub_id = ? AND p.stage IS NOT NULL GROUP BY 1, 2",
+            "JOIN work_groups w USING (work_group_id) "
+            "WHERE w.hub_id = ? AND p.stage IS NOT NULL GROUP BY 1, 2",
             [a_hub],
         )
     }
@@ -412,7 +418,8 @@ def test_find_hub_a_town_beats_a_school_name(open_warehouse, text, hub):
     assert answer["hub_name"] == hub
     with duckdb.connect(str(current_snapshot(open_warehouse)), read_only=True) as con:
         in_town = con.sql(
-            "SELECT DISTINCT h.name FROM schools s JOIN hubs h USING (hub_id) WHERE lower(s.la_name) = lower(?) "
+            "SELECT DISTINCT h.name FROM schools s JOIN hubs h USING (hub_id) "
+            "WHERE lower(s.la_name) = lower(?) "
             "OR lower(s.town) = lower(?) GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
             params=[text, text],
         ).fetchall()

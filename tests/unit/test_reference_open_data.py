@@ -16,12 +16,14 @@ pytestmark = pytest.mark.skipif(shared_open_data() is None, reason="open data no
 def test_open_data_build_has_every_english_district_and_the_register(warehouse_open):
     with duckdb.connect(str(current_snapshot(warehouse_open)), read_only=True) as con:
         counts = con.execute(
-            "SELECT (SELECT count(*) FROM lad_boundaries), (SELECT count(*) FROM schools WHERE source = 'dfe_gias'),"
+            "SELECT (SELECT count(*) FROM lad_boundaries),"
+            " (SELECT count(*) FROM schools WHERE source = 'dfe_gias'),"
             " (SELECT count(*) FROM postcode_districts), (SELECT count(*) FROM schools WHERE hub_id IS NULL)"
         ).fetchall()[0]
         tudor = con.execute("SELECT name, hub_id, phase FROM schools WHERE urn = 136310").fetchall()
         located = con.execute(
-            "SELECT count(*) FILTER (venue_latitude IS NOT NULL), count(*) FROM work_groups WHERE delivery <> 'online'"
+            "SELECT count(*) FILTER (venue_latitude IS NOT NULL), count(*) FROM work_groups "
+            "WHERE delivery <> 'online'"
         ).fetchall()[0]
     assert counts == (296, 22010, 2995, 0)
     assert tudor == [("Tudor Grange Academy, Solihull", "origin", "secondary")]

@@ -70,7 +70,8 @@ def test_shipped_copy_holds_the_same_facts_as_the_shared_data(tmp_path):
 def _counts(data_dir):
     with duckdb.connect(str(current_snapshot(paths(data_dir))), read_only=True) as con:
         return con.execute(
-            "SELECT (SELECT count(*) FROM lad_boundaries), (SELECT count(*) FROM schools WHERE NOT is_sample),"
+            "SELECT (SELECT count(*) FROM lad_boundaries),"
+            " (SELECT count(*) FROM schools WHERE NOT is_sample),"
             " (SELECT value FROM build_info WHERE key = 'open_data'),"
             " (SELECT value FROM build_info WHERE key = 'open_data_from')"
         ).fetchall()[0]

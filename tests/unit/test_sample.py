@@ -12,7 +12,8 @@ def test_sample_rows_are_marked_and_loaded_without_quarantine(warehouse):
     with duckdb.connect(str(current_snapshot(warehouse)), read_only=True) as con:
         q = con.execute("SELECT count(*) FROM quarantine").fetchall()[0][0]
         flags = con.execute(
-            "SELECT bool_and(is_sample) FROM (SELECT is_sample FROM llmes UNION ALL SELECT is_sample FROM work_groups"
+            "SELECT bool_and(is_sample) FROM (SELECT is_sample FROM llmes "
+            "UNION ALL SELECT is_sample FROM work_groups"
             " UNION ALL SELECT is_sample FROM participations)"
         ).fetchall()[0][0]
         emails = con.execute("SELECT count(*) FROM llmes WHERE email NOT LIKE '%@example.org'").fetchall()[0][
