@@ -99,11 +99,13 @@ facts = hub_profile.hub_facts(hub_id)
 st.title(facts["name"])
 info = common.build_info()
 as_at = (info.get("built_at") or "unknown")[:10]
-# The website's address is written out (not only linked), so a printed report still gives it.
+# The website's address is written out (not only linked), so a printed report still gives it; the
+# escaper's zero-width space after "https:" would break a copied address, and "://" starts no directive.
+website_text = md(facts["website"]).replace(":\u200b//", "://")
 st.markdown(
     f"{md(facts['region'])} · Lead school: {md(in_words(facts['lead_schools']) or 'not known')} · "
     + (
-        f"Hub website: [{md(facts['website'])}]({facts['website']})"
+        f"Hub website: [{website_text}]({facts['website']})"
         if facts["website"]
         else "No website recorded"
     )
