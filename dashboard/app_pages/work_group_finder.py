@@ -123,8 +123,7 @@ def finder() -> None:
     if raw != {k: v if isinstance(v, list) else [v] for k, v in ss["_written"].items()}:
         st.query_params.from_dict(ss["_written"])
 
-    frame = data.cached_search(f, place)
-    near, online = frame.filter(~pl.col("is_online")), frame.filter(pl.col("is_online"))
+    frame, near, online = data.cached_results(f, place)
     year, upcoming = year_start_for(f.year, current), data.cached_hides_started(f, place)
     title = ui.heading(near.height, online.height, f, place, ss["radius"], year, current, hub_names, upcoming)
     st.title(title, anchor=False)

@@ -516,6 +516,15 @@ def cached_search(f: Filters, place: Place | None) -> pl.DataFrame:
     return _with_cursor(search, replace(f, page=1), place)
 
 
+@st.cache_resource(ttl=TEN_MINUTES, max_entries=8, show_spinner=False)
+def cached_results(f: Filters, place: Place | None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(all, face-to-face, online) for the most recent searches, shared and never copied: polars frames
+    are immutable, and a cache_data hit unpickles the whole frame on every rerun. Few entries: the
+    size-bounded `cached_search` behind it keeps the rest."""
+    frame = cached_search(f, place)
+    return frame, frame.filter(~pl.col("is_online")), frame.filter(pl.col("is_online"))
+
+
 @st.cache_data(**CACHE)
 def cached_count(f: Filters, place: Place | None) -> int:
     return _with_cursor(count, replace(f, page=1), place)
