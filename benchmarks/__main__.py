@@ -2,8 +2,9 @@
 every figure that misses its target, and write benchmarks/out/report.md and report.json.
 
 Groups run in this order: build (its warehouses feed the page, load and memory groups), ingest,
-pages, load (Locust over Streamlit's websocket), replicas (the same through HAProxy), memory. A group that fails is reported as not measured; the others still run. The run keeps to
-a 14-minute budget (fewer rounds when time is short) so `make bench` ends within 15 minutes.
+pages, load (Locust over Streamlit's websocket), replicas (the same through HAProxy), memory. A group
+that fails is reported as not measured; the others still run. The run keeps to a 14-minute budget
+(fewer rounds when time is short) so `make bench` ends within 15 minutes.
 """
 
 from __future__ import annotations

@@ -82,8 +82,10 @@ def work_groups_csv(p: Paths, out: Path, n: int, seed: int = SEED) -> Path:
     # Venues that the warehouse already accepted (so the file stays valid as venue rules evolve).
     schools = _read(
         p,
-        "SELECT DISTINCT w.venue_name AS name, w.venue_postcode AS postcode, coalesce(s.town, 'town') AS town "
-        "FROM work_groups AS w LEFT JOIN schools AS s ON s.name = w.venue_name AND s.postcode = w.venue_postcode "
+        "SELECT DISTINCT w.venue_name AS name, w.venue_postcode AS postcode, "
+        "coalesce(s.town, 'town') AS town "
+        "FROM work_groups AS w LEFT JOIN schools AS s "
+        "ON s.name = w.venue_name AND s.postcode = w.venue_postcode "
         "WHERE w.venue_postcode IS NOT NULL AND w.venue_name IS NOT NULL ORDER BY ALL",
     )
     phase_label = {"early_years": "EYFS", "primary": "Primary", "secondary": "KS3;KS4", "post16": "Post-16"}

@@ -4,9 +4,9 @@ protocol (`benchmarks/stclient.py`, users in `benchmarks/locustfile.py`).
 For each sample scale (1 and 10), one `streamlit run dashboard/app.py` process serves the warehouse
 on 127.0.0.1, once with the repository's settings (`streamlit_config.toml`) and once with the
 previous settings as the baseline (`BASELINE_ARGS`: Streamlit's full garbage collection after every
-script run, `runner.postScriptGC = true`, and rich tracebacks, as before this benchmark). Baseline and ours run back to
-back on the same warehouse; the order alternates between scales. Against each server, a driver
-process (`python -m benchmarks.locustfile`):
+script run, `runner.postScriptGC = true`, and rich tracebacks, as before this benchmark). Baseline
+and ours run back to back on the same warehouse; the order alternates between scales. Against each
+server, a driver process (`python -m benchmarks.locustfile`):
 
 1. warms every page once (a server that has been up a while);
 2. **cost per request**: one request at a time, the server's CPU seconds (user + system, from the

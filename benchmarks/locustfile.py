@@ -401,8 +401,9 @@ def main(argv: list[str] | None = None) -> int:
             at, pid = args.kill.split(":")
             kill = (float(at), int(pid))
         doc["stages"].append(run_stage(env, users, args.ramp_seconds, args.stage_seconds, pids, kill))
+        summary = {k: v for k, v in doc["stages"][-1].items() if k not in ("per_name", "errors")}
         print(
-            f"stage {users} users: {json.dumps({k: v for k, v in doc['stages'][-1].items() if k not in ('per_name', 'errors')})}",
+            f"stage {users} users: {json.dumps(summary)}",
             file=sys.stderr,
             flush=True,
         )

@@ -48,7 +48,8 @@ CHROMIUM_ARGS = [
 ]
 SETTLED = """(needle) => {
     const app = document.querySelector("[data-testid='stApp']");
-    if (!app || app.dataset.testConnectionState !== "CONNECTED" || app.dataset.testScriptState !== "notRunning") {
+    if (!app || app.dataset.testConnectionState !== "CONNECTED"
+        || app.dataset.testScriptState !== "notRunning") {
         return false;
     }
     const h1 = document.querySelector("h1");

@@ -41,7 +41,10 @@ class HotFrame:
 
     def line(self) -> str:
         own = "" if self.self_share is None else f" (self {100 * self.self_share:.0f}%)"
-        return f"{'  ' * self.depth}{self.function} [{self.where}] {self.seconds:.2f} s, {100 * self.share:.0f}%{own}"
+        return (
+            f"{'  ' * self.depth}{self.function} [{self.where}] "
+            f"{self.seconds:.2f} s, {100 * self.share:.0f}%{own}"
+        )
 
 
 def slug(name: str) -> str:

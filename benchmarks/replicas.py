@@ -97,15 +97,17 @@ def figures(
             [conns.get("sessions lost", 0)],
             target=0,
             note=f"{conns.get('reconnected', 0)} tabs reconnected to the other replica and carried on; "
-            f"HAProxy marked the killed replica {'DOWN' if down else 'not down'} ({states}); {store}; {source}",
+            f"HAProxy marked the killed replica {'DOWN' if down else 'not down'} "
+            f"({states}); {store}; {source}",
         ),
         Figure(
             "replicas",
             "September peak: teachers searching at once, per replica",
             "teachers",
             [round(best["searches_per_s"] / 2 * 60 / SEARCHES_PER_TEACHER_PER_MIN)],
-            note=f"assumption: {SEARCHES_PER_TEACHER_PER_MIN:g} searches per teacher per minute; from the best "
-            f"stage ({best['users']} users: {best['searches_per_s']:.1f} finder searches/s over 2 replicas, "
+            note=f"assumption: {SEARCHES_PER_TEACHER_PER_MIN:g} searches per teacher per minute; "
+            f"from the best stage ({best['users']} users: "
+            f"{best['searches_per_s']:.1f} finder searches/s over 2 replicas, "
             f"p95 {best['p95_ms']} ms, coordinators and hub leads in the mix)",
         ),
         Figure(

@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Streamlit flags: `{args.extra or '(repository settings)'}`; environment: `{args.env}`. Result: "
         f"**{'pass' if result['passed'] else 'MISS'}** (RSS <= {LIMIT_MB:.0f} MB and flat).",
         "",
-        f"- RSS: second fifth median {result['early_mb']:.0f} MB, last fifth median {result['late_mb']:.0f} MB "
+        f"- RSS: second fifth median {result['early_mb']:.0f} MB, "
+        f"last fifth median {result['late_mb']:.0f} MB "
         f"(growth {result['growth_mb']:+.0f} MB), max {result['max_mb']:.0f} MB",
         f"- {stage['requests']} reruns ({stage['reruns_per_s']:.1f}/s), {stage['failures']} failures, "
         f"p50 {stage['p50_ms']} ms, p95 {stage['p95_ms']} ms, server CPU "

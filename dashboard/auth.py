@@ -92,7 +92,8 @@ def sign_in_controls(who: Viewer) -> None:
             st.button(
                 "Sign in (not configured: public view only)",
                 disabled=True,
-                help="This server has no sign-in set up ([auth] in secrets), so everyone sees the public view.",
+                help="This server has no sign-in set up ([auth] in secrets), "
+                "so everyone sees the public view.",
             )
         elif st.user.get("is_logged_in", False):
             st.caption(f"Signed in as {who.email} ({ROLE_LABELS[who.role]})")

@@ -5,8 +5,8 @@ Rule (the UK official-statistics convention; see the About page): a count of 1 t
 worked out by subtraction, so the smallest other non-zero cell in that group is hidden too
 (secondary suppression; a zero only when no other cell is left), repeated until no group has a
 lone hidden cell or hidden cells that add up to 1 to 4 (the total minus the visible cells would
-then be a small number itself). Zeros are shown. A denominator of 1 to 4 (schools in an area) is hidden with the
-counts taken of it. Hub leads and coordinators see exact numbers.
+then be a small number itself). Zeros are shown. A denominator of 1 to 4 (schools in an area) is
+hidden with the counts taken of it. Hub leads and coordinators see exact numbers.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ import polars as pl
 
 SYMBOL = "c"
 THRESHOLD = 5
-LEGEND = "c = fewer than 5 (hidden to protect individuals), or hidden so that it cannot be worked out from a total."
+LEGEND = (
+    "c = fewer than 5 (hidden to protect individuals), "
+    "or hidden so that it cannot be worked out from a total."
+)
 RULE = (
     "Counts of people and schools (active LLMEs, schools reached, school participations, rows loaded "
     "from files about them) between 1 and 4 are shown as **c**. Where a total is also published, "

@@ -158,7 +158,8 @@ def _landed_files(p: Paths) -> list[Path]:
     if current is not None:
         with duckdb.connect(str(current), read_only=True) as con:
             has_landed = con.execute(
-                "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'load_log' AND column_name = 'landed_file'"
+                "SELECT count(*) FROM duckdb_columns() "
+                "WHERE table_name = 'load_log' AND column_name = 'landed_file'"
             ).fetchall()[0][0]
             landed_column = "landed_file" if has_landed else "NULL"
             rows = con.execute(

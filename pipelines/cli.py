@@ -187,7 +187,8 @@ def sample(
     ),
     data_dir: DataDir = None,
 ) -> None:
-    """Write deterministic sample files in the import templates (needs a built warehouse for hubs and schools)."""
+    """Write deterministic sample files in the import templates (needs a built warehouse for hubs and
+    schools)."""
     from pipelines import sample as gen
     from pipelines.warehouse.store import current_snapshot
 

@@ -52,7 +52,10 @@ DEFINITIONS: dict[str, str] = {
 def definition(column: str) -> str:
     key = column.strip().lower().replace(" ", "_")
     if key.endswith("_suppressed") and key.removesuffix("_suppressed") in DEFINITIONS:
-        return f"True when {key.removesuffix('_suppressed')} is hidden (fewer than 5, or hidden so it cannot be worked out)."
+        return (
+            f"True when {key.removesuffix('_suppressed')} is hidden "
+            "(fewer than 5, or hidden so it cannot be worked out)."
+        )
     return DEFINITIONS.get(key, "")
 
 

@@ -468,7 +468,8 @@ def refresh(p: Paths, sources: Sources, progress: Progress | None = None) -> Ref
                 retrieved=retrieved,
                 vintage=f"GIAS extract {gias_url.rsplit('/', 1)[-1]}",
                 not_located=all_schools.height - schools.height,
-                dataset="Open state-funded schools of England (DfE GIAS all-establishments extract), located by "
+                dataset="Open state-funded schools of England (DfE GIAS all-establishments extract), "
+                "located by "
                 "the ONS postcode lookup centroid of each postcode",
             ),
             *[old.get(rel) or reference.manifest_entry(new, rel) for rel in kept],

@@ -219,7 +219,8 @@ def dictionary(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
 def _info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     info = dict(con.sql("SELECT key, value FROM build_info").fetchall())
     sample = con.sql(
-        "SELECT (SELECT count(*) FROM llmes WHERE is_sample) + (SELECT count(*) FROM work_groups WHERE is_sample)"
+        "SELECT (SELECT count(*) FROM llmes WHERE is_sample) "
+        "+ (SELECT count(*) FROM work_groups WHERE is_sample)"
     ).fetchall()[0][0]
     last = con.sql("SELECT max(started_at) FROM load_log").fetchall()[0][0]
     info["sample_data"] = bool(sample)

@@ -84,7 +84,8 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
             result.reasons, result.extra_columns = v.reasons, v.extra_columns
             if strict and v.quarantined_rows:
                 raise FileRejected(
-                    f"{path.name}: --strict and {v.quarantined_rows} of {v.received} rows failed a rule; nothing loaded"
+                    f"{path.name}: --strict and {v.quarantined_rows} of {v.received} rows failed a rule; "
+                    "nothing loaded"
                 )
             snapshot = store.start_snapshot(p, fresh=False)
             try:
@@ -120,7 +121,10 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
             result.retried, result.retried_loaded = retried
             result.message = f"{v.good.height} loaded, {v.quarantined_rows} quarantined"
             if retried[0]:
-                result.message += f"; {retried[1]} of {retried[0]} participations that waited for these Work Groups now loaded"
+                result.message += (
+                    f"; {retried[1]} of {retried[0]} participations "
+                    "that waited for these Work Groups now loaded"
+                )
     except (ReadError, FileRejected, TimeoutError) as exc:
         result.status, result.message = "rejected", str(exc)
         result.loaded = 0
@@ -138,7 +142,8 @@ def _already_latest(snapshot: Path, entity: str, digest: str) -> bool:
     something else to be loaded (then a reload can load them, so it is not a no-op)."""
     with duckdb.connect(str(snapshot), read_only=True) as con:
         row = con.execute(
-            "SELECT sha256, run_id FROM load_log WHERE kind = 'ingest' AND entity = ? ORDER BY run_id DESC LIMIT 1",
+            "SELECT sha256, run_id FROM load_log WHERE kind = 'ingest' AND entity = ? "
+            "ORDER BY run_id DESC LIMIT 1",
             [entity],
         ).fetchall()
         if not row or row[0][0] != digest:

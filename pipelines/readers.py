@@ -517,7 +517,10 @@ def _scan_sheet(zf: zipfile.ZipFile, sheet: SheetScan, name: str) -> SheetScan:
         sheet.min_col, sheet.max_col = min(numbers), max(numbers)
         dense = (sheet.max_row - sheet.min_row + 1) * (sheet.max_col - sheet.min_col + 1)
         if dense > MAX_XLSX_CELLS:
-            used = f"{column_letters(sheet.min_col)}{sheet.min_row}:{column_letters(sheet.max_col)}{sheet.max_row}"
+            used = (
+                f"{column_letters(sheet.min_col)}{sheet.min_row}:"
+                f"{column_letters(sheet.max_col)}{sheet.max_row}"
+            )
             raise ReadError(_too_large(name, sheet, f"its cells span {used} ({dense:,} cells)"))
     return sheet
 
@@ -626,7 +629,8 @@ def _quarantine_errors(table: RawTable, sheet: SheetScan, offset: int) -> RawTab
         issues.append(
             StructuralIssue(
                 rec[ROW],
-                f"cell {where} holds the Excel error {kinds}, not a value (fix the formula or type the value)",
+                f"cell {where} holds the Excel error {kinds}, not a value "
+                "(fix the formula or type the value)",
                 json.dumps(values, ensure_ascii=False)[:500],
                 rule="excel_error",
                 column=",".join(table.columns[i] for i, _ in errs),

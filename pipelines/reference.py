@@ -68,7 +68,9 @@ PROVENANCE = {
     },
     "geo/england_ctyua.geojson": {
         "publisher": "Office for National Statistics (Open Geography Portal)",
-        "dataset": "Counties and unitary authorities of England, dissolved from the May 2024 district boundaries",
+        "dataset": (
+            "Counties and unitary authorities of England, dissolved from the May 2024 district boundaries"
+        ),
         "vintage": "2024",
         "attribution": ONS_BOUNDARIES,
     },
@@ -86,7 +88,9 @@ PROVENANCE = {
     },
     "geo/postcode_districts.csv": {
         "publisher": "Office for National Statistics (Open Geography Portal)",
-        "dataset": "National Statistics Postcode Lookup - 2021 Census (May 2025), averaged by postcode district",
+        "dataset": (
+            "National Statistics Postcode Lookup - 2021 Census (May 2025), averaged by postcode district"
+        ),
         "vintage": "May 2025",
         "attribution": ONS_POSTCODES,
     },

@@ -35,7 +35,8 @@ def collect(p: Paths, recent: int = 10) -> dict:
         info["quarantine"] = [
             {"entity": e, "rule": r, "rows": n}
             for e, r, n in con.sql(
-                "SELECT entity, rule, count(DISTINCT (run_id, row_number)) FROM quarantine GROUP BY ALL ORDER BY 1, 2"
+                "SELECT entity, rule, count(DISTINCT (run_id, row_number)) FROM quarantine "
+                "GROUP BY ALL ORDER BY 1, 2"
             ).fetchall()
         ]
     info["runs"] = journal.runs(p, limit=recent).reverse().to_dicts()  # oldest first, like a log

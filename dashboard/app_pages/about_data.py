@@ -42,8 +42,9 @@ a3.metric(
 )
 if info.get("has_sample") == "True":
     st.markdown(
-        f"This build shows **sample data** (scale {info.get('sample_scale', '?')}): LLMEs, Work Groups and school "
-        "participations are generated for demonstration. Hubs, their areas and programmes are real published facts."
+        f"This build shows **sample data** (scale {info.get('sample_scale', '?')}): "
+        "LLMEs, Work Groups and school participations are generated for demonstration. "
+        "Hubs, their areas and programmes are real published facts."
     )
 st.markdown(
     f"Open data (ONS boundaries and postcodes, DfE schools): **{'loaded' if open_data else 'not loaded'}**"
@@ -75,7 +76,8 @@ st.markdown(
 - **Active LLME** in an academic year: an LLME whose first active year is on or before it and who had not
   stopped before it. Each LLME belongs to one hub. In phase, role and accreditation breakdowns an LLME counts
   once in each phase, role or accreditation they hold, so the parts add up to more than the total.
-- **Target**: at least **{common.TARGET_PER_HUB} active LLMEs per hub, {common.NATIONAL_TARGET:,} nationally**:
+- **Target**: at least
+  **{common.TARGET_PER_HUB} active LLMEs per hub, {common.NATIONAL_TARGET:,} nationally**:
   {target} The Maths Hubs annual report 2024/25 gave 1,945 active LLMEs nationally.
 - **Work Group**: a group of schools working together on one focus over most of a school year, led by an LLME.
 - **School reached** in a year: a state-funded school that took part in at least one Maths Hub Work Group that
@@ -184,7 +186,8 @@ prov = about.provenance_summary()
 p1, p2, p3 = st.columns(3)
 p1.metric(
     "Districts declared by a source",
-    f"{int(prov['declared'].sum())} of {counts.get('Districts (local authority districts) assigned to a hub', 0)}",
+    f"{int(prov['declared'].sum())} of "
+    f"{counts.get('Districts (local authority districts) assigned to a hub', 0)}",
     border=True,
 )
 p2.metric("Districts estimated", int(prov["estimated"].sum()), border=True)

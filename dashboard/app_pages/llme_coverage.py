@@ -105,7 +105,8 @@ m2.metric(
     f"All active LLMEs {scope}: share of the {target:,} target",
     SYMBOL if everyone is None else f"{everyone / target:.0%}" if target else "n/a",
     border=True,
-    help=f"The target is {common.TARGET_PER_HUB} active LLMEs per hub, whatever their role or accreditation, so it "
+    help=f"The target is {common.TARGET_PER_HUB} active LLMEs per hub, "
+    "whatever their role or accreditation, so it "
     "is compared with the total without the role and accreditation filters.",
 )
 met = int((all_totals["active_llmes"] >= common.TARGET_PER_HUB).sum())
@@ -122,7 +123,8 @@ if everyone is not None:
     )
 if narrowed:
     st.markdown(
-        f"The target of {common.TARGET_PER_HUB} per hub applies to all active LLMEs, so it is not shown against "
+        f"The target of {common.TARGET_PER_HUB} per hub applies to all active LLMEs, "
+        "so it is not shown against "
         f"the {who_label} count: it is compared with the unfiltered total above."
     )
 
@@ -165,7 +167,8 @@ with st.container(border=True):
     )
     if unknown:
         st.markdown(
-            f"{unknown} hub and phase {'count is' if unknown == 1 else 'counts are'} shown as {SYMBOL} (fewer than 5, "
+            f"{unknown} hub and phase {'count is' if unknown == 1 else 'counts are'} "
+            f"shown as {SYMBOL} (fewer than 5, "
             f"or hidden to protect a total), so not known to be under {threshold}: not counted as gaps."
         )
 

@@ -85,22 +85,24 @@ tiles[1].metric(
     **change("active_llmes"),
     border=True,
     help="Local leaders of maths education (LLMEs) active in the academic year: they started on or before it "
-    f"and had not stopped. The ambition is at least {common.TARGET_PER_HUB} per hub, {common.NATIONAL_TARGET:,} nationally.",
+    f"and had not stopped. The ambition is at least {common.TARGET_PER_HUB} per hub, "
+    f"{common.NATIONAL_TARGET:,} nationally.",
 )
 tiles[2].metric(
     "State schools reached",
     SYMBOL if now["schools_reached_hidden"] else f"{(now['reach_share'] or 0):.1%}",
     **change("reach_share", "points "),
     border=True,
-    help=f"Share of England's {now['schools']:,} state-funded schools that took part in at least one Maths Hub "
-    "Work Group in the academic year.",
+    help=f"Share of England's {now['schools']:,} state-funded schools "
+    "that took part in at least one Maths Hub Work Group in the academic year.",
 )
 tiles[3].metric(
     "Work Groups",
     f"{now['work_groups']:,}",
     **change("work_groups"),
     border=True,
-    help="Work Groups (sustained professional development groups of several schools) running in the academic year.",
+    help="Work Groups (sustained professional development groups of several schools) "
+    "running in the academic year.",
 )
 
 # --- The map, with the hub table and "find your hub" beside it ----------------------------------
@@ -122,8 +124,9 @@ with map_col:
     )
     if not has_boundaries:
         st.info(
-            "District boundaries are not loaded, so this is a schematic map: each square is the centre of one "
-            "local authority district. This build was made without open data (`atlas build --no-open-data`); "
+            "District boundaries are not loaded, so this is a schematic map: "
+            "each square is the centre of one local authority district. "
+            "This build was made without open data (`atlas build --no-open-data`); "
             "a plain `atlas build` draws the real boundaries from the ONS data shipped with the product.",
             icon=":material/map:",
         )
@@ -156,7 +159,8 @@ with side:
                 "or its postcode."
             )
         elif answer is None:
-            # Several places or schools match: a short list to choose from (as GIAS does), never the first hit.
+            # Several places or schools match: a short list to choose from (as GIAS does), never the
+            # first hit.
             n = others.height
             more = found.filter(pl.col("kind") == others["kind"][0]).height > n
             labels = [f"{r['label']}: {r['hub_name']}" for r in others.iter_rows(named=True)]
@@ -173,7 +177,8 @@ with side:
                 st.markdown("Type more of the name, the town or the postcode to narrow the list.")
         if answer is not None:
             where = (
-                f"**{md(answer['school'])}** ({md(answer['town'] or answer['la_name'])}, {md(answer['postcode'])}) is"
+                f"**{md(answer['school'])}** "
+                f"({md(answer['town'] or answer['la_name'])}, {md(answer['postcode'])}) is"
                 if answer["kind"] == "school"
                 else f"**{md(answer['label'])}** is"
             )

@@ -391,7 +391,8 @@ def district_map(
     description = (
         f"Map of {where} {len(features)} local authority districts coloured by "
         f"{COLOUR_BY.get(colour_by, colour_by).lower()}, with the {hubs.height} Maths Hubs as points. "
-        "Paler districts with dashed outlines are assigned to a hub by estimate. The hub table beside the map lists the same figures."
+        "Paler districts with dashed outlines are assigned to a hub by estimate. "
+        "The hub table beside the map lists the same figures."
     )
     fit = None
     if region is not None and features:
@@ -469,9 +470,11 @@ def fallback_map(
         stroke="#8a8a8a", strokeWidth=0.3, opacity=0.5, clip=True, aria=False
     )
     description = (
-        f"Schematic map of {'England' if region is None else region}: the centres of its {tiles.height} local "
+        f"Schematic map of {'England' if region is None else region}: "
+        f"the centres of its {tiles.height} local "
         "authority districts as squares coloured by "
-        f"{COLOUR_BY.get(colour_by, colour_by).lower()}, the {hubs.height} Maths Hubs as points, regions labelled. "
+        f"{COLOUR_BY.get(colour_by, colour_by).lower()}, "
+        f"the {hubs.height} Maths Hubs as points, regions labelled. "
         "District boundaries are not loaded. The hub table beside the map lists the same figures."
     )
     fit = None
@@ -552,7 +555,8 @@ def llme_heatmap(matrix: pl.DataFrame, threshold: int = 3) -> alt.LayerChart:
     n_hubs = matrix["hub"].n_unique()
     return alt.layer(cells, gaps, text).properties(
         height=alt.Step(20),
-        description=f"Heatmap of active LLMEs for {n_hubs} hubs by phase. Cells outlined in red have fewer than {threshold}.",
+        description=f"Heatmap of active LLMEs for {n_hubs} hubs by phase. "
+        f"Cells outlined in red have fewer than {threshold}.",
     )
 
 
@@ -569,7 +573,8 @@ def target_bars(totals: pl.DataFrame, target: int | None) -> alt.Chart | alt.Lay
             .encode(x=x, y=y, tooltip=tooltip)
             .properties(
                 height=alt.Step(20),
-                description=f"Bar chart of active LLMEs in each of {totals.height} hubs with the filters applied.",
+                description=f"Bar chart of active LLMEs in each of {totals.height} hubs "
+                "with the filters applied.",
             )
         )
     bars = (
@@ -597,7 +602,8 @@ def target_bars(totals: pl.DataFrame, target: int | None) -> alt.Chart | alt.Lay
     )
     return alt.layer(bars, rule).properties(
         height=alt.Step(20),
-        description=f"Bar chart of active LLMEs in each of {totals.height} hubs against the target of {target} (dashed line).",
+        description=f"Bar chart of active LLMEs in each of {totals.height} hubs "
+        f"against the target of {target} (dashed line).",
     )
 
 
@@ -802,5 +808,6 @@ def provision_heatmap(frame: pl.DataFrame) -> alt.LayerChart:
     )
     return alt.layer(cells, text).properties(
         height=alt.Step(36),
-        description="Provision audit grid: the hub's Work Groups by kind of professional development and phase; 'none' marks a gap.",
+        description="Provision audit grid: the hub's Work Groups by kind of professional development "
+        "and phase; 'none' marks a gap.",
     )

@@ -15,7 +15,8 @@ def build_info() -> dict[str, str]:
     info = dict(query("SELECT key, value FROM build_info").iter_rows())
     info["has_sample"] = str(
         query(
-            "SELECT (SELECT count(*) FROM llmes WHERE is_sample) + (SELECT count(*) FROM work_groups WHERE is_sample) AS n"
+            "SELECT (SELECT count(*) FROM llmes WHERE is_sample) "
+            "+ (SELECT count(*) FROM work_groups WHERE is_sample) AS n"
         ).item()
         > 0
     )

@@ -157,7 +157,8 @@ def llme_phase_trend(
                coalesce(active.active_llmes, 0) AS active_llmes
         FROM academic_years AS y CROSS JOIN (SELECT DISTINCT region FROM hubs) AS r
         CROSS JOIN (SELECT * FROM vocabularies WHERE vocabulary = 'phase') AS v
-        LEFT JOIN active ON active.year_start = y.year_start AND active.region = r.region AND active.phase = v.code
+        LEFT JOIN active
+            ON active.year_start = y.year_start AND active.region = r.region AND active.phase = v.code
         ORDER BY y.year_start, v.sort_order, r.region
         """,  # noqa: S608 - only fixed SQL is formatted in; inputs are parameters
         _filters(role, accreditation),
@@ -184,7 +185,8 @@ def llme_breakdown(
             SELECT r.region, c.code, count(DISTINCT r.llme_id) AS active_llmes
             FROM rows AS r, unnest(r.codes) AS c(code) GROUP BY ALL
         ), regions AS (SELECT DISTINCT region FROM hubs)
-        SELECT regions.region, v.code, v.label, v.sort_order, coalesce(counted.active_llmes, 0) AS active_llmes
+        SELECT regions.region, v.code, v.label, v.sort_order,
+            coalesce(counted.active_llmes, 0) AS active_llmes
         FROM regions CROSS JOIN (SELECT * FROM vocabularies WHERE vocabulary = $vocabulary) AS v
         LEFT JOIN counted ON counted.region = regions.region AND counted.code = v.code
         UNION ALL

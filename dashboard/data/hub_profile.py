@@ -180,14 +180,16 @@ def hub_provision(hub_id: str, year_start: int) -> pl.DataFrame:
     frame = query(
         """
         WITH wg AS (
-            SELECT coalesce(s.pd_kind, 'unclassified') AS pd_kind, p.phase, count(DISTINCT s.work_group_id) AS n
+            SELECT coalesce(s.pd_kind, 'unclassified') AS pd_kind, p.phase,
+                count(DISTINCT s.work_group_id) AS n
             FROM mart_work_group_search AS s, unnest(s.phases) AS p(phase)
             WHERE s.hub_id = $hub AND s.year_start = $year GROUP BY ALL
         ), kinds AS (
             SELECT unnest($kinds::VARCHAR[]) AS pd_kind
             UNION SELECT DISTINCT pd_kind FROM wg
         )
-        SELECT k.pd_kind, v.code AS phase, v.label AS phase_label, v.sort_order, coalesce(wg.n, 0) AS work_groups
+        SELECT k.pd_kind, v.code AS phase, v.label AS phase_label, v.sort_order,
+            coalesce(wg.n, 0) AS work_groups
         FROM kinds AS k CROSS JOIN (SELECT * FROM vocabularies WHERE vocabulary = 'phase') AS v
         LEFT JOIN wg ON wg.pd_kind = k.pd_kind AND wg.phase = v.code
         ORDER BY k.pd_kind, v.sort_order

@@ -142,15 +142,18 @@ def find_hub(text: str, limit: int = 25) -> pl.DataFrame:
         # The district's centre -> district -> hub, then the schools in the postcode district.
         sql = f"""
             SELECT * FROM (
-                SELECT 'place' AS kind, 'Postcode district ' || pd.district || ' (' || a.lad_name || ')' AS label,
+                SELECT 'place' AS kind,
+                       'Postcode district ' || pd.district || ' (' || a.lad_name || ')' AS label,
                        NULL::BIGINT AS urn, NULL AS school, NULL AS town, pd.district AS postcode,
                        a.lad_name AS la_name, {_HUB_COLS}, 'postcode district centre' AS matched_on,
                        NULL::BIGINT AS schools
-                FROM postcode_districts AS pd JOIN hub_areas AS a USING (lad_code) JOIN hubs AS h USING (hub_id)
+                FROM postcode_districts AS pd JOIN hub_areas AS a USING (lad_code)
+                     JOIN hubs AS h USING (hub_id)
                 WHERE pd.district = $district
                 UNION ALL
                 SELECT 'place', 'Postcode district ' || a.postcode_district || ' (' || a.lad_name || ')',
-                       NULL, NULL, NULL, a.postcode_district, a.lad_name, {_HUB_COLS}, 'postcode district centre',
+                       NULL, NULL, NULL, a.postcode_district, a.lad_name, {_HUB_COLS},
+                       'postcode district centre',
                        NULL
                 FROM hub_areas AS a JOIN hubs AS h USING (hub_id)
                 WHERE a.postcode_district = $district
@@ -182,13 +185,16 @@ def find_hub(text: str, limit: int = 25) -> pl.DataFrame:
             FROM hub_areas AS a WHERE lower(a.ctyua_name) = lower($q)
         ), places AS (
             SELECT 'place' AS kind,
-                   t.town || CASE WHEN lower(t.town) = lower(t.la_name) THEN '' ELSE ', ' || t.la_name END AS label,
+                   t.town || CASE WHEN lower(t.town) = lower(t.la_name) THEN ''
+                                  ELSE ', ' || t.la_name END AS label,
                    NULL::BIGINT AS urn, NULL AS school, t.town, NULL AS postcode, t.la_name, {_HUB_COLS},
                    'town' AS matched_on, t.schools, t.rank
             FROM towns AS t JOIN hubs AS h USING (hub_id)
             UNION ALL
-            SELECT DISTINCT 'place', c.town || ' (council area' || CASE WHEN c.la_name IS NULL OR c.la_name = c.town
-                       THEN '' ELSE ', ' || c.la_name END || ')',
+            SELECT DISTINCT 'place',
+                   c.town || ' (council area'
+                       || CASE WHEN c.la_name IS NULL OR c.la_name = c.town
+                               THEN '' ELSE ', ' || c.la_name END || ')',
                    NULL, NULL, c.town, NULL, c.la_name, {_HUB_COLS}, 'council area', NULL, c.rank
             FROM councils AS c JOIN hubs AS h USING (hub_id)
         ), schools AS (

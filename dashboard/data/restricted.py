@@ -59,7 +59,8 @@ def quarantine(hub_ids: tuple[str, ...] | None) -> pl.DataFrame:
 @st.cache_data(**SIGNED_IN)
 def load_runs() -> pl.DataFrame:
     return query(
-        "SELECT run_id, kind, entity, file_name, started_at, round(duration_s, 2) AS seconds, status, received,"
+        "SELECT run_id, kind, entity, file_name, started_at, round(duration_s, 2) AS seconds,"
+        " status, received,"
         " loaded, quarantined, extra_columns, message FROM load_log ORDER BY run_id DESC"
     )
 

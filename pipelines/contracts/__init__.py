@@ -82,7 +82,8 @@ def validate(entity: str, raw: RawTable, ctx: Context, file_name: str) -> Valida
     if missing:
         listed = ", ".join(f"'{c}'" for c in missing)
         raise FileRejected(
-            f"{file_name}: required column {listed} is missing (the {entity} template has: {', '.join(m.TEMPLATE)})"
+            f"{file_name}: required column {listed} is missing "
+            f"(the {entity} template has: {', '.join(m.TEMPLATE)})"
         )
     known = set(m.REQUIRED) | set(m.OPTIONAL)
     extra = [c for c in raw.columns if c not in known]

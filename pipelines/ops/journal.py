@@ -41,8 +41,9 @@ def record_run(p: Paths, result: dict, upload_id: str | None = None, store: OpsS
     try:
         s = store or get_store(p)
         s.execute(
-            "INSERT INTO load_runs (finished_at, entity, file, status, received, loaded, quarantined, message,"
-            " snapshot, unchanged, duration_s, upload_id, host, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO load_runs (finished_at, entity, file, status, received, loaded, quarantined,"
+            " message, snapshot, unchanged, duration_s, upload_id, host, detail)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 now(),
                 str(result.get("entity", "")),

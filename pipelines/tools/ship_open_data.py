@@ -1,7 +1,7 @@
 """Rebuild the shipped open data (`data/opendata/`) from a folder laid out like shared/data.
 
-    python -m pipelines.tools.ship_open_data --from ../shared/data   # or set ATLAS_REFERENCE_DIR
-    python -m pipelines.tools.ship_open_data --check                 # exit 1 if a file differs from MANIFEST.json
+    python -m pipelines.tools.ship_open_data --from ../shared/data  # or set ATLAS_REFERENCE_DIR
+    python -m pipelines.tools.ship_open_data --check  # exit 1 if a file differs from MANIFEST.json
 
 The geography files are copied as they are; the school register becomes Parquet (the CSV is over
 the 2 MB a shipped file may take). MANIFEST.json records each file's publisher, dataset, vintage,

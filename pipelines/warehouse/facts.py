@@ -55,7 +55,9 @@ def load_facts(con: duckdb.DuckDBPyConnection, facts_dir: Path = FACTS_DIR) -> d
             map_longitude = coalesce(hubs.longitude, c.lon),
             map_point_source = CASE WHEN hubs.latitude IS NOT NULL THEN 'lead school'
                                     ELSE 'estimated: centre of its districts' END
-        FROM (SELECT hub_id, avg(centroid_lat) AS lat, avg(centroid_lon) AS lon FROM hub_areas GROUP BY hub_id) AS c
+        FROM (
+            SELECT hub_id, avg(centroid_lat) AS lat, avg(centroid_lon) AS lon FROM hub_areas GROUP BY hub_id
+        ) AS c
         WHERE c.hub_id = hubs.hub_id
         """
     )

@@ -182,9 +182,9 @@ def retry_waiting(con: duckdb.DuckDBPyConnection, *, snapshot: str) -> tuple[int
             f" {v.good.height} loaded, {v.quarantined_rows} still quarantined"
         )
         con.execute(
-            "INSERT INTO load_log (run_id, kind, entity, file_name, started_at, duration_s, status, received,"
-            " loaded, quarantined, message, snapshot) VALUES (?, 'retry', 'participations', ?, ?, 0, 'loaded',"
-            " ?, ?, ?, ?, ?)",
+            "INSERT INTO load_log (run_id, kind, entity, file_name, started_at, duration_s, status,"
+            " received, loaded, quarantined, message, snapshot)"
+            " VALUES (?, 'retry', 'participations', ?, ?, 0, 'loaded', ?, ?, ?, ?, ?)",
             [
                 run_id,
                 file_name,
@@ -238,8 +238,8 @@ def record(
         )
         insert_frame(con, "quarantine", rows)
     con.execute(
-        "INSERT INTO load_log (run_id, kind, entity, file_name, sha256, started_at, duration_s, status, received,"
-        " loaded, quarantined, extra_columns, message, snapshot, landed_file)"
+        "INSERT INTO load_log (run_id, kind, entity, file_name, sha256, started_at, duration_s, status,"
+        " received, loaded, quarantined, extra_columns, message, snapshot, landed_file)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?)",
         [
             run_id,

@@ -63,8 +63,9 @@ def writer_lock(p: Paths, timeout_s: float = 600) -> Iterator[None]:
 
 def apply_models(con: duckdb.DuckDBPyConnection, *, tables: bool = True) -> None:
     """Create the macros (shared definitions), every table, the staging views, then the marts (what
-    the pages read), one model file at a time (in file-name order within each folder). Without `tables`, only the macros and views are
-    (re)created: they hold no data, so every new snapshot gets the models of the code that wrote it."""
+    the pages read), one model file at a time (in file-name order within each folder). Without
+    `tables`, only the macros and views are (re)created: they hold no data, so every new snapshot
+    gets the models of the code that wrote it."""
     for folder in ("macros", "tables", "views", "marts") if tables else ("macros", "views", "marts"):
         for sql in sorted((MODELS / folder).glob("*.sql")):
             con.execute(sql.read_text(encoding="utf-8"))
