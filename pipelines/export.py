@@ -70,7 +70,7 @@ TABLES = (
         """,
         "active_llmes",
         # As the coverage matrix, hub profile and regional views (dashboard/data/coverage.py
-        # _hub_codes): each hub's total, each region's and England's count of each phase.
+        # fetch_hub_codes): each hub's total, each region's and England's count of each phase.
         (("hub_id", "year_start"), ("region", "phase", "year_start"), ("phase", "year_start")),
     ),
     Table(

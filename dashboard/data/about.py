@@ -1,4 +1,7 @@
-"""Queries for About the data: definitions, the load log, hub facts provenance, table counts."""
+"""Queries for About the data: definitions, the load log, hub facts provenance, table counts.
+
+Each query is a plain function of a DuckDB cursor (`fetch_*`), so tests run it on any warehouse
+file without Streamlit; the cached wrapper of the same name without `fetch_` is what pages call."""
 
 from __future__ import annotations
 
@@ -8,32 +11,37 @@ import streamlit as st
 from dashboard import privacy
 from dashboard.cache import QUERY as CACHE
 from dashboard.data.common import any_hidden
-from dashboard.data.db import query
+from dashboard.data.db import as_frame, run
 
 disclose = privacy.public_view  # the one gate; short name used by every query below
 
 
-@st.cache_data(**CACHE)
-def definitions() -> pl.DataFrame:
+def fetch_definitions(cur) -> pl.DataFrame:
     """Labels and descriptions of the phases, roles, accreditations and stages."""
-    return query(
+    return as_frame(
+        cur,
         """
         SELECT vocabulary, label, description FROM vocabularies
         WHERE vocabulary IN ('phase', 'role', 'accreditation', 'stage', 'pd_kind', 'target')
         ORDER BY vocabulary, sort_order
-        """
+        """,
     )
+
+
+@st.cache_data(**CACHE)
+def definitions() -> pl.DataFrame:
+    return run(fetch_definitions)
 
 
 LOAD_COUNTS = ["received", "loaded", "quarantined"]
 
 
-@st.cache_data(**CACHE)
-def load_history(limit: int = 50, *, exact: bool) -> pl.DataFrame:
+def fetch_load_history(cur, limit: int = 50, *, exact: bool) -> pl.DataFrame:
     """The newest loads from the load log (no file contents, no personal data). Rows of a file are
     records of people or schools, so the counts are suppressed (received = loaded + quarantined is
     a published total within each load); the free-text message is for exact viewers only."""
-    frame = query(
+    frame = as_frame(
+        cur,
         """
         SELECT run_id, started_at, kind, entity, file_name, status, received, loaded, quarantined, message
         FROM load_log ORDER BY started_at DESC, run_id DESC LIMIT ?
@@ -54,10 +62,15 @@ def load_history(limit: int = 50, *, exact: bool) -> pl.DataFrame:
 
 
 @st.cache_data(**CACHE)
-def provenance_summary() -> pl.DataFrame:
+def load_history(limit: int = 50, *, exact: bool) -> pl.DataFrame:
+    return run(fetch_load_history, limit, exact=exact)
+
+
+def fetch_provenance_summary(cur) -> pl.DataFrame:
     """Per hub: how sure the published facts are, where its map point comes from, and how many of
     its districts are declared by a published source versus estimated by us."""
-    return query(
+    return as_frame(
+        cur,
         """
         SELECT h.name AS hub, h.region, h.confidence, h.status, h.map_point_source,
                count(a.lad_code) AS districts,
@@ -66,14 +79,19 @@ def provenance_summary() -> pl.DataFrame:
         FROM hubs AS h LEFT JOIN hub_areas AS a USING (hub_id)
         GROUP BY ALL
         ORDER BY h.name
-        """
+        """,
     )
 
 
 @st.cache_data(**CACHE)
-def table_counts(*, exact: bool) -> pl.DataFrame:
+def provenance_summary() -> pl.DataFrame:
+    return run(fetch_provenance_summary)
+
+
+def fetch_table_counts(cur, *, exact: bool) -> pl.DataFrame:
     """Row counts of the public tables behind these pages (each a national total: 1-4 hidden)."""
-    frame = query(
+    frame = as_frame(
+        cur,
         """
         SELECT 'Maths Hubs' AS what, count(*) AS n FROM hubs
         UNION ALL SELECT 'Districts (local authority districts) assigned to a hub', count(*) FROM hub_areas
@@ -84,6 +102,11 @@ def table_counts(*, exact: bool) -> pl.DataFrame:
         UNION ALL SELECT 'LLMEs (any year)', count(*) FROM llmes_public
         UNION ALL SELECT 'Work Groups (any year)', count(*) FROM work_groups
         UNION ALL SELECT 'School participations', count(*) FROM participations
-        """
+        """,
     )
     return disclose(frame, ["n"], exact)
+
+
+@st.cache_data(**CACHE)
+def table_counts(*, exact: bool) -> pl.DataFrame:
+    return run(fetch_table_counts, exact=exact)

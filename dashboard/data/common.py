@@ -1,4 +1,7 @@
-"""Queries every page shares: build facts (sample data? open data loaded?), hubs list, years."""
+"""Queries every page shares: build facts (sample data? open data loaded?), hubs list, years.
+
+Each query is a plain function of a DuckDB cursor (`fetch_*`), so tests run it on any warehouse
+file without Streamlit; the cached wrapper of the same name without `fetch_` is what pages call."""
 
 from __future__ import annotations
 
@@ -6,38 +9,55 @@ import polars as pl
 import streamlit as st
 
 from dashboard.cache import REFERENCE
-from dashboard.data.db import query
+from dashboard.data.db import as_frame, run
 from pipelines import domain
 
 
-@st.cache_data(**REFERENCE)
-def build_info() -> dict[str, str]:
-    info = dict(query("SELECT key, value FROM build_info").iter_rows())
+def fetch_build_info(cur) -> dict[str, str]:
+    info = dict(as_frame(cur, "SELECT key, value FROM build_info").iter_rows())
     info["has_sample"] = str(
-        query(
+        as_frame(
+            cur,
             "SELECT (SELECT count(*) FROM llmes WHERE is_sample) "
-            "+ (SELECT count(*) FROM work_groups WHERE is_sample) AS n"
+            "+ (SELECT count(*) FROM work_groups WHERE is_sample) AS n",
         ).item()
         > 0
     )
-    info["last_load"] = str(query("SELECT max(started_at) FROM load_log").item() or "")
+    info["last_load"] = str(as_frame(cur, "SELECT max(started_at) FROM load_log").item() or "")
     return info
 
 
 @st.cache_data(**REFERENCE)
+def build_info() -> dict[str, str]:
+    return run(fetch_build_info)
+
+
+def fetch_hubs(cur) -> pl.DataFrame:
+    return as_frame(cur, "SELECT hub_id, name, region, website, lead_schools, town FROM hubs ORDER BY name")
+
+
+@st.cache_data(**REFERENCE)
 def hubs() -> pl.DataFrame:
-    return query("SELECT hub_id, name, region, website, lead_schools, town FROM hubs ORDER BY name")
+    return run(fetch_hubs)
+
+
+def fetch_academic_years(cur) -> pl.DataFrame:
+    return as_frame(cur, "SELECT year_start, academic_year FROM academic_years ORDER BY year_start")
 
 
 @st.cache_data(**REFERENCE)
 def academic_years() -> pl.DataFrame:
-    return query("SELECT year_start, academic_year FROM academic_years ORDER BY year_start")
+    return run(fetch_academic_years)
+
+
+def fetch_current_year_start(cur) -> int:
+    """The current academic year: `domain.current_year_start` of the build's "today"."""
+    return domain.current_year_start(fetch_build_info(cur).get("today"))
 
 
 @st.cache_data(**REFERENCE)
 def current_year_start() -> int:
-    """The current academic year: `domain.current_year_start` of the build's "today"."""
-    return domain.current_year_start(build_info().get("today"))
+    return run(fetch_current_year_start)
 
 
 def current_year() -> str:
@@ -67,25 +87,39 @@ def any_hidden(frame: pl.DataFrame, *counts: str) -> bool:
     return any(f"{c}_hidden" in frame.columns and frame[f"{c}_hidden"].any() for c in counts)
 
 
-@st.cache_data(**REFERENCE)
-def labels(vocabulary: str) -> pl.DataFrame:
+def fetch_labels(cur, vocabulary: str) -> pl.DataFrame:
     """code, label, sort_order for one controlled vocabulary (phase, role, accreditation, stage)."""
-    return query(
+    return as_frame(
+        cur,
         "SELECT code, label, sort_order FROM vocabularies WHERE vocabulary = ? ORDER BY sort_order, code",
         [vocabulary],
     )
 
 
 @st.cache_data(**REFERENCE)
-def regions() -> list[str]:
-    return query("SELECT DISTINCT region FROM hubs WHERE region IS NOT NULL ORDER BY region")[
+def labels(vocabulary: str) -> pl.DataFrame:
+    return run(fetch_labels, vocabulary)
+
+
+def fetch_regions(cur) -> list[str]:
+    return as_frame(cur, "SELECT DISTINCT region FROM hubs WHERE region IS NOT NULL ORDER BY region")[
         "region"
     ].to_list()
 
 
 @st.cache_data(**REFERENCE)
-def year_choices() -> tuple[list[str], str]:
+def regions() -> list[str]:
+    return run(fetch_regions)
+
+
+def fetch_year_choices(cur) -> tuple[list[str], str]:
     """The academic years to offer, oldest first, and the default: the current one
     (`domain.current_year_start`), offered even before any LLME or Work Group of it is loaded."""
-    starts = {*academic_years()["year_start"].to_list(), current_year_start()}
-    return [domain.year_label(y) for y in sorted(starts)], current_year()
+    current = fetch_current_year_start(cur)
+    starts = {*fetch_academic_years(cur)["year_start"].to_list(), current}
+    return [domain.year_label(y) for y in sorted(starts)], domain.year_label(current)
+
+
+@st.cache_data(**REFERENCE)
+def year_choices() -> tuple[list[str], str]:
+    return run(fetch_year_choices)

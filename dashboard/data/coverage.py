@@ -1,5 +1,8 @@
 """Queries for LLME coverage: active LLMEs (mart_active_llmes) by hub, phase, role, accreditation
-and year, suppressed consistently across hub, region and England views."""
+and year, suppressed consistently across hub, region and England views.
+
+Each query is a plain function of a DuckDB cursor (`fetch_*`), so tests run it on any warehouse
+file without Streamlit; the cached wrapper of the same name without `fetch_` is what pages call."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import streamlit as st
 from dashboard import privacy
 from dashboard.cache import QUERY as CACHE
 from dashboard.data.common import TARGET_PER_HUB
-from dashboard.data.db import query
+from dashboard.data.db import as_frame, run
 
 disclose = privacy.public_view  # the one gate; short name used by every query below
 
@@ -43,9 +46,8 @@ def _regional(
     return disclose(national, [value], exact)
 
 
-@st.cache_data(**CACHE)
-def _hub_codes(
-    year_start: int, by: str, role: str | None, accreditation: str | None, *, exact: bool
+def fetch_hub_codes(
+    cur, year_start: int, by: str, role: str | None, accreditation: str | None, *, exact: bool
 ) -> pl.DataFrame:
     """Active LLMEs of every hub by phase, role or accreditation (every category, zeros kept).
     Secondary suppression covers the hub's total and the region's and England's count of each
@@ -53,7 +55,8 @@ def _hub_codes(
     columns = {"phase": "phases", "role": "roles", "accreditation": "accreditations"}
     if by not in columns:
         raise ValueError(f"unknown breakdown {by!r}")
-    frame = query(
+    frame = as_frame(
+        cur,
         f"""
         WITH counted AS (
             SELECT a.hub_id, c.code, count(DISTINCT a.llme_id) AS active_llmes
@@ -72,23 +75,29 @@ def _hub_codes(
     return disclose(frame, ["active_llmes"], exact, totals_over=[["hub_id"], ["region", "code"], ["code"]])
 
 
-@st.cache_data(**CACHE)
-def llme_matrix(
-    year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
+def fetch_llme_matrix(
+    cur, year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
 ) -> pl.DataFrame:
     """Hub x phase active LLMEs (zeros included): an LLME counts once in each phase they lead."""
-    frame = _hub_codes(year_start, "phase", role, accreditation, exact=exact)
+    frame = fetch_hub_codes(cur, year_start, "phase", role, accreditation, exact=exact)
     frame = frame.rename({"code": "phase", "label": "phase_label"})
     return _in_region(frame, region)
 
 
 @st.cache_data(**CACHE)
-def llme_hub_totals(
+def llme_matrix(
     year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
+) -> pl.DataFrame:
+    return run(fetch_llme_matrix, year_start, region, role, accreditation, exact=exact)
+
+
+def fetch_llme_hub_totals(
+    cur, year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
 ) -> pl.DataFrame:
     """Active LLMEs per hub (each LLME once), with the per-hub target (which applies to all active
     LLMEs: shares of it are only given without a role or accreditation filter)."""
-    frame = query(
+    frame = as_frame(
+        cur,
         f"""
         WITH active AS (
             SELECT a.hub_id, count(DISTINCT a.llme_id) AS active_llmes
@@ -114,12 +123,19 @@ def llme_hub_totals(
 
 
 @st.cache_data(**CACHE)
-def llme_trend(
-    region: str | None, role: str | None, accreditation: str | None, *, exact: bool
+def llme_hub_totals(
+    year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
+) -> pl.DataFrame:
+    return run(fetch_llme_hub_totals, year_start, region, role, accreditation, exact=exact)
+
+
+def fetch_llme_trend(
+    cur, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
 ) -> pl.DataFrame:
     """Active LLMEs in every academic year, with the target for the hubs in view (50 per hub; it
     applies to all active LLMEs, whatever the role or accreditation filter)."""
-    raw = query(
+    raw = as_frame(
+        cur,
         f"""
         WITH active AS (
             SELECT a.year_start, h.region, count(DISTINCT a.llme_id) AS active_llmes
@@ -141,11 +157,18 @@ def llme_trend(
 
 
 @st.cache_data(**CACHE)
-def llme_phase_trend(
+def llme_trend(
     region: str | None, role: str | None, accreditation: str | None, *, exact: bool
 ) -> pl.DataFrame:
+    return run(fetch_llme_trend, region, role, accreditation, exact=exact)
+
+
+def fetch_llme_phase_trend(
+    cur, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
+) -> pl.DataFrame:
     """Each phase's active LLMEs in every academic year (an LLME counts in each phase they lead)."""
-    raw = query(
+    raw = as_frame(
+        cur,
         f"""
         WITH active AS (
             SELECT a.year_start, h.region, p.phase, count(DISTINCT a.llme_id) AS active_llmes
@@ -167,15 +190,29 @@ def llme_phase_trend(
 
 
 @st.cache_data(**CACHE)
-def llme_breakdown(
-    by: str, year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
+def llme_phase_trend(
+    region: str | None, role: str | None, accreditation: str | None, *, exact: bool
+) -> pl.DataFrame:
+    return run(fetch_llme_phase_trend, region, role, accreditation, exact=exact)
+
+
+def fetch_llme_breakdown(
+    cur,
+    by: str,
+    year_start: int,
+    region: str | None,
+    role: str | None,
+    accreditation: str | None,
+    *,
+    exact: bool,
 ) -> pl.DataFrame:
     """Active LLMEs by role or by accreditation (an LLME with two roles counts under each).
     For accreditation a "none recorded" row counts LLMEs without one."""
     if by not in ("role", "accreditation"):
         raise ValueError(f"unknown breakdown {by!r}")
     column = "roles" if by == "role" else "accreditations"
-    raw = query(
+    raw = as_frame(
+        cur,
         f"""
         WITH rows AS (
             SELECT a.llme_id, h.region, a.{column} AS codes
@@ -198,3 +235,10 @@ def llme_breakdown(
         {"year": year_start, "vocabulary": by, **_filters(role, accreditation)},
     )
     return _regional(raw, ["code"], region, exact).sort("sort_order")
+
+
+@st.cache_data(**CACHE)
+def llme_breakdown(
+    by: str, year_start: int, region: str | None, role: str | None, accreditation: str | None, *, exact: bool
+) -> pl.DataFrame:
+    return run(fetch_llme_breakdown, by, year_start, region, role, accreditation, exact=exact)

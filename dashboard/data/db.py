@@ -65,7 +65,12 @@ def run(fn, *args, **kwargs):
         return fn(cur, *args, **kwargs)
 
 
+def as_frame(cur: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pl.DataFrame:
+    """Parameterised SQL on the given cursor as a polars frame: what the pure query functions use."""
+    return cur.sql(sql, params=params).pl()
+
+
 def query(sql: str, params: list | dict | None = None) -> pl.DataFrame:
     """Run parameterised SQL on a fresh cursor and return a polars frame."""
     with cursor() as cur:
-        return cur.sql(sql, params=params).pl()
+        return as_frame(cur, sql, params)

@@ -1,6 +1,9 @@
 """Queries for the hub profile: headline figures against the national median, LLMEs, Work Groups
 (mart_work_group_search), schools reached (mart_schools_reached), the school journey and the
-provision audit."""
+provision audit.
+
+Each query is a plain function of a DuckDB cursor (`fetch_*`), so tests run it on any warehouse
+file without Streamlit; the cached wrapper of the same name without `fetch_` is what pages call."""
 
 from __future__ import annotations
 
@@ -10,9 +13,9 @@ import streamlit as st
 from dashboard import privacy
 from dashboard.cache import QUERY as CACHE
 from dashboard.data.common import DERIVED
-from dashboard.data.coverage import _hub_codes
-from dashboard.data.db import query
-from dashboard.data.national_map import hub_summary
+from dashboard.data.coverage import fetch_hub_codes
+from dashboard.data.db import as_frame, run
+from dashboard.data.national_map import fetch_hub_summary
 
 disclose = privacy.public_view  # the one gate; short name used by every query below
 
@@ -34,12 +37,11 @@ ACME_KINDS: dict[str, str] = {
 OTHER_PHASE = "Other (special, AP, all-through)"
 
 
-@st.cache_data(**CACHE)
-def hub_headlines(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
+def fetch_hub_headlines(cur, hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
     """The hub's headline numbers beside the national median of the 40 hubs. `hub` is None when
     the hub's number is hidden; the median is None when it would be computed from a hidden one."""
-    hubs = hub_summary(year_start, exact=exact)
-    every = hub_summary(year_start, exact=True)
+    hubs = fetch_hub_summary(cur, year_start, exact=exact)
+    every = fetch_hub_summary(cur, year_start, exact=True)
     measures = {
         "active_llmes": "Active LLMEs",
         "work_groups": "Work Groups",
@@ -66,17 +68,27 @@ def hub_headlines(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
     )
 
 
-def hub_llmes(hub_id: str, year_start: int, by: str, *, exact: bool) -> pl.DataFrame:
+@st.cache_data(**CACHE)
+def hub_headlines(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
+    return run(fetch_hub_headlines, hub_id, year_start, exact=exact)
+
+
+def fetch_hub_llmes(cur, hub_id: str, year_start: int, by: str, *, exact: bool) -> pl.DataFrame:
     """The hub's active LLMEs by phase, role or accreditation (every category listed, zeros kept),
-    hidden exactly as in the national views (see `_hub_codes`)."""
-    frame = _hub_codes(year_start, by, None, None, exact=exact)
+    hidden exactly as in the national views (see `coverage.fetch_hub_codes`)."""
+    frame = fetch_hub_codes(cur, year_start, by, None, None, exact=exact)
     return frame.filter(pl.col("hub_id") == hub_id).drop("hub_id", "hub", "region")
 
 
 @st.cache_data(**CACHE)
-def hub_work_groups(hub_id: str, year_start: int) -> pl.DataFrame:
+def hub_llmes(hub_id: str, year_start: int, by: str, *, exact: bool) -> pl.DataFrame:
+    return run(fetch_hub_llmes, hub_id, year_start, by, exact=exact)
+
+
+def fetch_hub_work_groups(cur, hub_id: str, year_start: int) -> pl.DataFrame:
     """The hub's Work Groups in a year by programme and phase (a two-phase group counts in both)."""
-    frame = query(
+    frame = as_frame(
+        cur,
         """
         SELECT s.programme_name AS programme, v.label AS phase, v.sort_order,
                count(DISTINCT s.work_group_id) AS work_groups
@@ -89,6 +101,11 @@ def hub_work_groups(hub_id: str, year_start: int) -> pl.DataFrame:
         {"hub": hub_id, "year": year_start},
     )
     return frame  # Work Groups are public events, not people: not suppressed
+
+
+@st.cache_data(**CACHE)
+def hub_work_groups(hub_id: str, year_start: int) -> pl.DataFrame:
+    return run(fetch_hub_work_groups, hub_id, year_start)
 
 
 def _reach_share(frame: pl.DataFrame) -> pl.DataFrame:
@@ -106,12 +123,12 @@ _REACHED = """
 """
 
 
-@st.cache_data(**CACHE)
-def hub_reach_by_phase(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
+def fetch_hub_reach_by_phase(cur, hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
     """Schools in the hub's area by phase, and how many the hub's Work Groups reached that year.
     Schools from outside the area that joined are counted in `schools_reached` too. A phase with 1
     to 4 schools in the area is hidden with its schools reached (the hub's totals are published)."""
-    frame = query(
+    frame = as_frame(
+        cur,
         f"""
         WITH {_REACHED}
         SELECT coalesce(v.label, $other) AS phase, coalesce(v.sort_order, 99) AS sort_order,
@@ -132,9 +149,14 @@ def hub_reach_by_phase(hub_id: str, year_start: int, *, exact: bool) -> pl.DataF
 
 
 @st.cache_data(**CACHE)
-def hub_reach_by_la(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
+def hub_reach_by_phase(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
+    return run(fetch_hub_reach_by_phase, hub_id, year_start, exact=exact)
+
+
+def fetch_hub_reach_by_la(cur, hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
     """Schools in each local authority of the hub's area, and how many its Work Groups reached."""
-    frame = query(
+    frame = as_frame(
+        cur,
         f"""
         WITH {_REACHED}
         SELECT coalesce(s.la_name, 'Unknown') AS local_authority,
@@ -153,9 +175,14 @@ def hub_reach_by_la(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFram
 
 
 @st.cache_data(**CACHE)
-def hub_journey(hub_id: str, *, exact: bool) -> pl.DataFrame:
+def hub_reach_by_la(hub_id: str, year_start: int, *, exact: bool) -> pl.DataFrame:
+    return run(fetch_hub_reach_by_la, hub_id, year_start, exact=exact)
+
+
+def fetch_hub_journey(cur, hub_id: str, *, exact: bool) -> pl.DataFrame:
     """Schools at each teaching-for-mastery stage in the hub's Work Groups, year by year."""
-    frame = query(
+    frame = as_frame(
+        cur,
         """
         SELECT w.year_start, w.academic_year, v.code AS stage, v.label AS stage_label, v.sort_order,
                count(DISTINCT pa.school_urn) AS schools
@@ -171,13 +198,18 @@ def hub_journey(hub_id: str, *, exact: bool) -> pl.DataFrame:
 
 
 @st.cache_data(**CACHE)
-def hub_provision(hub_id: str, year_start: int) -> pl.DataFrame:
+def hub_journey(hub_id: str, *, exact: bool) -> pl.DataFrame:
+    return run(fetch_hub_journey, hub_id, exact=exact)
+
+
+def fetch_hub_provision(cur, hub_id: str, year_start: int) -> pl.DataFrame:
     """Provision audit: the hub's Work Groups in a year by kind of professional development (ACME
     2013) and phase, with every kind x phase listed so the gaps show as zeros."""
     kinds = pl.DataFrame(
         {"pd_kind": list(ACME_KINDS), "kind": list(ACME_KINDS.values()), "kind_order": range(len(ACME_KINDS))}
     )
-    frame = query(
+    frame = as_frame(
+        cur,
         """
         WITH wg AS (
             SELECT coalesce(s.pd_kind, 'unclassified') AS pd_kind, p.phase,
@@ -204,9 +236,14 @@ def hub_provision(hub_id: str, year_start: int) -> pl.DataFrame:
 
 
 @st.cache_data(**CACHE)
-def hub_facts(hub_id: str) -> dict:
+def hub_provision(hub_id: str, year_start: int) -> pl.DataFrame:
+    return run(fetch_hub_provision, hub_id, year_start)
+
+
+def fetch_hub_facts(cur, hub_id: str) -> dict:
     """Reference facts about one hub (no personal data) and its district counts by provenance."""
-    frame = query(
+    frame = as_frame(
+        cur,
         """
         SELECT h.hub_id, h.name, h.former_names, h.lead_schools, h.town, h.region, h.website,
                h.areas_summary, h.status, h.confidence, h.map_point_source,
@@ -222,3 +259,8 @@ def hub_facts(hub_id: str) -> dict:
         [hub_id],
     )
     return frame.row(0, named=True) if frame.height else {}
+
+
+@st.cache_data(**CACHE)
+def hub_facts(hub_id: str) -> dict:
+    return run(fetch_hub_facts, hub_id)

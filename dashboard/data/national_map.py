@@ -1,6 +1,9 @@
 """Queries for the national map: each hub's figures (mart_hub_summary), England's key figures
 (mart_national_summary), the districts and "find your hub". Counts of people or schools leave
-through `privacy.public_view`, with `exact` a parameter of each cached function."""
+through `privacy.public_view`, with `exact` a parameter of each cached function.
+
+Each query is a plain function of a DuckDB cursor (`fetch_*`), so tests run it on any warehouse
+file without Streamlit; the cached wrapper of the same name without `fetch_` is what pages call."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from dashboard import privacy
 from dashboard.cache import QUERY as CACHE
 from dashboard.cache import REFERENCE, SEARCH
 from dashboard.data.common import TARGET_PER_HUB
-from dashboard.data.db import query
+from dashboard.data.db import run
 from pipelines import domain
 
 disclose = privacy.public_view  # the one gate; short name used by every query below
@@ -38,23 +41,26 @@ def _with_shares(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-@st.cache_data(**CACHE)
-def hub_summary(year_start: int, *, exact: bool) -> pl.DataFrame:
+def fetch_hub_summary(cur, year_start: int, *, exact: bool) -> pl.DataFrame:
     """One row per hub for a year: active LLMEs vs target, schools reached, Work Groups, map point.
     England's totals (key figures) and each region's (LLME coverage) are published, so secondary
     suppression runs over all hubs and within each region, hiding the same cells as
     `llme_hub_totals` (the same rows in the same order)."""
-    frame = query(_HUB_METRICS, {"year": year_start, "target": TARGET_PER_HUB})
+    frame = cur.sql(_HUB_METRICS, params={"year": year_start, "target": TARGET_PER_HUB}).pl()
     return _with_shares(
         disclose(frame, ["active_llmes", "schools_reached"], exact, totals_over=[[], ["region"]])
     )
 
 
 @st.cache_data(**CACHE)
-def key_stats(year_start: int, *, exact: bool) -> pl.DataFrame:
+def hub_summary(year_start: int, *, exact: bool) -> pl.DataFrame:
+    return run(fetch_hub_summary, year_start, exact=exact)
+
+
+def fetch_key_stats(cur, year_start: int, *, exact: bool) -> pl.DataFrame:
     """National tiles for a year and the year before: hubs running Work Groups, active LLMEs,
     schools reached (and all schools), Work Groups."""
-    frame = query(
+    frame = cur.sql(
         """
         SELECT y.year_start, coalesce(n.hubs, (SELECT count(*) FROM hubs)) AS hubs,
                coalesce(n.hubs_reporting, 0) AS hubs_reporting,
@@ -66,8 +72,8 @@ def key_stats(year_start: int, *, exact: bool) -> pl.DataFrame:
         LEFT JOIN mart_national_summary AS n USING (year_start)
         ORDER BY y.year_start
         """,
-        {"year": year_start},
-    )
+        params={"year": year_start},
+    ).pl()
     frame = disclose(frame, ["active_llmes", "schools_reached"], exact)
     return frame.with_columns(
         pl.when(pl.col("schools") > 0)
@@ -76,32 +82,45 @@ def key_stats(year_start: int, *, exact: bool) -> pl.DataFrame:
     )
 
 
-@st.cache_data(**REFERENCE)
-def districts() -> pl.DataFrame:
+@st.cache_data(**CACHE)
+def key_stats(year_start: int, *, exact: bool) -> pl.DataFrame:
+    return run(fetch_key_stats, year_start, exact=exact)
+
+
+def fetch_districts(cur) -> pl.DataFrame:
     """The 296 districts with their hub, provenance, centroid and (when loaded) GeoJSON boundary."""
-    return query(
+    return cur.sql(
         """
         SELECT a.lad_code, a.lad_name, a.ctyua_name, a.region_name, a.hub_id, a.provenance,
                a.centroid_lat, a.centroid_lon, b.geometry
         FROM hub_areas AS a LEFT JOIN lad_boundaries AS b USING (lad_code)
         ORDER BY a.lad_code
         """
-    )
+    ).pl()
 
 
 @st.cache_data(**REFERENCE)
-def hub_neighbours(km: float = 35.0) -> pl.DataFrame:
+def districts() -> pl.DataFrame:
+    return run(fetch_districts)
+
+
+def fetch_hub_neighbours(cur, km: float = 35.0) -> pl.DataFrame:
     """Pairs of hubs with districts within `km` of each other (centroids): used to colour the map
     so that neighbouring hubs never share a colour."""
-    return query(
+    return cur.sql(
         """
         SELECT DISTINCT a.hub_id AS hub_a, b.hub_id AS hub_b
         FROM hub_areas AS a JOIN hub_areas AS b ON a.hub_id < b.hub_id
         WHERE haversine_miles(a.centroid_lat, a.centroid_lon, b.centroid_lat, b.centroid_lon) < ?
         ORDER BY 1, 2
         """,
-        [km / domain.KM_PER_MILE],
-    )
+        params=[km / domain.KM_PER_MILE],
+    ).pl()
+
+
+@st.cache_data(**REFERENCE)
+def hub_neighbours(km: float = 35.0) -> pl.DataFrame:
+    return run(fetch_hub_neighbours, km)
 
 
 # An outward code ("GL50", "SW1A") optionally followed by all or part of the inward code.
@@ -128,8 +147,7 @@ _SCHOOL_ROW = f"""'school' AS kind, s.name || ' (' || coalesce(s.town, s.la_name
     s.urn, s.name AS school, s.town, s.postcode, s.la_name, {_HUB_COLS}"""
 
 
-@st.cache_data(**SEARCH)
-def find_hub(text: str, limit: int = 25) -> pl.DataFrame:
+def fetch_find_hub(cur, text: str, limit: int = 25) -> pl.DataFrame:
     """Places and schools matching a URN, postcode, town, council area or school name, with their
     hub: places first (a town beats a school whose name merely contains it), then schools, so the
     page can answer at once or offer a short list to choose from (`hub_answer`)."""
@@ -137,7 +155,7 @@ def find_hub(text: str, limit: int = 25) -> pl.DataFrame:
     if kind == "urn":
         sql = f"""SELECT {_SCHOOL_ROW}, 'URN' AS matched_on, NULL::BIGINT AS schools
                   FROM schools AS s JOIN hubs AS h USING (hub_id) WHERE s.urn = ?::BIGINT"""  # noqa: S608 - fixed columns
-        return query(sql, [value])
+        return cur.sql(sql, params=[value]).pl()
     if kind == "postcode":
         # The district's centre -> district -> hub, then the schools in the postcode district.
         sql = f"""
@@ -168,7 +186,7 @@ def find_hub(text: str, limit: int = 25) -> pl.DataFrame:
                 ORDER BY s.name LIMIT $limit
             )
         """  # noqa: S608 - only fixed column lists are formatted in; inputs are parameters
-        return query(sql, {"district": value, "limit": limit})
+        return cur.sql(sql, params={"district": value, "limit": limit}).pl()
     sql = f"""
         WITH towns AS (
             -- A town is the schools' postal town within one local authority: towns that share a
@@ -210,7 +228,12 @@ def find_hub(text: str, limit: int = 25) -> pl.DataFrame:
         )
         ORDER BY rank, schools DESC NULLS LAST, label
     """  # noqa: S608 - only fixed column lists are formatted in; inputs are parameters
-    return query(sql, {"q": value, "limit": limit})
+    return cur.sql(sql, params={"q": value, "limit": limit}).pl()
+
+
+@st.cache_data(**SEARCH)
+def find_hub(text: str, limit: int = 25) -> pl.DataFrame:
+    return run(fetch_find_hub, text, limit)
 
 
 def hub_answer(found: pl.DataFrame, text: str, limit: int = 10) -> tuple[dict | None, pl.DataFrame]:

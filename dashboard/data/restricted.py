@@ -1,6 +1,7 @@
 """Queries behind sign-in: named LLME rosters, quarantine rows, the load log.
 
-Only pages that have checked the viewer's role call these; public pages never do.
+Only pages that have checked the viewer's role call these; public pages never do. Each query is a
+plain function of a DuckDB cursor (`fetch_*`); the cached wrapper without `fetch_` is what pages call.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.cache import SIGNED_IN
-from dashboard.data.db import query
+from dashboard.data.db import as_frame, run
 from pipelines.config import paths
 from pipelines.ops import journal
 from pipelines.vocab import vocab
@@ -20,10 +21,10 @@ def _labelled(frame: pl.DataFrame, column: str, vocabulary: str) -> pl.Expr:
     return pl.col(column).list.eval(pl.element().replace_strict(labels, default=pl.element()))
 
 
-@st.cache_data(**SIGNED_IN)
-def roster(hub_ids: tuple[str, ...], year_start: int) -> pl.DataFrame:
+def fetch_roster(cur, hub_ids: tuple[str, ...], year_start: int) -> pl.DataFrame:
     """Named LLMEs of the given hubs (no emails: the roster's purpose is checking who and what)."""
-    frame = query(
+    frame = as_frame(
+        cur,
         """
         SELECT l.llme_id, h.name AS hub, l.full_name, l.school_name, l.roles, l.phases, l.accreditations,
                l.first_active_year, l.last_active_year,
@@ -42,9 +43,14 @@ def roster(hub_ids: tuple[str, ...], year_start: int) -> pl.DataFrame:
 
 
 @st.cache_data(**SIGNED_IN)
-def quarantine(hub_ids: tuple[str, ...] | None) -> pl.DataFrame:
+def roster(hub_ids: tuple[str, ...], year_start: int) -> pl.DataFrame:
+    return run(fetch_roster, hub_ids, year_start)
+
+
+def fetch_quarantine(cur, hub_ids: tuple[str, ...] | None) -> pl.DataFrame:
     """Quarantined rows with reasons; None = every hub (coordinators)."""
-    return query(
+    return as_frame(
+        cur,
         """
         SELECT q.run_id, l.started_at AS loaded_at, q.entity, q.file_name, q.row_number, q.column_name,
                q.rule, q.reason, q.hub_id, q.raw
@@ -57,12 +63,22 @@ def quarantine(hub_ids: tuple[str, ...] | None) -> pl.DataFrame:
 
 
 @st.cache_data(**SIGNED_IN)
-def load_runs() -> pl.DataFrame:
-    return query(
+def quarantine(hub_ids: tuple[str, ...] | None) -> pl.DataFrame:
+    return run(fetch_quarantine, hub_ids)
+
+
+def fetch_load_runs(cur) -> pl.DataFrame:
+    return as_frame(
+        cur,
         "SELECT run_id, kind, entity, file_name, started_at, round(duration_s, 2) AS seconds,"
         " status, received,"
-        " loaded, quarantined, extra_columns, message FROM load_log ORDER BY run_id DESC"
+        " loaded, quarantined, extra_columns, message FROM load_log ORDER BY run_id DESC",
     )
+
+
+@st.cache_data(**SIGNED_IN)
+def load_runs() -> pl.DataFrame:
+    return run(fetch_load_runs)
 
 
 def rejected_runs(limit: int = 200) -> pl.DataFrame:
