@@ -27,8 +27,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: a message is never broken mid-path at the terminal's width (paths stay copyable, and a
+# script reading stderr sees each message on one line); tables still fit the width.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DataDir = Annotated[
     Path | None,

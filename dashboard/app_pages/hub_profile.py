@@ -104,11 +104,7 @@ as_at = (info.get("built_at") or "unknown")[:10]
 website_text = md(facts["website"]).replace(":\u200b//", "://")
 st.markdown(
     f"{md(facts['region'])} · Lead school: {md(in_words(facts['lead_schools']) or 'not known')} · "
-    + (
-        f"Hub website: [{website_text}]({facts['website']})"
-        if facts["website"]
-        else "No website recorded"
-    )
+    + (f"Hub website: [{website_text}]({facts['website']})" if facts["website"] else "No website recorded")
     + f" · Data as at {as_at}"
 )
 sources = ", ".join(
