@@ -85,9 +85,17 @@ def and_list(items: list[str]) -> str:
     return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
-def heading(n_near: int, n_online: int, f: Filters, place: Place | None, radius: int | None,
-            year: int | None, current_year: int | None, hub_names: Mapping[str, str] | None = None,
-            upcoming: bool = False) -> str:  # fmt: skip
+def heading(
+    n_near: int,
+    n_online: int,
+    f: Filters,
+    place: Place | None,
+    radius: int | None,
+    year: int | None,
+    current_year: int | None,
+    hub_names: Mapping[str, str] | None = None,
+    upcoming: bool = False,
+) -> str:
     """What was found, in words whose counts add up: "12 secondary Work Groups within 20 miles of GL55,
     and 18 online"; "No face-to-face ... within 20 miles of TR18; 18 online"; "52 Work Groups from GLOW
     Maths Hub" (a hub filter names the hub instead of "in England")."""
@@ -141,8 +149,11 @@ def booking_state(row: Mapping, today: date) -> tuple[str, str, bool]:
         places = f"{plural(int(left), 'place')} left" if left is not None else "places not published"
         if started:
             held = sum(1 for d in days if d < today)
-            return (f"{started}: late joining possible ({places}, {held} of {len(days)} sessions held)",
-                    "green", True)  # fmt: skip
+            return (
+                f"{started}: late joining possible ({places}, {held} of {len(days)} sessions held)",
+                "green",
+                True,
+            )
         return f"Open for booking: {places}", "green", True
     return "Ask the hub about booking", "gray", bool(row.get("booking_url") or row.get("hub_website"))
 
@@ -203,14 +214,22 @@ def card(
         hidden = f" *for {md(row['title'])}*"  # read by screen readers, hidden on screen by FINDER_CSS
         if url and can_book:
             started = bool(row.get("has_started"))
-            actions.link_button(f"{'Book a late place' if started else 'Book'} on the hub's site{hidden}", url,
-                                icon=":material/open_in_new:", help="Opens the hub's own page in a new tab")  # fmt: skip
+            actions.link_button(
+                f"{'Book a late place' if started else 'Book'} on the hub's site{hidden}",
+                url,
+                icon=":material/open_in_new:",
+                help="Opens the hub's own page in a new tab",
+            )
         if dates:
             actions.download_button(
-                f"Add to calendar (.ics){hidden}", data=lambda r=dict(row): work_group_ics(r),
-                file_name=ics_file_name(row), mime="text/calendar", on_click="ignore", icon=":material/event:",
+                f"Add to calendar (.ics){hidden}",
+                data=lambda r=dict(row): work_group_ics(r),
+                file_name=ics_file_name(row),
+                mime="text/calendar",
+                on_click="ignore",
+                icon=":material/event:",
                 key=f"ics-{key}{wg}",
-            )  # fmt: skip
+            )
 
 
 def chips(items: list[tuple[str, Callable[[], None]]], clear_all: Callable[[], None]) -> None:
@@ -227,25 +246,39 @@ def chips(items: list[tuple[str, Callable[[], None]]], clear_all: Callable[[], N
 # --- Empty state ---------------------------------------------------------------------------------
 
 RELAX_LABELS = {  # filter -> (what the button says, the widget keys to reset)
-    "phases": ("any phase", ("phase",)), "programmes": ("any programme", ("programme",)),
-    "delivery": ("any delivery", ("delivery",)), "hubs": ("any hub", ("hub",)),
-    "date_from": ("no earliest start date", ("from",)), "date_to": ("no latest start date", ("to",)),
-    "open_only": ("closed and full ones too", ("open",)), "has_places": ("ones without places too", ("places",)),
-    "year": ("all academic years", ("year",)), "started": ("ones that have already started", ("started",)),
-}  # fmt: skip
+    "phases": ("any phase", ("phase",)),
+    "programmes": ("any programme", ("programme",)),
+    "delivery": ("any delivery", ("delivery",)),
+    "hubs": ("any hub", ("hub",)),
+    "date_from": ("no earliest start date", ("from",)),
+    "date_to": ("no latest start date", ("to",)),
+    "open_only": ("closed and full ones too", ("open",)),
+    "has_places": ("ones without places too", ("places",)),
+    "year": ("all academic years", ("year",)),
+    "started": ("ones that have already started", ("started",)),
+}
 
 
-def why_nothing(f: Filters, place: Place | None, radius: int | None, labels: Mapping[str, str],
-                year: int | None, upcoming: bool = False) -> str:  # fmt: skip
+def why_nothing(
+    f: Filters,
+    place: Place | None,
+    radius: int | None,
+    labels: Mapping[str, str],
+    year: int | None,
+    upcoming: bool = False,
+) -> str:
     """The search in words: "No Work Groups are post-16, face-to-face and open for booking, within ..."."""
-    parts = [phase_words(f.phases) if f.phases else "",
-             " or ".join(labels.get(d, d).lower() for d in f.delivery),
-             "in " + " or ".join(labels.get(p, p) for p in f.programmes) if f.programmes else "",
-             "run by " + " or ".join(labels.get(h, h) for h in f.hubs) if f.hubs else "",
-             "open for booking" if f.open_only else "", "with places left" if f.has_places else "",
-             f"starting on or after {f.date_from:%d/%m/%Y}" if f.date_from else "",
-             f"starting on or before {f.date_to:%d/%m/%Y}" if f.date_to else "",
-             "not yet started" if upcoming else ""]  # fmt: skip
+    parts = [
+        phase_words(f.phases) if f.phases else "",
+        " or ".join(labels.get(d, d).lower() for d in f.delivery),
+        "in " + " or ".join(labels.get(p, p) for p in f.programmes) if f.programmes else "",
+        "run by " + " or ".join(labels.get(h, h) for h in f.hubs) if f.hubs else "",
+        "open for booking" if f.open_only else "",
+        "with places left" if f.has_places else "",
+        f"starting on or after {f.date_from:%d/%m/%Y}" if f.date_from else "",
+        f"starting on or before {f.date_to:%d/%m/%Y}" if f.date_to else "",
+        "not yet started" if upcoming else "",
+    ]
     parts = [p for p in parts if p]
     what = (", ".join(parts[:-1]) + " and " + parts[-1]) if len(parts) > 1 else "".join(parts) or "listed"
     where = f" within {radius} miles of {md(place.label)}" if place else ""
@@ -253,8 +286,14 @@ def why_nothing(f: Filters, place: Place | None, radius: int | None, labels: Map
     return f"**No Work Groups{when} are {md(what)}{where}.** Each filter narrows the search."
 
 
-def wider_radius(f: Filters, place: Place, radius: int | None, update: Callable[..., Callable[[], None]],
-                 *, online: bool = True) -> None:  # fmt: skip
+def wider_radius(
+    f: Filters,
+    place: Place,
+    radius: int | None,
+    update: Callable[..., Callable[[], None]],
+    *,
+    online: bool = True,
+) -> None:
     """One-click wider radii with what each would find (`online`: counting online groups too)."""
     counts = data.cached_radius_counts(f, place)
     wider = [r for r in (5, 10, 20, 50) if r > (radius or 0)]
@@ -265,13 +304,22 @@ def wider_radius(f: Filters, place: Place, radius: int | None, update: Callable[
             n = counts[f"r{r}"] - (0 if online else counts["online"])
             row.button(f"{r} miles ({n:,})", key=f"wider-{r}", disabled=not n, on_click=update(radius=r))
     if counts["unplaced"]:
-        note(f"{plural(counts['unplaced'], 'Work Group')} matching your filters "
-             "have no known venue location, so a place search cannot include them.")  # fmt: skip
+        note(
+            f"{plural(counts['unplaced'], 'Work Group')} matching your filters "
+            "have no known venue location, so a place search cannot include them."
+        )
 
 
-def empty_state(f: Filters, place: Place | None, radius: int | None, update: Callable[..., Callable[[], None]],
-                defaults: Mapping[str, object], labels: Mapping[str, str], year: int | None,
-                upcoming: bool = False) -> None:  # fmt: skip
+def empty_state(
+    f: Filters,
+    place: Place | None,
+    radius: int | None,
+    update: Callable[..., Callable[[], None]],
+    defaults: Mapping[str, object],
+    labels: Mapping[str, str],
+    year: int | None,
+    upcoming: bool = False,
+) -> None:
     """Why nothing matched, and one-click ways out: wider radius, online, fewer filters, nearby hubs."""
     st.markdown(why_nothing(f, place, radius, labels, year, upcoming))
     st.header("Try one of these", anchor=False)
@@ -279,16 +327,25 @@ def empty_state(f: Filters, place: Place | None, radius: int | None, update: Cal
         wider_radius(f, place, radius, update)
     if f.delivery and "online" not in f.delivery:
         n = data.cached_count(replace(f, delivery=(*f.delivery, "online")), place)
-        st.button(f"Include online Work Groups ({n:,})", key="include-online", disabled=not n,
-                  on_click=update(delivery=[*f.delivery, "online"]))  # fmt: skip
+        st.button(
+            f"Include online Work Groups ({n:,})",
+            key="include-online",
+            disabled=not n,
+            on_click=update(delivery=[*f.delivery, "online"]),
+        )
     relax = data.cached_relaxations(f, place)
     if relax:
         st.markdown("**Fewer filters**")
         row = st.container(horizontal=True, gap="small")
         for name, n in relax:
             label, keys = RELAX_LABELS[name]
-            values = {"year": "all"} if name == "year" else {"started": True} if name == "started" else {
-                k: defaults[k] for k in keys}  # fmt: skip
+            values = (
+                {"year": "all"}
+                if name == "year"
+                else {"started": True}
+                if name == "started"
+                else {k: defaults[k] for k in keys}
+            )
             row.button(f"Show {label} ({n:,})", key=f"relax-{name}", on_click=update(**values))
     if place is not None or f.hubs:
         hubs = data.cached_hubs_with_matches(f, place)
@@ -301,9 +358,13 @@ def empty_state(f: Filters, place: Place | None, radius: int | None, update: Cal
                 "hub_id", "hub_name", "matches", "hub_distance_miles"
             ).iter_rows():
                 away = f", {miles:.0f} miles away" if miles is not None else ""
-                row.button(f"{md(name)} ({n:,}){away}", key=f"hub-{hub_id}", icon=":material/arrow_forward:",
-                           on_click=update(hub=[hub_id], place="", radius=None),
-                           help="Search this hub's Work Groups, wherever they are")  # fmt: skip
+                row.button(
+                    f"{md(name)} ({n:,}){away}",
+                    key=f"hub-{hub_id}",
+                    icon=":material/arrow_forward:",
+                    on_click=update(hub=[hub_id], place="", radius=None),
+                    help="Search this hub's Work Groups, wherever they are",
+                )
     if not (place or f.delivery or relax or f.hubs):
         st.markdown("There are no Work Groups in this build yet.")
 
@@ -371,45 +432,78 @@ def _hubs_spec(by_hub: pl.DataFrame) -> dict:
     return hubs_map(by_hub, None).to_dict()
 
 
-def side_panel(f: Filters, near: pl.DataFrame, online: pl.DataFrame, place: Place | None, radius: int | None,
-               status_labels: Mapping[str, str], gen: int) -> None:  # fmt: skip
+def side_panel(
+    f: Filters,
+    near: pl.DataFrame,
+    online: pl.DataFrame,
+    place: Place | None,
+    radius: int | None,
+    status_labels: Mapping[str, str],
+    gen: int,
+) -> None:
     """The map of venues over district outlines (and the chosen hub's boundary), or of hubs when there are
     too many venues, and the online Work Groups. Pickers are keyed by `gen`, which the page bumps to clear
     them; their callbacks set the focused card."""
     ss = state
     mapped = near.drop_nulls("venue_latitude")
     if mapped.height > MAP_LIMIT:
-        st.markdown(f"**{mapped.height:,} venues, too many to map one by one.** Each bubble is a hub: click one "
-                    "to filter by it, or enter a place.")  # fmt: skip
+        st.markdown(
+            f"**{mapped.height:,} venues, too many to map one by one.** Each bubble is a hub: click one "
+            "to filter by it, or enter a place."
+        )
         by_hub = mapped.group_by("hub_id", "hub_name", "hub_latitude", "hub_longitude").agg(
             pl.len().alias("matches")
         )
         key = ss.key(f"hubs-{gen}")
-        st.vega_lite_chart(with_outlines(_hubs_spec(by_hub.sort("hub_id")), _outlines(None, None, (), 4)), key=key, on_select=lambda: ss.update(
-            {"hub": [p["hub_id"] for p in st.session_state[key].selection.get("hub_pick", [])][:1] or ss["hub"]}))  # fmt: skip
+        st.vega_lite_chart(
+            with_outlines(_hubs_spec(by_hub.sort("hub_id")), _outlines(None, None, (), 4)),
+            key=key,
+            on_select=lambda: ss.update(
+                {
+                    "hub": [p["hub_id"] for p in st.session_state[key].selection.get("hub_pick", [])][:1]
+                    or ss["hub"]
+                }
+            ),
+        )
     elif mapped.height:
         where = (place.latitude, place.longitude, place.label) if place else None
         spec = results_map_spec(mapped, where, radius if place else None, dict(status_labels))
         spec = with_outlines(spec, _outlines(where, radius, f.hubs, 1 if where else 3))
         key = ss.key(f"map-{gen}")
         st.vega_lite_chart(spec, key=key, on_select=partial(pick, "map", key))
-        note("Choose a venue to show its Work Group first in the list. Several Work Groups can share a venue."
-             + (" The dark outline is the hub's area." if f.hubs else ""))  # fmt: skip
+        note(
+            "Choose a venue to show its Work Group first in the list. Several Work Groups can share a venue."
+            + (" The dark outline is the hub's area." if f.hubs else "")
+        )
     if online.height:
         st.header(f"Online ({online.height:,})", anchor=False)
-        note("Not on the map. Choose one to show it first in the list."
-             + (" Your area's hub comes first, then the nearest hubs." if place else ""))  # fmt: skip
+        note(
+            "Not on the map. Choose one to show it first in the list."
+            + (" Your area's hub comes first, then the nearest hubs." if place else "")
+        )
         table = online.select("work_group_id", "title", "hub_name")
         key = ss.key(f"online-{gen}")
         # Our own escaped download beside it: the table toolbar's export is off (it exported live formulas).
-        offer(table.drop("work_group_id"), "online-work-groups", "Download this list (CSV)",
-              key=ss.key(f"online-csv-{gen}"))  # fmt: skip
+        offer(
+            table.drop("work_group_id"),
+            "online-work-groups",
+            "Download this list (CSV)",
+            key=ss.key(f"online-csv-{gen}"),
+        )
         st.dataframe(
-            table, hide_index=True, on_select=partial(pick, "online", key, table["work_group_id"].to_list()),
-            selection_mode="single-row", key=key, height=min(38 + 35 * table.height, 320), width="stretch",
-            column_config={"work_group_id": None, "title": st.column_config.TextColumn("Work Group", width="medium"),
-                           "hub_name": st.column_config.TextColumn("Hub", width="small")},
-        )  # fmt: skip
+            table,
+            hide_index=True,
+            on_select=partial(pick, "online", key, table["work_group_id"].to_list()),
+            selection_mode="single-row",
+            key=key,
+            height=min(38 + 35 * table.height, 320),
+            width="stretch",
+            column_config={
+                "work_group_id": None,
+                "title": st.column_config.TextColumn("Work Group", width="medium"),
+                "hub_name": st.column_config.TextColumn("Hub", width="small"),
+            },
+        )
 
 
 # --- Page furniture: styles, live region, scrolling, embedding, downloads ---------------------------
@@ -418,11 +512,14 @@ def side_panel(f: Filters, near: pl.DataFrame, online: pl.DataFrame, place: Plac
 # italic end of a card's Book/calendar label is the Work Group's title for screen readers only; the
 # list/map switch is for phones, where the two columns stack and the map would sit below 20 cards.
 FINDER_CSS = """<style>
-[class*="st-key-card-"] [data-testid="stLinkButton"] em, [class*="st-key-card-"] [data-testid="stDownloadButton"] em {
+[class*="st-key-card-"] [data-testid="stLinkButton"] em,
+[class*="st-key-card-"] [data-testid="stDownloadButton"] em {
   position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 .st-key-finder-chosen { scroll-margin-top: 4rem; }  /* clear of the fixed header when scrolled to */
-.finder-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.finder-sr {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
+}
 @media (min-width: 641px) { .st-key-finder_view { display: none; } }
 @media (max-width: 640px) { .st-key-finder-side-list, .st-key-finder-listing-map { display: none; } }
 </style>"""
@@ -435,16 +532,22 @@ def page_styles() -> None:
 def place_notes(place: Place | None, problem: object, n_online: int, have_directory: bool) -> None:
     """How the place was placed (and its caveats), or what the page does without one."""
     if place:
-        outside = "" if place.country in (None, "England") else (
-            f" {place.label} is in {place.country}: Maths Hubs serve England.")  # fmt: skip
+        outside = (
+            ""
+            if place.country in (None, "England")
+            else (f" {place.label} is in {place.country}: Maths Hubs serve England.")
+        )
         note(place.note + outside + " Online Work Groups are listed whatever the distance.")
     elif problem:
         note("Showing Work Groups anywhere in England until the place is corrected.")
     elif have_directory:
         note("Enter a place to see the nearest Work Groups first.")
     else:
-        note("Enter a town or council area to see the nearest Work Groups first. The postcode directory is not "
-             "loaded in this build, so most postcodes can't be placed: the filters work as usual.")  # fmt: skip
+        note(
+            "Enter a town or council area to see the nearest Work Groups first. "
+            "The postcode directory is not "
+            "loaded in this build, so most postcodes can't be placed: the filters work as usual."
+        )
 
 
 def showing_note(shown: int, n_near: int, n_online: int, place: Place | None) -> None:
@@ -489,19 +592,24 @@ def embed_snippet(params: Mapping[str, str | list[str]]) -> str:
         for k, vs in {"embed": "true", **params}.items()
         for v in ([vs] if isinstance(vs, str) else vs)
     )
-    return (f'<iframe src="{html.escape(base)}?{html.escape(query)}" title="Find a Maths Hubs Work Group" '
-            'width="100%" height="900" style="border:0" loading="lazy"></iframe>')  # fmt: skip
+    return (
+        f'<iframe src="{html.escape(base)}?{html.escape(query)}" title="Find a Maths Hubs Work Group" '
+        'width="100%" height="900" style="border:0" loading="lazy"></iframe>'
+    )
 
 
 def results_table(frame: pl.DataFrame, labels: Mapping[str, Mapping[str, str]], today: date) -> pl.DataFrame:
     """The results as a table for download: lists in words, the booking answer of each card."""
     rows = [
         {
-            "Work Group": r["title"], "Hub": r["hub_name"], "Programme": r["programme_name"],
+            "Work Group": r["title"],
+            "Hub": r["hub_name"],
+            "Programme": r["programme_name"],
             "Project code": r.get("project_code"),
             "Phases": and_list([labels["phase"].get(p, p) for p in r.get("phases") or []]),
-            "Where": "Online" if r.get("is_online") else ", ".join(
-                str(r[k]) for k in ("venue_name", "venue_postcode") if r.get(k)),
+            "Where": "Online"
+            if r.get("is_online")
+            else ", ".join(str(r[k]) for k in ("venue_name", "venue_postcode") if r.get(k)),
             "Delivery": labels["delivery"].get(r["delivery"], r["delivery"]),
             "Miles away": None if r.get("distance_miles") is None else round(r["distance_miles"], 1),
             "Session dates": ", ".join(f"{d.day} {d:%b %Y}" for d in sorted(r.get("session_dates") or [])),
@@ -509,7 +617,7 @@ def results_table(frame: pl.DataFrame, labels: Mapping[str, Mapping[str, str]], 
             "Booking link": safe_url(r.get("booking_url")) or safe_url(r.get("hub_website")),
         }
         for r in frame.iter_rows(named=True)
-    ]  # fmt: skip
+    ]
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
@@ -518,12 +626,20 @@ def results_downloads(frame: pl.DataFrame, labels: Mapping[str, Mapping[str, str
     (the shared downloads module); the table is built only when a file is downloaded, not every rerun."""
     row = st.container(horizontal=True, gap="small")
     row.download_button(
-        "Download these results (CSV)", data=lambda: csv_bytes(results_table(frame, labels, today)),
-        file_name="work-groups.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
+        "Download these results (CSV)",
+        data=lambda: csv_bytes(results_table(frame, labels, today)),
+        file_name="work-groups.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
         key="results-csv",
-    )  # fmt: skip
+    )
     row.download_button(
-        "Download these results (XLSX)", on_click="ignore", icon=":material/download:", key="results-xlsx",
+        "Download these results (XLSX)",
+        on_click="ignore",
+        icon=":material/download:",
+        key="results-xlsx",
         data=lambda: xlsx_bytes(results_table(frame, labels, today), standard_notes(True, "Work Groups")),
-        file_name="work-groups.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )  # fmt: skip
+        file_name="work-groups.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -36,15 +36,30 @@ from pipelines.domain import year_label
 
 ss = ui.state  # session state under "finder_" keys (other pages use "year" too)
 look = data.cached_lookups()
-vocab = {v: dict(look["vocab"].filter(pl.col("vocabulary") == v).select("code", "label").iter_rows())
-         for v in ("phase", "delivery", "status")}  # fmt: skip
+vocab = {
+    v: dict(look["vocab"].filter(pl.col("vocabulary") == v).select("code", "label").iter_rows())
+    for v in ("phase", "delivery", "status")
+}
 programmes, hub_names = dict(look["programmes"].iter_rows()), dict(look["hubs"].iter_rows())
 current, today = data.cached_current_year(), data.cached_today()
 years = sorted({*look["years"]["year_start"].to_list(), current}, reverse=True)  # the current year always
 labels = {"status": vocab["status"], "phase": vocab["phase"], "delivery": vocab["delivery"]}
 names = {**vocab["phase"], **vocab["delivery"], **programmes, **hub_names}
-DEFAULTS = {"phase": [], "programme": [], "delivery": [], "hub": [], "year": current, "from": None, "to": None,
-            "open": False, "places": False, "started": False, "place": "", "radius": None, "sort": None}  # fmt: skip
+DEFAULTS = {
+    "phase": [],
+    "programme": [],
+    "delivery": [],
+    "hub": [],
+    "year": current,
+    "from": None,
+    "to": None,
+    "open": False,
+    "places": False,
+    "started": False,
+    "place": "",
+    "radius": None,
+    "sort": None,
+}
 ui.page_styles()
 
 
@@ -60,8 +75,14 @@ def filters_panel(n_found: int) -> None:
     # run sends it. A constant label: a popover whose label changes is a new element, which opens closed.
     for key in ("phase", "delivery", "programme", "hub", "year", "from", "to", "open", "places"):
         ss[key] = ss[key]
-    with st.popover("Filters", icon=":material/tune:", key=ss.key("filters_open"), on_change="rerun",
-                    width="stretch", help="Phase, delivery, programme, hub, year, dates and booking"):  # fmt: skip
+    with st.popover(
+        "Filters",
+        icon=":material/tune:",
+        key=ss.key("filters_open"),
+        on_change="rerun",
+        width="stretch",
+        help="Phase, delivery, programme, hub, year, dates and booking",
+    ):
         for key, title, options, fmt, widget in (
             ("phase", "Phase", list(PHASES), vocab["phase"].get, st.pills),
             ("delivery", "Delivery", list(vocab["delivery"]), vocab["delivery"].get, st.pills),
@@ -70,16 +91,28 @@ def filters_panel(n_found: int) -> None:
         ):
             extra = {"selection_mode": "multi"} if widget is st.pills else {"placeholder": "Any"}
             widget(title, options, format_func=fmt, key=ss.key(key), **extra)
-        st.selectbox("Academic year", [ALL_YEARS, *years], key=ss.key("year"),
-                     format_func=lambda y: "All years" if y == ALL_YEARS else year_label(y))  # fmt: skip
+        st.selectbox(
+            "Academic year",
+            [ALL_YEARS, *years],
+            key=ss.key("year"),
+            format_func=lambda y: "All years" if y == ALL_YEARS else year_label(y),
+        )
         st.date_input("First session on or after", key=ss.key("from"), value=None, format="DD/MM/YYYY")
         st.date_input("First session on or before", key=ss.key("to"), value=None, format="DD/MM/YYYY")
         st.checkbox("Open for booking only", key=ss.key("open"))
-        st.checkbox("Has places left", key=ss.key("places"),
-                    help="Only Work Groups that are open for booking and have at least one place left, "
-                         "as their card says. A hub that publishes no count of places is not included.")  # fmt: skip
-        st.button(f"Show {ui.plural(n_found, 'Work Group')}", type="primary", icon=":material/check:",
-                  on_click=update(filters_open=False), key="filters-apply")  # fmt: skip
+        st.checkbox(
+            "Has places left",
+            key=ss.key("places"),
+            help="Only Work Groups that are open for booking and have at least one place left, "
+            "as their card says. A hub that publishes no count of places is not included.",
+        )
+        st.button(
+            f"Show {ui.plural(n_found, 'Work Group')}",
+            type="primary",
+            icon=":material/check:",
+            on_click=update(filters_open=False),
+            key="filters-apply",
+        )
 
 
 @st.fragment
@@ -87,11 +120,24 @@ def finder() -> None:
     raw = {k: st.query_params.get_all(k) for k in st.query_params}
     if ss.get("_written") != to_params(parse_params(raw)) or "phase" not in ss:
         u = parse_params(raw)  # from outside this page: the URL wins; unknown codes and years are dropped
-        ss.update({"phase": list(u.phases), "delivery": list(u.delivery), "hub": [h for h in u.hubs if h in hub_names],
-                   "programme": [p for p in u.programmes if p in programmes], "open": u.open_only,
-                   "places": u.has_places, "started": u.started, "to": u.date_to, "place": u.place,
-                   "year": u.year if u.year == ALL_YEARS or u.year in years else current, "from": u.date_from,
-                   "radius": u.radius, "sort": u.sort, "_page": u.page})  # fmt: skip
+        ss.update(
+            {
+                "phase": list(u.phases),
+                "delivery": list(u.delivery),
+                "hub": [h for h in u.hubs if h in hub_names],
+                "programme": [p for p in u.programmes if p in programmes],
+                "open": u.open_only,
+                "places": u.has_places,
+                "started": u.started,
+                "to": u.date_to,
+                "place": u.place,
+                "year": u.year if u.year == ALL_YEARS or u.year in years else current,
+                "from": u.date_from,
+                "radius": u.radius,
+                "sort": u.sort,
+                "_page": u.page,
+            }
+        )
         ss.pop("_search", None)
     found = data.cached_place(ss["place"]) if ss["place"].strip() else None
     place = found if isinstance(found, data.Place) else None
@@ -109,12 +155,20 @@ def finder() -> None:
         ss["sort"] = auto_sort
     ss["_auto_radius"], ss["_auto_sort"] = auto_radius, auto_sort
     f = Filters(
-        phases=tuple(ss["phase"]), programmes=tuple(ss["programme"]), delivery=tuple(ss["delivery"]),
-        hubs=tuple(ss["hub"]), year=None if ss["year"] == current else ss["year"], date_from=ss["from"],
-        date_to=ss["to"], open_only=ss["open"], has_places=ss["places"], started=ss["started"],
-        place=ss["place"].strip(), radius=ss["radius"] if place and ss["radius"] != auto_radius else None,
+        phases=tuple(ss["phase"]),
+        programmes=tuple(ss["programme"]),
+        delivery=tuple(ss["delivery"]),
+        hubs=tuple(ss["hub"]),
+        year=None if ss["year"] == current else ss["year"],
+        date_from=ss["from"],
+        date_to=ss["to"],
+        open_only=ss["open"],
+        has_places=ss["places"],
+        started=ss["started"],
+        place=ss["place"].strip(),
+        radius=ss["radius"] if place and ss["radius"] != auto_radius else None,
         sort=None if ss["sort"] == auto_sort else ss["sort"],
-    )  # fmt: skip
+    )
     if "_search" in ss and ss["_search"] != replace(f, sort=None):  # a new search: page 1, nothing focused
         ss["_page"], ss["_map_gen"] = 1, ss.get("_map_gen", 0) + 1
         ss.pop("_focus", None)
@@ -129,13 +183,24 @@ def finder() -> None:
     st.title(title, anchor=False)
     ui.announce(title)
     top = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
-    top[0].text_input("Place: a postcode, postcode district or town", key=ss.key("place"), max_chars=60,
-                      placeholder="e.g. GL55 6LH, GL55 or Cheltenham")  # fmt: skip
-    top[1].selectbox("Radius", RADII, key=ss.key("radius"), format_func=lambda r: f"{r} miles",
-                     disabled=place is None, placeholder="Enter a place",
-                     help="Online Work Groups are included whatever the radius.")  # fmt: skip
-    top[2].selectbox("Sort by", list(sorts) if place else ["start", "title"], key=ss.key("sort"),
-                     format_func=sorts.get)  # fmt: skip
+    top[0].text_input(
+        "Place: a postcode, postcode district or town",
+        key=ss.key("place"),
+        max_chars=60,
+        placeholder="e.g. GL55 6LH, GL55 or Cheltenham",
+    )
+    top[1].selectbox(
+        "Radius",
+        RADII,
+        key=ss.key("radius"),
+        format_func=lambda r: f"{r} miles",
+        disabled=place is None,
+        placeholder="Enter a place",
+        help="Online Work Groups are included whatever the radius.",
+    )
+    top[2].selectbox(
+        "Sort by", list(sorts) if place else ["start", "title"], key=ss.key("sort"), format_func=sorts.get
+    )
     with top[3]:
         filters_panel(frame.height)
     if problem:
@@ -145,7 +210,11 @@ def finder() -> None:
             label = ui.md(town) if problem.ambiguous else f"Did you mean {ui.md(town)}?"
             row.button(label, key=f"sugg-{town}", on_click=update(place=town))
     ui.chips(
-        [(ui.md(names[v]), update(**{k: [x for x in ss[k] if x != v]})) for k in ("phase", "delivery", "programme", "hub") for v in ss[k]]
+        [
+            (ui.md(names[v]), update(**{k: [x for x in ss[k] if x != v]}))
+            for k in ("phase", "delivery", "programme", "hub")
+            for v in ss[k]
+        ]
         + ([("All years" if year is None else year_label(year), update(year=current))] if f.year else [])
         + ([(f"From {f.date_from:%d/%m/%Y}", update(**{"from": None}))] if f.date_from else [])
         + ([(f"To {f.date_to:%d/%m/%Y}", update(to=None))] if f.date_to else [])
@@ -154,12 +223,14 @@ def finder() -> None:
         + ([("Including started", update(started=False))] if f.started else [])
         + ([(f"Near {ui.md(place.label)}", update(place="", radius=None))] if place else []),
         update(**DEFAULTS),
-    )  # fmt: skip
+    )
     ui.place_notes(place, problem, online.height, bool(look["postcode_directory"]["loaded"][0]))
     started = data.cached_count(replace(f, started=True), place) - frame.height if upcoming else 0
     if started:
-        st.markdown(f"Sorted by start date, so only Work Groups that have not started yet are listed. "
-                    f"{ui.plural(started, 'more Work Group has', 'more Work Groups have')} already started.")  # fmt: skip
+        st.markdown(
+            f"Sorted by start date, so only Work Groups that have not started yet are listed. "
+            f"{ui.plural(started, 'more Work Group has', 'more Work Groups have')} already started."
+        )
         st.button(
             f"Include the {started:,} that have started", key="include-started", on_click=update(started=True)
         )
@@ -169,14 +240,18 @@ def finder() -> None:
         if not started:  # nothing at all, not just nothing upcoming: say why and count the search
             ui.empty_state(f, place, ss["radius"], update, DEFAULTS, names, year, upcoming)
             ui.note_unmet_demand(f, year, place, ss["radius"])
-            ui.note("Searches that find nothing are counted (filters and postcode district only, never a full "
-                    "postcode) so hubs can see where Work Groups are wanted.")  # fmt: skip
+            ui.note(
+                "Searches that find nothing are counted (filters and postcode district only, never a full "
+                "postcode) so hubs can see where Work Groups are wanted."
+            )
         return
     results(f, place, frame, near, online)
     if not st.context.is_embedded:
         with st.expander("Embed this search on your hub's website", icon=":material/code:"):
-            st.markdown("Paste this into a page of your website: it shows this search, kept up to date, "
-                        "without the Atlas's menus.")  # fmt: skip
+            st.markdown(
+                "Paste this into a page of your website: it shows this search, kept up to date, "
+                "without the Atlas's menus."
+            )
             st.code(ui.embed_snippet(ss["_written"]), language="html", wrap_lines=True)
 
 
@@ -184,8 +259,13 @@ def finder() -> None:
 def results(f: Filters, place, frame: pl.DataFrame, near: pl.DataFrame, online: pl.DataFrame) -> None:
     """The list and the map: a choice on the map or in the online list reruns only this part."""
     ss.setdefault("view", "list")
-    st.segmented_control("Show", ["list", "map"], key=ss.key("view"), required=True,
-                         format_func={"list": "List", "map": "Map"}.get)  # fmt: skip
+    st.segmented_control(
+        "Show",
+        ["list", "map"],
+        key=ss.key("view"),
+        required=True,
+        format_func={"list": "List", "map": "Map"}.get,
+    )
     view = ss.get("view") or "list"
     focus = ss.get("_focus") if ss.get("_focus") in frame["work_group_id"] else None
     chosen = frame.filter(pl.col("work_group_id") == focus).row(0, named=True) if focus else None
@@ -194,16 +274,24 @@ def results(f: Filters, place, frame: pl.DataFrame, near: pl.DataFrame, online: 
     with side, st.container(key=f"finder-side-{view}"):
         ui.side_panel(f, near, online, place, ss["radius"], vocab["status"], ss.get("_map_gen", 0))
     with listing, st.container(key=f"finder-listing-{view}"):
-        st.header({"distance": "Nearest first", "start": "Starting soonest first", "title": "By title, A to Z"}[
-            data.effective_sort(f, place)], anchor=False)  # fmt: skip
+        st.header(
+            {"distance": "Nearest first", "start": "Starting soonest first", "title": "By title, A to Z"}[
+                data.effective_sort(f, place)
+            ],
+            anchor=False,
+        )
         shown = frame.head(PAGE_SIZE * f.page)
         if chosen:
             source = "on the map" if ss.get("_focus_from") == "map" else "in the online list"
             with st.container(key="finder-chosen"):
                 st.markdown(f"**You chose this Work Group {source}:** it is shown first.")
                 ui.card(chosen, labels, today, focused=True, key="focus-")
-            st.button("Clear the choice", icon=":material/close:", type="tertiary",
-                      on_click=update(_focus=None, _map_gen=ss.get("_map_gen", 0) + 1))  # fmt: skip
+            st.button(
+                "Clear the choice",
+                icon=":material/close:",
+                type="tertiary",
+                on_click=update(_focus=None, _map_gen=ss.get("_map_gen", 0) + 1),
+            )
             shown = shown.filter(pl.col("work_group_id") != focus)
             if ss.get("_scroll", 0) != ss.get("_scrolled", 0):
                 ss["_scrolled"] = ss.get("_scroll", 0)
@@ -212,8 +300,11 @@ def results(f: Filters, place, frame: pl.DataFrame, near: pl.DataFrame, online: 
             ui.card(row, labels, today)
         ui.showing_note(min(frame.height, PAGE_SIZE * f.page), near.height, online.height, place)
         if frame.height > PAGE_SIZE * f.page and f.page < MAX_PAGE:
-            st.button(f"Show {min(PAGE_SIZE, frame.height - PAGE_SIZE * f.page)} more", icon=":material/expand_more:",
-                      on_click=update(_page=f.page + 1))  # fmt: skip
+            st.button(
+                f"Show {min(PAGE_SIZE, frame.height - PAGE_SIZE * f.page)} more",
+                icon=":material/expand_more:",
+                on_click=update(_page=f.page + 1),
+            )
         ui.results_downloads(frame, labels, today)
 
 

@@ -102,15 +102,23 @@ def results_map(
     status, distance_miles) with the search place and its radius ring. The picked venue is drawn larger."""
     labels = status_labels or {}
     data = points.select(
-        "work_group_id", "title", "hub_name", "venue_name",
-        pl.col("venue_latitude").alias("latitude"), pl.col("venue_longitude").alias("longitude"),
+        "work_group_id",
+        "title",
+        "hub_name",
+        "venue_name",
+        pl.col("venue_latitude").alias("latitude"),
+        pl.col("venue_longitude").alias("longitude"),
         pl.col("status").replace_strict(labels, default=pl.col("status")).alias("status_label"),
         pl.col("distance_miles").round(1).alias("miles"),
-    ).drop_nulls(["latitude", "longitude"])  # fmt: skip
+    ).drop_nulls(["latitude", "longitude"])
     pick = alt.selection_point(name="pick", fields=["work_group_id"], on="click", empty=False)
     domain = [labels.get(s, s) for s in STATUS_COLOURS]
-    tooltip = [alt.Tooltip("title:N", title="Work Group"), alt.Tooltip("hub_name:N", title="Hub"),
-               alt.Tooltip("venue_name:N", title="Venue"), alt.Tooltip("status_label:N", title="Status")]  # fmt: skip
+    tooltip = [
+        alt.Tooltip("title:N", title="Work Group"),
+        alt.Tooltip("hub_name:N", title="Hub"),
+        alt.Tooltip("venue_name:N", title="Venue"),
+        alt.Tooltip("status_label:N", title="Status"),
+    ]
     if place is not None:
         tooltip.append(alt.Tooltip("miles:Q", title="Miles", format=".1f"))
     venues = (
@@ -119,13 +127,17 @@ def results_map(
         .encode(
             longitude="longitude:Q",
             latitude="latitude:Q",
-            color=alt.Color("status_label:N", title="Booking", scale=alt.Scale(
-                domain=domain, range=list(STATUS_COLOURS.values())), legend=alt.Legend(orient="bottom")),
+            color=alt.Color(
+                "status_label:N",
+                title="Booking",
+                scale=alt.Scale(domain=domain, range=list(STATUS_COLOURS.values())),
+                legend=alt.Legend(orient="bottom"),
+            ),
             size=alt.condition(pick, alt.value(260), alt.value(90)),
             tooltip=tooltip,
         )
         .add_params(pick)
-    )  # fmt: skip
+    )
     layers = _base(outlines, 1 if place else 3)
     if place is not None:
         lat, lon, label = place
@@ -162,12 +174,16 @@ def hubs_map(hubs: pl.DataFrame, outlines: pl.DataFrame | None = None) -> alt.La
         .encode(
             longitude="hub_longitude:Q",
             latitude="hub_latitude:Q",
-            size=alt.Size("matches:Q", title="Work Groups", scale=alt.Scale(range=[40, 900]),
-                          legend=alt.Legend(orient="bottom", values=_legend_values(hubs["matches"].max() or 1))),
+            size=alt.Size(
+                "matches:Q",
+                title="Work Groups",
+                scale=alt.Scale(range=[40, 900]),
+                legend=alt.Legend(orient="bottom", values=_legend_values(hubs["matches"].max() or 1)),
+            ),
             tooltip=[alt.Tooltip("hub_name:N", title="Hub"), alt.Tooltip("matches:Q", title="Work Groups")],
         )
         .add_params(pick)
-    )  # fmt: skip
+    )
     return alt.layer(*_base(outlines, 4), bubbles).properties(height=HEIGHT).project("mercator")
 
 
@@ -203,9 +219,17 @@ def _results_template(with_place: bool, with_ring: bool, status_labels: tuple[tu
     """The venue map's spec built once by Altair from a one-row stand-in, its layers' data renamed by role
     ("ring", "place", "venues") and its datasets emptied: the JSON text of a template."""
     stand_in = pl.DataFrame(
-        {"work_group_id": ["x"], "title": ["x"], "hub_name": ["x"], "venue_name": ["x"], "venue_latitude": [52.0],
-         "venue_longitude": [-1.0], "status": ["open"], "distance_miles": [1.0]}
-    )  # fmt: skip
+        {
+            "work_group_id": ["x"],
+            "title": ["x"],
+            "hub_name": ["x"],
+            "venue_name": ["x"],
+            "venue_latitude": [52.0],
+            "venue_longitude": [-1.0],
+            "status": ["open"],
+            "distance_miles": [1.0],
+        }
+    )
     place = (52.0, -1.0, "x") if with_place else None
     spec = results_map(stand_in, None, place, 10 if with_ring else None, dict(status_labels)).to_dict()
     roles = (["ring"] if with_place and with_ring else []) + (["place"] if with_place else []) + ["venues"]
@@ -227,11 +251,15 @@ def results_map_spec(
     labels = status_labels or {}
     spec = json.loads(_results_template(place is not None, bool(radius), tuple(sorted(labels.items()))))
     venues = points.select(
-        "work_group_id", "title", "hub_name", "venue_name",
-        pl.col("venue_latitude").alias("latitude"), pl.col("venue_longitude").alias("longitude"),
+        "work_group_id",
+        "title",
+        "hub_name",
+        "venue_name",
+        pl.col("venue_latitude").alias("latitude"),
+        pl.col("venue_longitude").alias("longitude"),
         pl.col("status").replace_strict(labels, default=pl.col("status")).alias("status_label"),
         pl.col("distance_miles").round(1).alias("miles"),
-    ).drop_nulls(["latitude", "longitude"])  # fmt: skip
+    ).drop_nulls(["latitude", "longitude"])
     datasets = {"venues": venues.to_dicts()}
     if place is not None:
         lat, lon, label = place

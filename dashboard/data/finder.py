@@ -23,7 +23,7 @@ from dashboard.data.finder_params import (
     PlaceQuery,
     classify_place,
     default_radius,
-    year_start_for,  # fmt: skip
+    year_start_for,
 )
 from pipelines import domain
 
@@ -135,22 +135,41 @@ def resolve_place(con, text: str) -> Place | PlaceProblem | None:
         )
         if rows:
             lat, lon, lad = rows[0]
-            return Place(q, q.text, lat, lon, "postcode", f"Distances are measured from {q.text}.",
-                         q.district, "England", lad, _area_hub(con, lad))  # fmt: skip
+            return Place(
+                q,
+                q.text,
+                lat,
+                lon,
+                "postcode",
+                f"Distances are measured from {q.text}.",
+                q.district,
+                "England",
+                lad,
+                _area_hub(con, lad),
+            )
     if q.kind in {"postcode", "district"}:
         point = _district_point(con, q.district)
         if point is None:
-            missing = "" if _have_postcode_directory(con) else (
-                " The postcode directory is not loaded in this build, so only some districts are known: "
-                "try a town or council area, or use the filters without a place.")  # fmt: skip
+            missing = (
+                ""
+                if _have_postcode_directory(con)
+                else (
+                    " The postcode directory is not loaded in this build, so only some districts are known: "
+                    "try a town or council area, or use the filters without a place."
+                )
+            )
             return PlaceProblem(q.text, f"We couldn't find the postcode district {q.district}.{missing}")
         lat, lon, precision, country, lad = point
         if precision == "district":
-            note = (f"Distances are measured from the centre of postcode district {q.district}, "
-                    "which can be a few miles from a given address.")  # fmt: skip
+            note = (
+                f"Distances are measured from the centre of postcode district {q.district}, "
+                "which can be a few miles from a given address."
+            )
         elif precision == "council":
-            note = (f"The postcode directory is not loaded, so {q.district} is placed at the centre of its "
-                    "council district: distances are approximate (several miles).")  # fmt: skip
+            note = (
+                f"The postcode directory is not loaded, so {q.district} is placed at the centre of its "
+                "council district: distances are approximate (several miles)."
+            )
         else:
             note = (
                 f"{q.district} is placed at the average position of its schools: distances are approximate."
@@ -198,8 +217,19 @@ def town_places(con, town: str, qualifier: str | None = None) -> list[dict]:
             (p for p in places if _miles(con, p["lat"], p["lon"], lat, lon) <= SAME_PLACE_MILES), None
         )
         if home is None:
-            places.append({"county": county, "district": district, "lad_code": lad, "label": label, "n": n,
-                           "lat": lat, "lon": lon, "sum_lat": lat * n, "sum_lon": lon * n})  # fmt: skip
+            places.append(
+                {
+                    "county": county,
+                    "district": district,
+                    "lad_code": lad,
+                    "label": label,
+                    "n": n,
+                    "lat": lat,
+                    "lon": lon,
+                    "sum_lat": lat * n,
+                    "sum_lon": lon * n,
+                }
+            )
         else:  # the same town across a county line: one place, weighted by schools
             home["n"] += n
             home["sum_lat"] += lat * n
@@ -247,14 +277,25 @@ def _resolve_town(con, q: PlaceQuery) -> Place | PlaceProblem:
     note = f"Distances are measured from the centre of {label} (the average position of its schools)."
     if precision == "council":
         note = f"Distances are measured from the centre of the council district {name}."
-    return Place(replace(q, district=district), label, lat, lon, precision, note, district, "England", lad,
-                 _area_hub(con, lad))  # fmt: skip
+    return Place(
+        replace(q, district=district),
+        label,
+        lat,
+        lon,
+        precision,
+        note,
+        district,
+        "England",
+        lad,
+        _area_hub(con, lad),
+    )
 
 
 def _nearest_district(con, lat: float, lon: float) -> str | None:
     rows = _rows(
         con,
-        "SELECT district FROM postcode_districts ORDER BY (latitude - ?) ** 2 + ((longitude - ?) * 0.62) ** 2 "
+        "SELECT district FROM postcode_districts "
+        "ORDER BY (latitude - ?) ** 2 + ((longitude - ?) * 0.62) ** 2 "
         "LIMIT 1",
         [lat, lon],
     )
@@ -371,14 +412,22 @@ def hides_started(con, f: Filters, place: Place | None) -> bool:
 def _params(con, sql: str, f: Filters, place: Place | None) -> dict:
     """The named parameters `sql` uses (DuckDB refuses unused ones)."""
     values = {
-        "today": build_today(con), "hide_started": hides_started(con, f, place),
-        "phases": list(f.phases), "programmes": list(f.programmes), "delivery": list(f.delivery),
-        "hubs": list(f.hubs), "year": effective_year(con, f), "date_from": f.date_from, "date_to": f.date_to,
-        "open_only": f.open_only, "has_places": f.has_places,
-        "lat": place.latitude if place else None, "lon": place.longitude if place else None,
+        "today": build_today(con),
+        "hide_started": hides_started(con, f, place),
+        "phases": list(f.phases),
+        "programmes": list(f.programmes),
+        "delivery": list(f.delivery),
+        "hubs": list(f.hubs),
+        "year": effective_year(con, f),
+        "date_from": f.date_from,
+        "date_to": f.date_to,
+        "open_only": f.open_only,
+        "has_places": f.has_places,
+        "lat": place.latitude if place else None,
+        "lon": place.longitude if place else None,
         "area_hub": place.area_hub_id if place else None,
         "radius": float(f.radius or (place.default_radius if place else RADII[-1])),
-    }  # fmt: skip
+    }
     return {k: v for k, v in values.items() if f"${k}" in sql}
 
 
@@ -414,10 +463,15 @@ def hubs_with_matches(con, f: Filters, place: Place | None, limit: int = 4) -> p
 
 # Filters the empty state offers to drop, one at a time: (field, how the relaxed filters look).
 _RELAX = {
-    "phases": ("phases", ()), "programmes": ("programmes", ()), "delivery": ("delivery", ()),
-    "hubs": ("hubs", ()), "date_from": ("date_from", None), "date_to": ("date_to", None),
-    "open_only": ("open_only", False), "has_places": ("has_places", False),
-}  # fmt: skip
+    "phases": ("phases", ()),
+    "programmes": ("programmes", ()),
+    "delivery": ("delivery", ()),
+    "hubs": ("hubs", ()),
+    "date_from": ("date_from", None),
+    "date_to": ("date_to", None),
+    "open_only": ("open_only", False),
+    "has_places": ("has_places", False),
+}
 
 
 def relaxations(con, f: Filters, place: Place | None) -> list[tuple[str, int]]:
@@ -442,7 +496,8 @@ def relaxations(con, f: Filters, place: Place | None) -> list[tuple[str, int]]:
 def lookups(con) -> dict[str, pl.DataFrame]:
     """Option lists for the filters: vocabulary labels, programmes and hubs that have Work Groups."""
     vocab = con.sql(
-        "SELECT vocabulary, code, label FROM vocabularies WHERE vocabulary IN ('phase', 'delivery', 'status') "
+        "SELECT vocabulary, code, label FROM vocabularies "
+        "WHERE vocabulary IN ('phase', 'delivery', 'status') "
         "ORDER BY vocabulary, sort_order, code"
     ).pl()
     return {

@@ -28,11 +28,31 @@ MAX_VALUES = 12  # per repeated parameter
 MAX_PLACE = 60
 ALL_YEARS = "all"
 
-PARAM_NAMES = ("phase", "programme", "delivery", "hub", "year", "from", "to", "open", "places", "started",
-               "place", "radius", "sort", "page")  # fmt: skip
+PARAM_NAMES = (
+    "phase",
+    "programme",
+    "delivery",
+    "hub",
+    "year",
+    "from",
+    "to",
+    "open",
+    "places",
+    "started",
+    "place",
+    "radius",
+    "sort",
+    "page",
+)
 
-_SORT_ALIASES = {"distance": "distance", "start": "start", "date": "start", "start_date": "start",
-                 "title": "title", "name": "title"}  # fmt: skip
+_SORT_ALIASES = {
+    "distance": "distance",
+    "start": "start",
+    "date": "start",
+    "start_date": "start",
+    "title": "title",
+    "name": "title",
+}
 _TRUE = {"1", "true", "yes", "on", "y"}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 _PLACE_CHARS = re.compile(r"[^A-Za-z0-9 ,.'&()\-]")
@@ -232,10 +252,47 @@ _DISTRICT = re.compile(rf"^({_OUTWARD})$")
 _LOOKS_LIKE_POSTCODE = re.compile(r"^(?=.*\d)[A-Z0-9 ]{2,9}$")
 _TOWN = re.compile(r"^[A-Za-z][A-Za-z .'&()\-,]{1,59}$")
 # Postcode areas of England's largest cities: a full postcode there gets a small default radius.
-CITY_AREAS = frozenset({"B", "BD", "BS", "CV", "E", "EC", "L", "LE", "LS", "M", "N", "NE", "NG", "NW", "S",
-                        "SE", "SR", "SW", "W", "WC", "WV"})  # fmt: skip
-CITY_TOWNS = frozenset({"london", "birmingham", "manchester", "leeds", "liverpool", "sheffield", "bristol",
-                        "newcastle upon tyne", "nottingham", "leicester", "coventry", "bradford"})  # fmt: skip
+CITY_AREAS = frozenset(
+    {
+        "B",
+        "BD",
+        "BS",
+        "CV",
+        "E",
+        "EC",
+        "L",
+        "LE",
+        "LS",
+        "M",
+        "N",
+        "NE",
+        "NG",
+        "NW",
+        "S",
+        "SE",
+        "SR",
+        "SW",
+        "W",
+        "WC",
+        "WV",
+    }
+)
+CITY_TOWNS = frozenset(
+    {
+        "london",
+        "birmingham",
+        "manchester",
+        "leeds",
+        "liverpool",
+        "sheffield",
+        "bristol",
+        "newcastle upon tyne",
+        "nottingham",
+        "leicester",
+        "coventry",
+        "bradford",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,14 @@ def work_group_ics(wg: Mapping[str, object], now: datetime | None = None) -> byt
         f"Booking and details: {booking}" if booking else "",
     ]
     description = "\n".join(d for d in details if d)
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{escape_text(title)}"]  # fmt: skip
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(title)}",
+    ]
     uid = _uid_part(wg.get("work_group_id"))
     for i, day in enumerate(dates, start=1):
         lines += [

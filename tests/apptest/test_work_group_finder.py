@@ -98,8 +98,14 @@ def test_open_data_search_from_a_shared_link(monkeypatch, warehouse_open):
 
 
 def test_malformed_parameters_are_ignored_and_the_url_cleaned(use_warehouse):
-    at = finder(phase="bogus", radius="abc", year="1999-00", sort="1; DROP TABLE hubs", page="-3",
-                **{"from": "2026-02-30", "open": "maybe", "hub": "nowhere", "utm_source": "x"})  # fmt: skip
+    at = finder(
+        phase="bogus",
+        radius="abc",
+        year="1999-00",
+        sort="1; DROP TABLE hubs",
+        page="-3",
+        **{"from": "2026-02-30", "open": "maybe", "hub": "nowhere", "utm_source": "x"},
+    )
     assert title(at).endswith("Work Groups in England")
     assert at.pills(key="finder_phase").value == [] and at.multiselect(key="finder_hub").value == []
     assert qp(at) == {}
@@ -139,8 +145,15 @@ def test_show_more_adds_twenty_cards_and_a_page_parameter(use_warehouse):
 def test_empty_state_offers_wider_radius_online_and_logs_the_district(use_warehouse):
     district = some_district(use_warehouse)
     before = demand.read_demand().height  # other tests in this worker may have logged searches
-    at = finder(phase="post16", delivery="face_to_face", open="1", places="1", place=district, radius="5",
-                **{"from": "2027-06-01"})  # fmt: skip
+    at = finder(
+        phase="post16",
+        delivery="face_to_face",
+        open="1",
+        places="1",
+        place=district,
+        radius="5",
+        **{"from": "2027-06-01"},
+    )
     assert title(at).startswith("No post-16 Work Groups within 5 miles")
     labels = [b.label for b in at.button]
     assert {"10 miles", "20 miles", "50 miles"} <= {label.split(" (")[0] for label in labels}
@@ -180,8 +193,10 @@ def test_misspelt_town_offers_suggestions(use_warehouse):
 def hostile_warehouse(monkeypatch, fresh_warehouse):
     """A private warehouse whose first open Work Group has a hostile title, as a hub site might."""
     with duckdb.connect(str(current_snapshot(fresh_warehouse))) as con:
-        wg_id, hub_id = con.execute("SELECT work_group_id, hub_id FROM work_groups WHERE status = 'open' AND "
-                                    "delivery = 'online' ORDER BY work_group_id LIMIT 1").fetchone()  # fmt: skip
+        wg_id, hub_id = con.execute(
+            "SELECT work_group_id, hub_id FROM work_groups WHERE status = 'open' AND "
+            "delivery = 'online' ORDER BY work_group_id LIMIT 1"
+        ).fetchone()
         con.execute(
             "UPDATE work_groups SET title = ?, booking_url = 'javascript:alert(1)', eligibility = ? "
             "WHERE work_group_id = ?",
@@ -228,8 +243,13 @@ def test_rerun_after_a_filter_change_is_fast(use_warehouse):
 
 def demand_page(user: dict | None) -> AppTest:
     at = AppTest.from_file("../../dashboard/app_pages/unmet_demand.py", default_timeout=60)
-    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1/oauth2callback", "cookie_secret": "x",
-                          "client_id": "x", "client_secret": "x", "server_metadata_url": "http://127.0.0.1/x"}  # fmt: skip
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1/oauth2callback",
+        "cookie_secret": "x",
+        "client_id": "x",
+        "client_secret": "x",
+        "server_metadata_url": "http://127.0.0.1/x",
+    }
     if user:
         at.user = {"is_logged_in": True, **user}
     at.run()
@@ -289,8 +309,11 @@ def test_each_card_gives_one_booking_answer_and_only_bookable_ones_have_a_book_l
 
 
 def test_started_groups_that_still_take_bookings_say_late_joining(use_warehouse):
-    wg_id, hub = one_row(use_warehouse, "SELECT work_group_id, hub_id FROM work_groups WHERE status = 'open' "
-                         "AND places_left > 0 AND session_dates[1] < DATE '2026-11-23' ORDER BY 1 LIMIT 1")  # fmt: skip
+    wg_id, hub = one_row(
+        use_warehouse,
+        "SELECT work_group_id, hub_id FROM work_groups WHERE status = 'open' "
+        "AND places_left > 0 AND session_dates[1] < DATE '2026-11-23' ORDER BY 1 LIMIT 1",
+    )
     at = finder(hub=hub, sort="title", places="1")
     text = next(t for t in card_texts(at) if "late joining possible" in t)
     assert "Started on" in text and "place" in text and "sessions held" in text
@@ -334,7 +357,10 @@ def test_online_only_results_say_so_and_still_offer_a_wider_radius(use_warehouse
     if near is None:  # nothing face-to-face within 5 miles: said in words, with further radii offered
         assert t.startswith("No face-to-face Work Groups within 5 miles") and t.endswith(" online")
         assert {b.key for b in at.button if b.key and b.key.startswith("wider-")} == {
-            "wider-10", "wider-20", "wider-50"}  # fmt: skip
+            "wider-10",
+            "wider-20",
+            "wider-50",
+        }
     shown = next(m.value for m in at.markdown if m.value.startswith("*Showing"))
     total = int(re.search(r"of ([\d,]+) Work Group", shown).group(1).replace(",", ""))
     assert total == int((near or "0").replace(",", "")) + int((online or "0").replace(",", ""))

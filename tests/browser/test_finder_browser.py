@@ -119,8 +119,9 @@ def test_search_narrow_download_map_and_empty_state(
     assert "year" not in params(page)  # opening the filters changes nothing by itself
     page.get_by_role("heading", level=1).filter(has_text="secondary").wait_for()
     assert params(page)["phase"] == ["secondary"]
-    assert re.match(rf"^[\d,]+ secondary Work Groups? within 20 miles of {district}(, and [\d,]+ online)?$",
-                    heading(page))  # fmt: skip
+    assert re.match(
+        rf"^[\d,]+ secondary Work Groups? within 20 miles of {district}(, and [\d,]+ online)?$", heading(page)
+    )
     assert heading(page) != everything
     bookable = page.get_by_role("link", name=re.compile(r"^Book (a late place )?on the hub's site for "))
     for i in range(
@@ -211,8 +212,13 @@ def test_shared_link_with_every_parameter_opens_as_shared(page, app_url, warehou
     assert "primary and secondary" in heading(page) and "in any year" in heading(page)
     chips = page.get_by_role("button", name=re.compile("✕"))
     chips.nth(4).wait_for()  # Primary, Secondary, Online, All years, Near ...
-    assert params(page) == {"phase": ["primary", "secondary"], "delivery": ["online"], "year": ["all"],
-                            "place": [district], "sort": ["title"]}  # fmt: skip
+    assert params(page) == {
+        "phase": ["primary", "secondary"],
+        "delivery": ["online"],
+        "year": ["all"],
+        "place": [district],
+        "sort": ["title"],
+    }
     page.get_by_role("button", name="Online ✕").click()
     # The rerun rewrites the URL when it finishes: wait for that, not just for an idle script.
     page.wait_for_url(lambda url: "delivery=" not in url, timeout=30000)

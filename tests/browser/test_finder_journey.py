@@ -81,8 +81,9 @@ def check_cards(page) -> int:
                 card.locator("h3").first.inner_text()[:30] in book.text_content()
             )  # named for screen readers
         if "Started on" in text:
-            assert re.search(r"Started on \d{1,2} [A-Z][a-z]{2} \d{4}: (late joining possible|bookings closed|full)",
-                             text), text[:200]  # fmt: skip
+            assert re.search(
+                r"Started on \d{1,2} [A-Z][a-z]{2} \d{4}: (late joining possible|bookings closed|full)", text
+            ), text[:200]
     return cards.count()
 
 
@@ -222,7 +223,8 @@ class _Quiet(SimpleHTTPRequestHandler):
 def test_embedded_in_a_hub_website_on_another_origin(page, app_url, open_data, tmp_path, screenshot):
     """A hub's page on a different local origin embeds the finder for its hub (?embed=true&hub=...)."""
     (tmp_path / "index.html").write_text(
-        "<!doctype html><html lang='en'><head><title>GLOW Maths Hub</title></head><body><h1>Our Work Groups</h1>"
+        "<!doctype html><html lang='en'><head><title>GLOW Maths Hub</title></head>"
+        "<body><h1>Our Work Groups</h1>"
         f"<iframe src='{app_url}/finder?embed=true&hub=glow&sort=title' title='Find a Maths Hubs Work Group' "
         "width='100%' height='900' style='border:0'></iframe></body></html>",
         encoding="utf-8",

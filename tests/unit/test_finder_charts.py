@@ -30,10 +30,16 @@ OUTLINES = pl.DataFrame(
 )
 POINTS = pl.DataFrame(
     {
-        "work_group_id": ["wg-1"], "title": ["A group"], "hub_name": ["GLOW Maths Hub"], "venue_name": ["School"],
-        "venue_latitude": [52.05], "venue_longitude": [-1.75], "status": ["open"], "distance_miles": [1.2],
+        "work_group_id": ["wg-1"],
+        "title": ["A group"],
+        "hub_name": ["GLOW Maths Hub"],
+        "venue_name": ["School"],
+        "venue_latitude": [52.05],
+        "venue_longitude": [-1.75],
+        "status": ["open"],
+        "distance_miles": [1.2],
     }
-)  # fmt: skip
+)
 
 
 def layer_data(spec: dict) -> list[list]:

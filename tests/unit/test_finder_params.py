@@ -27,21 +27,57 @@ def test_no_parameters_means_defaults():
 
 
 def test_public_parameter_names_are_exactly_the_issues():
-    assert PARAM_NAMES == ("phase", "programme", "delivery", "hub", "year", "from", "to", "open", "places",
-                           "started", "place", "radius", "sort", "page")  # fmt: skip
+    assert PARAM_NAMES == (
+        "phase",
+        "programme",
+        "delivery",
+        "hub",
+        "year",
+        "from",
+        "to",
+        "open",
+        "places",
+        "started",
+        "place",
+        "radius",
+        "sort",
+        "page",
+    )
 
 
 def test_a_full_url_parses():
-    f = parse_params({
-        "phase": ["secondary", "post16"], "programme": ["years-5-8-continuity"], "delivery": ["online"],
-        "hub": ["glow"], "year": "2026-27", "from": "2026-09-01", "to": "2027-03-31", "open": "1",
-        "places": "true", "place": "GL55 6LH", "radius": "10", "sort": "title", "page": "3",
-    })  # fmt: skip
+    f = parse_params(
+        {
+            "phase": ["secondary", "post16"],
+            "programme": ["years-5-8-continuity"],
+            "delivery": ["online"],
+            "hub": ["glow"],
+            "year": "2026-27",
+            "from": "2026-09-01",
+            "to": "2027-03-31",
+            "open": "1",
+            "places": "true",
+            "place": "GL55 6LH",
+            "radius": "10",
+            "sort": "title",
+            "page": "3",
+        }
+    )
     assert f == Filters(
-        phases=("secondary", "post16"), programmes=("years-5-8-continuity",), delivery=("online",), hubs=("glow",),
-        year=2026, date_from=date(2026, 9, 1), date_to=date(2027, 3, 31), open_only=True, has_places=True,
-        place="GL55 6LH", radius=10, sort="title", page=3,
-    )  # fmt: skip
+        phases=("secondary", "post16"),
+        programmes=("years-5-8-continuity",),
+        delivery=("online",),
+        hubs=("glow",),
+        year=2026,
+        date_from=date(2026, 9, 1),
+        date_to=date(2027, 3, 31),
+        open_only=True,
+        has_places=True,
+        place="GL55 6LH",
+        radius=10,
+        sort="title",
+        page=3,
+    )
 
 
 @pytest.mark.parametrize(
@@ -76,26 +112,52 @@ def test_delivery(value, expected):
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("2026-27", 2026), ("2026/27", 2026), ("2026", 2026), ("2026/2027", 2026), ("all", ALL_YEARS),
-        ("2026-28", None), ("1999-2000", None), ("next", None), ("", None),
+        ("2026-27", 2026),
+        ("2026/27", 2026),
+        ("2026", 2026),
+        ("2026/2027", 2026),
+        ("all", ALL_YEARS),
+        ("2026-28", None),
+        ("1999-2000", None),
+        ("next", None),
+        ("", None),
     ],
-)  # fmt: skip
+)
 def test_year(value, expected):
     assert parse_params({"year": value}).year == expected
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("20", 20), ("5", 5), ("15", 20), ("12", 10), ("100", 50), ("1", 5), ("0", None), ("-5", None),
-     ("abc", None), ("20miles", 20), ("1e9", 5)],
-)  # fmt: skip
+    [
+        ("20", 20),
+        ("5", 5),
+        ("15", 20),
+        ("12", 10),
+        ("100", 50),
+        ("1", 5),
+        ("0", None),
+        ("-5", None),
+        ("abc", None),
+        ("20miles", 20),
+        ("1e9", 5),
+    ],
+)
 def test_radius_snaps_to_an_offered_option(value, expected):
     assert parse_params({"radius": value}).radius == expected
 
 
 def test_dates_flags_sort_and_page():
-    f = parse_params({"from": "2027-03-01", "to": "01/09/2026", "open": "yes", "places": "0", "sort": "date",
-                      "page": "999"})  # fmt: skip
+    f = parse_params(
+        {
+            "from": "2027-03-01",
+            "to": "01/09/2026",
+            "open": "yes",
+            "places": "0",
+            "sort": "date",
+            "page": "999",
+        }
+    )
     assert (f.date_from, f.date_to) == (date(2026, 9, 1), date(2027, 3, 1))  # swapped into order
     assert (f.open_only, f.has_places, f.sort, f.page) == (True, False, "start", MAX_PAGE)
 
@@ -103,11 +165,20 @@ def test_dates_flags_sort_and_page():
 @pytest.mark.parametrize(
     "raw",
     [
-        {"from": "2026-02-30"}, {"to": "yesterday"}, {"page": "-3"}, {"page": "two"}, {"sort": "title; DROP TABLE x"},
-        {"open": "maybe"}, {"hub": "../../etc/passwd"}, {"programme": "x' OR '1'='1"}, {"nonsense": "1"},
-        {"phase": None}, {"year": ["2026-27", "2025-26"]}, {"place": "A" * 500},
+        {"from": "2026-02-30"},
+        {"to": "yesterday"},
+        {"page": "-3"},
+        {"page": "two"},
+        {"sort": "title; DROP TABLE x"},
+        {"open": "maybe"},
+        {"hub": "../../etc/passwd"},
+        {"programme": "x' OR '1'='1"},
+        {"nonsense": "1"},
+        {"phase": None},
+        {"year": ["2026-27", "2025-26"]},
+        {"place": "A" * 500},
     ],
-)  # fmt: skip
+)
 def test_malformed_values_fall_back_to_defaults(raw):
     f = parse_params(raw)
     assert f.date_from is None and f.date_to is None and f.page >= 1
@@ -123,13 +194,18 @@ def test_place_keeps_only_safe_characters():
 @pytest.mark.parametrize(
     ("text", "kind", "normalised", "district"),
     [
-        ("gl55 6lh", "postcode", "GL55 6LH", "GL55"), ("GL556LH", "postcode", "GL55 6LH", "GL55"),
-        ("sw1a1aa", "postcode", "SW1A 1AA", "SW1A"), ("gl55", "district", "GL55", "GL55"),
-        ("EC1A", "district", "EC1A", "EC1A"), ("GL5 5", "invalid", "GL5 5", None), ("12345", "invalid", "12345", None),
-        ("cheltenham", "town", "Cheltenham", None), ("Newcastle upon Tyne", "town", "Newcastle upon Tyne", None),
+        ("gl55 6lh", "postcode", "GL55 6LH", "GL55"),
+        ("GL556LH", "postcode", "GL55 6LH", "GL55"),
+        ("sw1a1aa", "postcode", "SW1A 1AA", "SW1A"),
+        ("gl55", "district", "GL55", "GL55"),
+        ("EC1A", "district", "EC1A", "EC1A"),
+        ("GL5 5", "invalid", "GL5 5", None),
+        ("12345", "invalid", "12345", None),
+        ("cheltenham", "town", "Cheltenham", None),
+        ("Newcastle upon Tyne", "town", "Newcastle upon Tyne", None),
         ("", "empty", "", None),
     ],
-)  # fmt: skip
+)
 def test_classify_place(text, kind, normalised, district):
     q = classify_place(text)
     assert (q.kind, q.text, q.district) == (kind, normalised, district)
@@ -173,8 +249,12 @@ def test_canonical_parameters_round_trip(f):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from([*PARAM_NAMES, "x", ""]),
-                       st.one_of(st.text(max_size=40), st.lists(st.text(max_size=20), max_size=5))))  # fmt: skip
+@given(
+    st.dictionaries(
+        st.sampled_from([*PARAM_NAMES, "x", ""]),
+        st.one_of(st.text(max_size=40), st.lists(st.text(max_size=20), max_size=5)),
+    )
+)
 def test_any_query_string_parses_without_raising(raw):
     f = parse_params(raw)
     assert isinstance(f, Filters)

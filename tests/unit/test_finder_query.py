@@ -40,21 +40,46 @@ HUBS = {  # hub -> (name, map point, districts it serves)
 }
 
 
-def wg(wg_id, hub, venue, phases=("secondary",), delivery="face_to_face", status="open", places=5, year=2026,
-       first=date(2026, 12, 1), title=None, programme="prog-a"):  # fmt: skip
+def wg(
+    wg_id,
+    hub,
+    venue,
+    phases=("secondary",),
+    delivery="face_to_face",
+    status="open",
+    places=5,
+    year=2026,
+    first=date(2026, 12, 1),
+    title=None,
+    programme="prog-a",
+):
     lat, lon = (None, None) if venue is None else CENTROIDS[venue][:2]
     return {
-        "work_group_id": wg_id, "hub_id": hub, "academic_year": f"{year}/{(year + 1) % 100:02d}", "year_start": year,
-        "project_code": "NCP26-01", "programme_id": programme, "programme": programme,
-        "title": title or f"Work Group {wg_id}", "phases": list(phases), "delivery": delivery,
+        "work_group_id": wg_id,
+        "hub_id": hub,
+        "academic_year": f"{year}/{(year + 1) % 100:02d}",
+        "year_start": year,
+        "project_code": "NCP26-01",
+        "programme_id": programme,
+        "programme": programme,
+        "title": title or f"Work Group {wg_id}",
+        "phases": list(phases),
+        "delivery": delivery,
         "venue_name": None if venue is None else f"School in {venue}",
         "venue_postcode": None if venue is None else f"{venue} 1AA",
         "session_dates": [first, date(first.year + (first.month == 12), first.month % 12 + 1, 1)],
-        "capacity": 20, "places_left": places, "status": status,
-        "booking_url": f"https://hub.example/{wg_id}", "cost_note": "Free", "eligibility": "Teachers",
-        "venue_latitude": lat, "venue_longitude": lon, "venue_location_source": None if venue is None else "test",
-        "is_sample": False, "run_id": 1,
-    }  # fmt: skip
+        "capacity": 20,
+        "places_left": places,
+        "status": status,
+        "booking_url": f"https://hub.example/{wg_id}",
+        "cost_note": "Free",
+        "eligibility": "Teachers",
+        "venue_latitude": lat,
+        "venue_longitude": lon,
+        "venue_location_source": None if venue is None else "test",
+        "is_sample": False,
+        "run_id": 1,
+    }
 
 
 WORK_GROUPS = [
@@ -78,7 +103,7 @@ WORK_GROUPS = [
         delivery="online",
         phases=("early_years", "primary", "secondary", "post16"),
         title="Online gamma",
-    ),  # fmt: skip
+    ),
     wg("old-year", "alpha", "GL56", year=2025, first=date(2025, 10, 1), title="Last year's group"),
     wg("no-venue", "beta", None, title="Venue unknown"),
 ]
@@ -95,8 +120,10 @@ def haversine_miles(lat1, lon1, lat2, lon2) -> float:
 def _fill(con, with_directory: bool = True) -> None:
     apply_models(con)
     for hub, (name, (lat, lon), lads) in HUBS.items():
-        con.execute("INSERT INTO hubs (hub_id, name, website, map_latitude, map_longitude) VALUES (?, ?, ?, ?, ?)",
-                    [hub, name, f"https://{hub}.example/", lat, lon])  # fmt: skip
+        con.execute(
+            "INSERT INTO hubs (hub_id, name, website, map_latitude, map_longitude) VALUES (?, ?, ?, ?, ?)",
+            [hub, name, f"https://{hub}.example/", lat, lon],
+        )
         for lad, lad_name in lads.items():
             district = next(d for d, v in CENTROIDS.items() if v[3] == lad)
             lat_c, lon_c = CENTROIDS[district][:2]
@@ -107,10 +134,14 @@ def _fill(con, with_directory: bool = True) -> None:
             )
     if with_directory:
         for district, (lat, lon, country, lad) in CENTROIDS.items():
-            con.execute("INSERT INTO postcode_districts (district, latitude, longitude, country, lad_code) "
-                        "VALUES (?, ?, ?, ?, ?)", [district, lat, lon, country, lad])  # fmt: skip
+            con.execute(
+                "INSERT INTO postcode_districts (district, latitude, longitude, country, lad_code) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [district, lat, lon, country, lad],
+            )
     con.execute(
-        "INSERT INTO schools (urn, name, town, postcode, lad_code, latitude, longitude, source, is_sample) VALUES "
+        "INSERT INTO schools "
+        "(urn, name, town, postcode, lad_code, latitude, longitude, source, is_sample) VALUES "
         "(1, 'Pittville School', 'Cheltenham', 'GL52 3JD', 'E07000078', 51.9135, -2.0598, 'test', false), "
         "(2, 'Balcarras School', 'Cheltenham', 'GL53 8QF', 'E07000078', 51.8786, -2.0423, 'test', false)"
     )
@@ -285,8 +316,9 @@ def test_each_filter(con, filters, expected):
 
 def test_every_result_satisfies_the_filters_on_the_sample_warehouse(warehouse):
     with duckdb.connect(str(current_snapshot(warehouse)), read_only=True) as c:
-        f = Filters(phases=("secondary", "post16"), delivery=("face_to_face", "blended"), open_only=True,
-                    sort="title")  # fmt: skip
+        f = Filters(
+            phases=("secondary", "post16"), delivery=("face_to_face", "blended"), open_only=True, sort="title"
+        )
         found = F.search(c, f, None)
         assert found.height > 0
         for row in found.iter_rows(named=True):
@@ -437,8 +469,12 @@ def test_zero_result_searches_are_logged_with_the_district_only(tmp_path):
 
 def test_demand_log_survives_concurrent_writers(tmp_path):
     path = open_store(paths(tmp_path), url="")
-    threads = [threading.Thread(target=demand.log_zero_result, args=(Filters(), 2026, "B1", "delta", 10),
-                                kwargs={"store": path}) for _ in range(8)]  # fmt: skip
+    threads = [
+        threading.Thread(
+            target=demand.log_zero_result, args=(Filters(), 2026, "B1", "delta", 10), kwargs={"store": path}
+        )
+        for _ in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -13,7 +13,9 @@ from dashboard.data.ics import escape_text, fold, ics_file_name, safe_url, work_
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 ROW = {
     "work_group_id": "glow-26-0007",
-    "title": "Years 5–8 Continuity: “Fractions”, ratio; and proportion \\ a very long title that must be folded",
+    "title": (
+        "Years 5–8 Continuity: “Fractions”, ratio; and proportion \\ a very long title that must be folded"
+    ),
     "hub_name": "GLOW Maths Hub",
     "programme_name": "Years 5-8 Continuity",
     "project_code": "NCP26-05",
@@ -124,9 +126,16 @@ def test_missing_fields_and_no_dates_still_make_a_valid_calendar():
 
 @pytest.mark.parametrize(
     ("url", "ok"),
-    [("https://hub.example/wg?id=1", True), ("http://hub.example/", True), ("javascript:alert(1)", False),
-     ("data:text/html,x", False), ("https://hub.example/<script>", False), ("", False), (None, False)],
-)  # fmt: skip
+    [
+        ("https://hub.example/wg?id=1", True),
+        ("http://hub.example/", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,x", False),
+        ("https://hub.example/<script>", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_safe_url(url, ok):
     assert (safe_url(url) is not None) == ok
 
