@@ -25,6 +25,7 @@ from dashboard.data.finder import Place
 from dashboard.data.finder_params import Filters, to_params
 from dashboard.data.ics import ics_file_name, safe_url, work_group_ics
 from dashboard.downloads import csv_bytes, offer, standard_notes, xlsx_bytes
+from dashboard.vega import ALTAIR_LOCK, plain_spec
 from pipelines.domain import md, year_label
 from pipelines.vocab import vocab
 
@@ -418,7 +419,8 @@ def _outline_spec(
         outlines = data.cached_outlines(None, None, 0)
     if hubs and not outlines.is_empty():
         outlines = outlines.with_columns(in_hub=pl.col("hub_id").is_in(list(hubs)))
-    return outline_spec(outlines, step)
+    with ALTAIR_LOCK:  # Altair's globals are Streamlit's while another session draws a chart
+        return outline_spec(outlines, step)
 
 
 def _outlines(where: tuple[float, float, str] | None, radius: int | None, hubs: tuple[str, ...], step: int):
@@ -429,7 +431,7 @@ def _outlines(where: tuple[float, float, str] | None, radius: int | None, hubs: 
 
 @st.cache_data(ttl=data.TEN_MINUTES, max_entries=64)
 def _hubs_spec(by_hub: pl.DataFrame) -> dict:
-    return hubs_map(by_hub, None).to_dict()
+    return plain_spec(hubs_map(by_hub, None))
 
 
 def side_panel(
@@ -467,7 +469,8 @@ def side_panel(
         )
     elif mapped.height:
         where = (place.latitude, place.longitude, place.label) if place else None
-        spec = results_map_spec(mapped, where, radius if place else None, dict(status_labels))
+        with ALTAIR_LOCK:  # the template is built by Altair's to_dict on first use
+            spec = results_map_spec(mapped, where, radius if place else None, dict(status_labels))
         spec = with_outlines(spec, _outlines(where, radius, f.hubs, 1 if where else 3))
         key = ss.key(f"map-{gen}")
         st.vega_lite_chart(spec, key=key, on_select=partial(pick, "map", key))
