@@ -137,3 +137,28 @@ def wait_for_app(page, timeout: float = 30000) -> None:
         timeout=timeout,
     )
     page.wait_for_timeout(300)
+
+
+def wait_until_settled(page, timeout: float = 10000) -> None:
+    """Wait for the page to stop moving: no dialog or its backdrop still in the DOM and no CSS
+    animation or transition running. axe measures colours as painted, so a closing dialog's
+    half-faded backdrop over the page reads as a contrast failure that no user ever sees."""
+    page.wait_for_function(
+        """() => !document.querySelector("[role='dialog'], [data-baseweb='modal']")
+            && document.getAnimations().every(a => a.playState !== 'running')""",
+        timeout=timeout,
+    )
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the settled page, each with the elements it
+    names (so a failure says where, not only what)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    wait_until_settled(page)
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]

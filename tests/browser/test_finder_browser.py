@@ -11,13 +11,12 @@ from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from dashboard.data import finder as F
 from dashboard.data.finder_params import Filters
 from pipelines.warehouse.store import current_snapshot
-from tests.browser.conftest import wait_for_app
+from tests.browser.conftest import serious_violations, wait_for_app
 
 pytestmark = pytest.mark.browser
 PLACE_LABEL = "Place: a postcode, postcode district or town"
@@ -29,15 +28,6 @@ def params(page) -> dict[str, list[str]]:
 
 def heading(page) -> str:
     return page.locator("h1").first.inner_text()
-
-
-def serious(page) -> list[str]:
-    result = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in result.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def open_filters(page) -> None:
@@ -131,7 +121,7 @@ def test_search_narrow_download_map_and_empty_state(
         assert link.get_attribute("target") == "_blank" and "noreferrer" in link.get_attribute("rel")
         assert link.get_attribute("href").startswith(("https://", "http://"))
     screenshot("finder_01_secondary_near_place")
-    assert serious(page) == []
+    assert serious_violations(page) == []
 
     # 3. Narrow the radius.
     choose(page, "Radius", "10 miles")
@@ -188,7 +178,7 @@ def test_search_narrow_download_map_and_empty_state(
     links = page.get_by_role("button", name=re.compile(r"^(10|20|50) miles \(\d+\)$"))
     assert links.count() == 3
     screenshot("finder_03_empty_state")
-    assert serious(page) == []
+    assert serious_violations(page) == []
     if f is not None:
         fifty = page.get_by_role("button", name=re.compile(r"^50 miles \((\d+)\)$"))
         n = int(re.search(r"\((\d+)\)", fifty.inner_text()).group(1))

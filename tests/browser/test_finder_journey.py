@@ -12,10 +12,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import free_port, wait_for_app
+from tests.browser.conftest import free_port, serious_violations, wait_for_app
 
 pytestmark = pytest.mark.browser
 PLACE = "Place: a postcode, postcode district or town"
@@ -30,11 +29,6 @@ def open_data(warehouse_for_browser):
     if shared_open_data() is None:
         pytest.skip("the teacher's journey needs the open data (real towns)")
     return warehouse_for_browser
-
-
-def serious(page) -> list[str]:
-    found = Axe().run(page).response["violations"]
-    return [f"{v['id']}: {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
 
 
 def heading(page) -> str:
@@ -104,7 +98,7 @@ def test_teacher_journey_at_1400(page, app_url, open_data, screenshot):
     assert live.inner_text() == heading(page)  # the new count is announced
     assert page.locator("h1 a, h2 a, h3 a").count() == 0  # no "link to heading" tab stop per card
     screenshot("journey_1400_01_chipping_campden")
-    assert serious(page) == []
+    assert serious_violations(page) == []
 
     # Cambridge, sorted by start date: only groups not yet started, unless asked; has places = bookable.
     search(page, "Cambridge")
@@ -145,7 +139,7 @@ def test_teacher_journey_at_1400(page, app_url, open_data, screenshot):
         expect(page.get_by_role("button", name=re.compile(r"^50 miles \(\d+\)$"))).to_have_count(1)
     counts_add_up(page)
     screenshot("journey_1400_03_penzance_early_years")
-    assert serious(page) == []
+    assert serious_violations(page) == []
 
     # A name two towns share is never averaged: the finder asks which.
     search(page, "St Ives")
@@ -186,7 +180,7 @@ def test_teacher_journey_at_390(page, app_url, open_data, screenshot):
     expect(page.get_by_role("button", name="Secondary", exact=True)).to_have_count(0)
     assert parse_qs(urlparse(page.url).query)["phase"] == ["secondary"]
     screenshot("journey_390_01_list")
-    assert serious(page) == []
+    assert serious_violations(page) == []
 
     # A list / map switch: the map without scrolling past 20 cards.
     switch = page.get_by_role("radio", name="Map", exact=True)
@@ -212,7 +206,7 @@ def test_teacher_journey_at_390(page, app_url, open_data, screenshot):
     box = focused.bounding_box()
     assert box and -50 <= box["y"] < 844, box  # in view
     screenshot("journey_390_03_chosen_venue")
-    assert serious(page) == []
+    assert serious_violations(page) == []
 
 
 class _Quiet(SimpleHTTPRequestHandler):

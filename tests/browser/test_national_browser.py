@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import ARTIFACTS, wait_for_app
+from tests.browser.conftest import ARTIFACTS, serious_violations, wait_for_app
 from tests.conftest import shared_open_data
 
 pytestmark = pytest.mark.browser
@@ -100,9 +99,7 @@ def test_each_page_passes_axe_and_is_captured(app_url, page, screenshot, name, p
     open_page(page, app_url + path)
     assert not page.locator("[data-testid='stException']").count()
     screenshot(name)
-    results = Axe().run(page)
-    serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-    assert not serious, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:5]) for v in serious]
+    assert serious_violations(page) == []
 
 
 # --- Issue 16: the hub lead's and the coordinator's journeys, titles, focus and contrast ----------
