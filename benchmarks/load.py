@@ -29,16 +29,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from benchmarks import spy
 from benchmarks.common import OUT, Figure, Settings, log
 from pipelines.config import REPO_ROOT
+from tests import streamlit_server
 
 STAGES = (1, 5, 20, 50)
 STAGE_S = 8.0
@@ -59,12 +57,6 @@ SERVER_ROUND_S = 75  # one server: start, warm, costs, four stages, stop (for th
 PROFILE_USERS, PROFILE_S = 10, 12  # py-spy's stage after the measured ones (scale 10)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def hub_ids() -> list[str]:
     lines = (REPO_ROOT / "data" / "reference" / "hubs.csv").read_text(encoding="utf-8").splitlines()[1:]
     return [line.split(",", 1)[0] for line in lines if line.strip()]
@@ -78,62 +70,24 @@ def start_server(
     env_extra: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen, str]:
     """`streamlit run dashboard/app.py` on 127.0.0.1 (a free port), healthy, with today pinned."""
-    port = port or free_port()
-    env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir), "ATLAS_TODAY": "2026-11-23", **(env_extra or {})}
-    with open(log_file, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(REPO_ROOT / "dashboard" / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                *(extra or []),
-            ],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, proc, log_file)
-    return proc, url
+    env = {**os.environ, "ATLAS_TODAY": "2026-11-23", **(env_extra or {})}
+    args = ["--browser.gatherUsageStats", "false", *(extra or [])]
+    server = streamlit_server.start(data_dir, args, port=port, env=env, log=log_file, timeout_s=90)
+    return server.proc, server.url
 
 
 def wait_healthy(
     url: str, proc: subprocess.Popen | None = None, log_file: Path | None = None, timeout: float = 90
 ) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback only
-                if r.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    if proc is not None:
-        proc.kill()
-    raise RuntimeError(f"{url} did not become healthy; see {log_file}")
+    """Wait for /_stcore/health at `url` (e.g. HAProxy in front of the replicas); kill `proc` if not."""
+    if not streamlit_server.wait_http(url + "/_stcore/health", timeout, b"ok", proc):
+        if proc is not None:
+            proc.kill()
+        raise RuntimeError(f"{url} did not become healthy; see {log_file}")
 
 
 def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    streamlit_server.stop(proc, timeout_s=15)
 
 
 def drive(

@@ -16,17 +16,13 @@ to 50 users): 20 concurrent Playwright contexts, measured here before, cost two 
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from benchmarks.common import Figure, Settings, log
 from pipelines.config import REPO_ROOT
+from tests import streamlit_server
 
 PAGE_PATHS = {
     "National map": "/",
@@ -68,63 +64,17 @@ def run(s: Settings) -> tuple[list[Figure], str]:
         from benchmarks import data
 
         data_dir = data.warehouse(s.tmp / "memory" / "scale10", 10, s.reference_dir).data_dir
-    proc, url, log_file = _start_server(data_dir, s.tmp)
+    log_file = s.tmp / "streamlit-server.log"
+    server = streamlit_server.start(
+        data_dir, ["--browser.gatherUsageStats", "false"], log=log_file, timeout_s=60
+    )
+    log(f"server up at {server.url} (pid {server.pid})")
     try:
-        figures = _visit_every_page(proc.pid, url, chromium)
+        figures = _visit_every_page(server.pid, server.url, chromium)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.stop(timeout_s=15)
         log(f"server log: {log_file}")
     return figures, ""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_server(data_dir: Path, tmp: Path) -> tuple[subprocess.Popen, str, Path]:
-    port = _free_port()
-    env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}
-    log_file = tmp / "streamlit-server.log"
-    with open(log_file, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(REPO_ROOT / "dashboard" / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback only
-                if r.read() == b"ok":
-                    log(f"server up at {url} (pid {proc.pid})")
-                    return proc, url, log_file
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not become healthy; see {log_file}")
 
 
 def _peak_rss_mb(pid: int) -> float:

@@ -6,75 +6,30 @@ Screenshots go to test-artifacts/ (kept by CI as test artefacts).
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from pipelines.config import REPO_ROOT
+from tests import streamlit_server
+from tests.streamlit_server import free_port
+from tests.streamlit_server import stop as stop_server
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 pytestmark = pytest.mark.browser
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(
     data_dir: Path, extra_args: tuple[str, ...] = (), port: int | None = None
 ) -> tuple[subprocess.Popen, str]:
+    """A healthy `streamlit run` on 127.0.0.1 (tests/streamlit_server.py); its output is kept in
+    test-artifacts/ (CI keeps that folder), so a server error behind a failing test can be read."""
     port = port or free_port()
-    env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO_ROOT / "dashboard" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            *extra_args,
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback only
-                if r.read() == b"ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("streamlit did not become healthy:\n" + proc.stdout.read().decode(errors="replace"))
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop a server started by start_server; kill it if it does not stop in time."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=20)
+    ARTIFACTS.mkdir(exist_ok=True)
+    server = streamlit_server.start(data_dir, extra_args, port=port, log=ARTIFACTS / f"streamlit-{port}.log")
+    return server.proc, server.url
 
 
 @pytest.fixture(scope="session")

@@ -25,35 +25,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.config import REPO_ROOT
+from tests import streamlit_server
+from tests.streamlit_server import free_port, stop, wait_http
 
 HAPROXY_CFG = REPO_ROOT / "deploy" / "haproxy.cfg"
 # Test-only secrets, the same on every replica (as a deployment must have them).
 COOKIE_SECRET = "atlas-test-cookie-secret-not-for-production"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_http(url: str, timeout_s: float, expect: bytes | None = None) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=3) as r:  # noqa: S310 - loopback only
-                if expect is None or r.read() == expect:
-                    return True
-        except OSError:
-            pass
-        time.sleep(0.3)
-    return False
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
@@ -278,7 +260,7 @@ class Topology:
                     stderr=subprocess.STDOUT,
                 )
             for r in self.replicas:
-                if not _wait_http(r.url + "/_stcore/health", 90, b"ok"):
+                if not wait_http(r.url + "/_stcore/health", 90, b"ok", r.proc):
                     raise RuntimeError(
                         f"replica {r.name} did not become healthy:\n{r.log.read_text()[-3000:]}"
                     )
@@ -289,29 +271,10 @@ class Topology:
         return self
 
     def _start_replica(self, name: str, args: list[str]) -> Replica:
-        port = free_port()
+        # Launched without waiting: the replicas boot side by side, then __enter__ waits for each.
         log = self.root / f"{name}.log"
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(REPO_ROOT / "dashboard" / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                *args,
-            ],
-            cwd=REPO_ROOT,
-            env=self.replica_env(name),
-            stdout=open(log, "wb"),
-            stderr=subprocess.STDOUT,
-        )
-        return Replica(name, port, proc, log)
+        server = streamlit_server.launch(self.data_dir, args, env=self.replica_env(name), log=log)
+        return Replica(name, server.port, server.proc, log)
 
     def _start_haproxy(self) -> None:
         cfg = self.root / "haproxy.cfg"
@@ -337,7 +300,7 @@ class Topology:
             stdout=open(self.root / "haproxy.log", "wb"),
             stderr=subprocess.STDOUT,
         )
-        if not _wait_http(self.url + "/_stcore/health", 30, b"ok"):
+        if not wait_http(self.url + "/_stcore/health", 30, b"ok", self.haproxy):
             raise RuntimeError("haproxy did not answer:\n" + (self.root / "haproxy.log").read_text()[-3000:])
 
     def server_states(self) -> dict[str, str]:
@@ -367,33 +330,22 @@ class Topology:
 
     def stop_replica(self, index: int) -> Replica:
         r = self.replicas[index]
-        _stop(r.proc)
+        stop(r.proc)
         return r
 
     def __exit__(self, *exc) -> None:
         if self.haproxy is not None:
-            _stop(self.haproxy)
+            stop(self.haproxy)
         for r in self.replicas:
-            _stop(r.proc)
+            stop(r.proc)
         if self.loader_proc is not None:
-            _stop(self.loader_proc)
+            stop(self.loader_proc)
         if self.root is not None:
             if self.logs_to is not None:  # keep what each process said (CI artefacts)
                 self.logs_to.mkdir(parents=True, exist_ok=True)
                 for log in self.root.glob("*.log"):
                     shutil.copyfile(log, self.logs_to / log.name)
             shutil.rmtree(self.root, ignore_errors=True)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=20)
 
 
 def main() -> None:
