@@ -670,14 +670,39 @@ def phase_trend_chart(frame: pl.DataFrame) -> alt.Chart:
     )
 
 
+def count_ticks(largest: float | None, most: int = 5) -> list[int]:
+    """The ticks of a count axis: 0 to the first round number at or above the largest bar, in at most
+    `most` whole steps of 1, 2 or 5 times a power of ten.
+
+    Vega rounds a scale's domain with about ten steps but labels the axis with as many ticks as its
+    width allows (about four in a third of the page): a largest count of 9 gave a domain of 0-9 and
+    ticks 0, 2, 4, 6, 8, so the bar ran past the last tick to the very edge of the chart. Ending
+    the domain on a labelled tick keeps every bar inside the axis at any width."""
+    top = max(float(largest or 0), 1.0)
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            if -(-top // step) <= most:  # whole steps needed to reach the largest bar
+                return list(range(0, int(-(-top // step)) * step + 1, step))
+        power *= 10
+
+
 def count_bars(frame: pl.DataFrame, category: str, value: str, title: str, value_title: str) -> alt.Chart:
-    """Horizontal bars of a count by category (roles, accreditations, phases...), in frame order."""
+    """Horizontal bars of a count by category (roles, accreditations, phases...), in frame order.
+    The axis ends on a labelled tick at or past the longest bar (count_ticks)."""
     order = frame[category].to_list()
+    drawn = frame.filter(pl.col(value).is_not_null())  # hidden counts draw no bar at all
+    ticks = count_ticks(drawn[value].max())
     return (
-        alt.Chart(frame.filter(pl.col(value).is_not_null()))  # hidden counts draw no bar at all
+        alt.Chart(drawn)
         .mark_bar(color=HUB_PALETTE[0])
         .encode(
-            x=alt.X(f"{value}:Q", title=value_title),
+            x=alt.X(
+                f"{value}:Q",
+                title=value_title,
+                scale=alt.Scale(domain=[0, ticks[-1]], nice=False),
+                axis=alt.Axis(values=ticks, format="d"),
+            ),
             y=alt.Y(f"{category}:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
             tooltip=[alt.Tooltip(f"{category}:N", title=title), _tip(frame, value, value_title)],
         )

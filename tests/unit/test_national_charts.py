@@ -250,6 +250,37 @@ def test_trend_and_count_bars_describe_themselves():
     assert spec["description"] == "Bar chart of Active LLMEs by phase."
 
 
+@pytest.mark.parametrize(
+    ("largest", "ticks"),
+    [
+        (9, [0, 2, 4, 6, 8, 10]),  # the hub profile's accreditation bars: 9 ran past the tick at 8
+        (21, [0, 5, 10, 15, 20, 25]),
+        (38, [0, 10, 20, 30, 40]),
+        (40, [0, 10, 20, 30, 40]),
+        (3, [0, 1, 2, 3]),
+        (0, [0, 1]),
+        (None, [0, 1]),
+        (1234, [0, 500, 1000, 1500]),
+    ],
+)
+def test_count_axis_ends_on_a_labelled_tick_past_the_longest_bar(largest, ticks):
+    assert charts.count_ticks(largest) == ticks
+
+
+def test_count_bars_stay_inside_their_axis():
+    frame = pl.DataFrame(
+        {"label": ["Primary Mastery Specialist", "PD Lead", "Secondary MS"], "active_llmes": [9, 6, None]}
+    )
+    x = charts.count_bars(frame, "label", "active_llmes", "Accreditation", "Active LLMEs").to_dict()[
+        "encoding"
+    ]["x"]
+    # The domain ends on the last labelled tick, at or past the longest bar, with whole-number labels.
+    assert x["scale"] == {"domain": [0, 10], "nice": False}
+    assert x["axis"]["values"] == [0, 2, 4, 6, 8, 10]
+    assert x["axis"]["values"][-1] >= frame["active_llmes"].max()
+    assert x["axis"]["format"] == "d"
+
+
 def test_hub_profile_charts(tmp_path):
     groups = pl.DataFrame(
         {
