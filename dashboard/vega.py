@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Hashable
+from contextlib import nullcontext
 
 import altair as alt
 import streamlit as st
@@ -27,10 +28,11 @@ except ImportError:  # pragma: no cover - a Streamlit without it
 
 from dashboard.data.db import snapshot_path
 
-try:  # a private Streamlit function: guarded, so a Streamlit release that moves it costs speed, not the app
+try:  # private Streamlit functions: guarded, so a Streamlit release that moves them costs speed, not the app
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec as _streamlit_convert
+    from streamlit.elements.vega_charts import _to_arrow_dataset
 except ImportError:  # pragma: no cover - depends on the installed Streamlit
-    _streamlit_convert = None
+    _streamlit_convert = _to_arrow_dataset = None
 _LOG = logging.getLogger(__name__)
 
 
@@ -45,6 +47,30 @@ def altair_spec(chart: alt.TopLevelMixin) -> dict:
         except TypeError as exc:
             _LOG.warning("Streamlit's Altair converter changed (%s); using Altair's to_dict()", exc)
     return plain_spec(chart)
+
+
+def unvalidated_spec(chart: alt.TopLevelMixin) -> dict:
+    """The spec `st.altair_chart(chart)` would send, converted the same way (Streamlit's Arrow datasets
+    and theme "none", under its lock) but without Altair's JSON-schema validation of the whole spec,
+    which was a fifth of a hub profile's server time on every visit. Validation checks the chart
+    builders, not the data: the unit tests convert every chart with it on, and a test compares the two
+    specs. Falls back to Streamlit's own converter if its private helpers move."""
+    if _to_arrow_dataset is None:
+        return altair_spec(chart)
+    datasets: dict = {}
+    alt.data_transformers.register("to_arrow_dataset", _to_arrow_dataset)
+    with ALTAIR_LOCK:
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
+        with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
+            spec = chart.to_dict(validate=False)
+    existing = spec.get("datasets")
+    spec["datasets"] = {**existing, **datasets} if isinstance(existing, dict) else datasets
+    return spec
+
+
+def altair_chart(chart: alt.TopLevelMixin, **kwargs) -> object:
+    """`st.altair_chart(chart, **kwargs)`, the same element, converted without schema validation."""
+    return st.vega_lite_chart(unvalidated_spec(chart), **kwargs)
 
 
 def plain_spec(chart: alt.TopLevelMixin) -> dict:

@@ -12,6 +12,7 @@ from dashboard.data import common, hub_profile
 from dashboard.data.page_params import HubParams
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download, in_words
+from dashboard.vega import altair_chart
 from pipelines import domain
 from pipelines.domain import md
 
@@ -92,7 +93,7 @@ def chart(figure, shown: pl.Series | None = None) -> None:
             f"No bars to draw: every number here is fewer than 5 or hidden ({SYMBOL}); see the table."
         )
         return
-    st.altair_chart(figure)
+    altair_chart(figure)  # st.altair_chart without re-validating the spec on every visit
 
 
 facts = hub_profile.hub_facts(hub_id)

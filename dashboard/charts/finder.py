@@ -191,14 +191,53 @@ def outline_spec(outlines: pl.DataFrame | None, step: int) -> dict | None:
     """The district-outline layers as a Vega-Lite dict ({"layer": [...], "datasets": {...}}), to build
     once and reuse under every venue or hub map with `with_outlines`; None when there are no outlines.
 
-    Each layer keeps its own `data`: Altair hoists the data of a one-layer chart to the top level, and a
-    layer lifted out without it draws nothing (the blank map of issue 16)."""
+    The same layers and rows as Altair draws for `_base` (tests compare them), without Altair per call:
+    each layer is a template Altair built once, its data named by role ("outlines", "hub-outlines"), and
+    each district's feature is parsed and thinned once per process (a new place used to cost a finder
+    rerun ~15 ms of JSON and schema work). Each layer keeps its own `data`: Altair hoists the data of a
+    one-layer chart to the top level, and a layer lifted out without it draws nothing (issue 16)."""
+    if outlines is None or outlines.is_empty():
+        return None
+    in_hub = outlines["in_hub"].fill_null(False) if "in_hub" in outlines.columns else None
     layers, datasets = [], {}
-    for chart in _base(outlines, step):
-        spec = chart.to_dict()
-        datasets.update(spec.pop("datasets", {}))
-        layers.append({k: v for k, v in spec.items() if k not in ("$schema", "config")})
+    for role, frame, hub in (
+        ("outlines", outlines if in_hub is None else outlines.filter(~in_hub), False),
+        ("hub-outlines", None if in_hub is None else outlines.filter(in_hub), True),
+    ):
+        if frame is None or frame.is_empty():
+            continue
+        layer = json.loads(_outline_template(hub))
+        layer["data"] = {"name": role}
+        layers.append(layer)
+        datasets[role] = [
+            _feature(name, text, step) for name, text in frame.select("lad_name", "geometry").iter_rows()
+        ]
     return {"layer": layers, "datasets": datasets} if layers else None
+
+
+@functools.lru_cache(maxsize=4)
+def _outline_template(hub: bool) -> str:
+    """One outline layer as Altair writes it (mark, encoding), from a one-district stand-in, as JSON."""
+    stand_in = {"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]}
+    chart = (
+        alt.Chart(
+            _FeatureCollection([{"type": "Feature", "geometry": stand_in, "properties": {"name": "x"}}])
+        )
+        .mark_geoshape(**(HUB_OUTLINE if hub else OUTLINE), aria=False)
+        .encode(tooltip=alt.value(None))
+    )
+    spec = chart.to_dict()
+    return json.dumps({k: v for k, v in spec.items() if k not in ("$schema", "config", "datasets")})
+
+
+@functools.lru_cache(maxsize=4096)
+def _feature(name: str, geometry: str, step: int) -> dict:
+    """One district as the row Altair makes of a GeoJSON feature (properties lifted beside the geometry).
+    Shared between maps, never changed."""
+    shape = json.loads(geometry)
+    if step > 1:
+        shape = {**shape, "coordinates": _thin(shape["coordinates"], step)}
+    return {"name": name, "type": "Feature", "geometry": shape}
 
 
 def with_outlines(spec: dict, outlines: dict | None) -> dict:

@@ -10,6 +10,7 @@ import polars as pl
 from dashboard.charts.finder import (
     HUB_OUTLINE,
     OUTLINE,
+    _base,
     outline_spec,
     results_map,
     results_map_spec,
@@ -89,3 +90,24 @@ def test_the_fast_venue_spec_is_the_altair_spec_with_its_rows():
         assert layer_data(fast) == layer_data(slow)
         assert [p["select"] for p in fast["params"]] == [p["select"] for p in slow["params"]]
         assert fast["params"][0]["views"] == [fast["layer"][-1]["name"]]  # the pick is bound to the venues
+
+
+def test_the_fast_outline_spec_is_the_altair_spec_with_its_rows():
+    """`outline_spec` writes the layers Altair draws for the outlines (`_base`), thinned alike, without
+    Altair per call: the same mark and encoding per layer and the same features in each."""
+    ring = [[-1.8 + 0.01 * i, 52.0 + 0.001 * i] for i in range(40)] + [[-1.8, 52.0]]
+    many = OUTLINES.with_columns(geometry=pl.lit(json.dumps({"type": "Polygon", "coordinates": [ring]})))
+    for frame in (OUTLINES, OUTLINES.drop("in_hub"), many):
+        for step in (1, 3, 4):
+            fast = outline_spec(frame, step)
+            slow = [chart.to_dict() for chart in _base(frame, step)]
+            assert len(fast["layer"]) == len(slow)
+            for layer, altair_layer in zip(fast["layer"], slow, strict=True):
+                keep = {
+                    k: v
+                    for k, v in altair_layer.items()
+                    if k not in ("$schema", "config", "datasets", "data")
+                }
+                assert {k: v for k, v in layer.items() if k != "data"} == keep
+                [rows] = altair_layer["datasets"].values()
+                assert fast["datasets"][layer["data"]["name"]] == rows
