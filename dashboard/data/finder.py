@@ -325,10 +325,13 @@ def town_suggestions(con, text: str, limit: int = 3) -> tuple[str, ...]:
 
 # --- The search ----------------------------------------------------------------------------------
 
+# Every column a card, the map, the online list, a download or a calendar file shows; not the ones
+# only the mart's other readers use (the cached searches hold every row of each result).
 _MATCHES = """
 WITH matches AS (
     SELECT
-        s.*,
+        s.* EXCLUDE (academic_year, pd_kind, venue_location_source, n_sessions, last_session, capacity,
+                     is_sample, programme_id),
         s.delivery = 'online' AS is_online,
         CASE WHEN s.delivery <> 'online' AND $lat IS NOT NULL AND s.venue_latitude IS NOT NULL
              THEN haversine_miles($lat, $lon, s.venue_latitude, s.venue_longitude) END AS distance_miles,
@@ -566,7 +569,10 @@ def cached_place(text: str) -> Place | PlaceProblem | None:
     return _with_cursor(resolve_place, text)
 
 
-@st.cache_data(**CACHE, max_size="256MB")  # an unfiltered national search at scale 10 pickles to ~19 MB
+# Bounded by size: an unfiltered national search at scale 10 pickles to ~17 MB, a place search to a few
+# hundred kB. At 256 MB this cache was a third of the server's memory after the load benchmark (243 MB
+# from Streamlit's /_stcore/metrics); the few most recent searches are kept unpickled by cached_results.
+@st.cache_data(**CACHE, max_size="64MB")
 def cached_search(f: Filters, place: Place | None) -> pl.DataFrame:
     return _with_cursor(search, replace(f, page=1), place)
 
