@@ -21,6 +21,9 @@ from pipelines.contracts import llmes, participations, work_groups
 from pipelines.warehouse.store import insert_frame
 
 SEED = 20140701  # the Maths Hubs programme began in July 2014
+# Work Groups start across the year, not all in September: a share starts in the spring term, so
+# a teacher searching in December still finds groups to join.
+SPRING_SHARE = 0.3
 SAMPLE_BOOKING_BASE = "https://example.org/maths-hubs-atlas-sample/book/"  # sample Work Groups book here
 FIRST_NAMES = (
     "Ada",
@@ -160,7 +163,12 @@ def generate(
     ).pl()
     by_hub = {h: g for (h,), g in schools.group_by("hub_id", maintain_order=True)}
     hub_strength = dict(zip(hubs["hub_id"], rng.uniform(0.55, 1.45, hubs.height), strict=True))
-    wgs = _work_groups(rng, hubs, programmes, by_hub, hub_strength, years, scale, today or date.today())
+    # The spring-term starts draw from their own stream: the main stream's draws, and so every other
+    # sample figure, stay as they were before spring starts were added.
+    spring = np.random.default_rng([seed, 2])
+    wgs = _work_groups(
+        rng, spring, hubs, programmes, by_hub, hub_strength, years, scale, today or date.today()
+    )
     people = _llmes(rng, hubs, by_hub, hub_strength, years, scale)
     parts = _participations(rng, wgs, by_hub)
     return SampleSet(wgs, people, parts)
@@ -225,7 +233,7 @@ def _early_weights(n: int) -> np.ndarray:
     return w / w.sum()
 
 
-def _work_groups(rng, hubs, programmes, by_hub, strength, years, scale, today) -> pl.DataFrame:
+def _work_groups(rng, spring, hubs, programmes, by_hub, strength, years, scale, today) -> pl.DataFrame:
     rows = []
     prog = programmes.to_dicts()
     prog_weights = np.array(
@@ -255,6 +263,9 @@ def _work_groups(rng, hubs, programmes, by_hub, strength, years, scale, today) -
                 dates = _session_dates(rng, year, min(max(sessions, 3), 7))
                 capacity = int(rng.choice([12, 16, 20, 24, 30]))
                 status, left = _status(rng, year, dates[0], capacity, today)
+                if spring.random() < SPRING_SHARE:
+                    dates = _session_dates(spring, year, len(dates), first_month=(year + 1, 1))
+                    status, left = _status(spring, year, dates[0], capacity, today)
                 wg_id = f"{hub['hub_id']}-{year % 100:02d}-{i + 1:04d}"
                 town = venue["town"] if venue else "online"
                 rows.append(
@@ -285,8 +296,10 @@ def _work_groups(rng, hubs, programmes, by_hub, strength, years, scale, today) -
     return pl.DataFrame(rows, schema={c: pl.String for c in work_groups.TEMPLATE})
 
 
-def _session_dates(rng, year: int, n: int) -> list[date]:
-    start = date(year, 9, 15) + timedelta(days=int(rng.integers(0, 50)))
+def _session_dates(rng, year: int, n: int, first_month: tuple[int, int] | None = None) -> list[date]:
+    """n session dates from mid-September (autumn term) or from `first_month` (e.g. January)."""
+    y, m = first_month or (year, 9)
+    start = date(y, m, 15 if m == 9 else 8) + timedelta(days=int(rng.integers(0, 50)))
     gap = int(rng.integers(21, 42))
     out = []
     for k in range(n):
