@@ -17,7 +17,7 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
-from dashboard.charts.finder import hubs_map, outline_spec, results_map_spec, with_outlines
+from dashboard.charts.finder import hubs_map_spec, outline_spec, results_map_spec, with_outlines
 from dashboard.data import demand
 from dashboard.data import finder as data
 from dashboard.data.db import snapshot_path
@@ -25,7 +25,7 @@ from dashboard.data.finder import Place
 from dashboard.data.finder_params import Filters, to_params
 from dashboard.data.ics import ics_file_name, safe_url, work_group_ics
 from dashboard.downloads import csv_bytes, offer, standard_notes, xlsx_bytes
-from dashboard.vega import ALTAIR_LOCK, plain_spec
+from dashboard.vega import ALTAIR_LOCK
 from pipelines.domain import md, year_label
 from pipelines.vocab import vocab
 
@@ -429,11 +429,6 @@ def _outlines(where: tuple[float, float, str] | None, radius: int | None, hubs: 
     )
 
 
-@st.cache_data(ttl=data.TEN_MINUTES, max_entries=64)
-def _hubs_spec(by_hub: pl.DataFrame) -> dict:
-    return plain_spec(hubs_map(by_hub, None))
-
-
 def side_panel(
     f: Filters,
     near: pl.DataFrame,
@@ -457,8 +452,10 @@ def side_panel(
             pl.len().alias("matches")
         )
         key = ss.key(f"hubs-{gen}")
+        with ALTAIR_LOCK:  # the template is built by Altair's to_dict on first use
+            spec = hubs_map_spec(by_hub.sort("hub_id"))
         st.vega_lite_chart(
-            with_outlines(_hubs_spec(by_hub.sort("hub_id")), _outlines(None, None, (), 4)),
+            with_outlines(spec, _outlines(None, None, (), 4)),
             key=key,
             on_select=lambda: ss.update(
                 {

@@ -286,7 +286,8 @@ def results_map_spec(
 ) -> dict:
     """The same Vega-Lite spec as `results_map(...).to_dict()` (without outlines), in milliseconds: the
     spec's structure never changes, only its rows, so Altair builds and validates it once (a second a
-    time, the bulk of a finder rerun) and each search fills the template's datasets."""
+    time, the bulk of a finder rerun) and each search fills the template's datasets. The venues' dataset
+    is a polars frame (Streamlit sends it as Arrow): `json.dumps` the spec only after `to_dicts()` on it."""
     labels = status_labels or {}
     spec = json.loads(_results_template(place is not None, bool(radius), tuple(sorted(labels.items()))))
     venues = points.select(
@@ -299,11 +300,34 @@ def results_map_spec(
         pl.col("status").replace_strict(labels, default=pl.col("status")).alias("status_label"),
         pl.col("distance_miles").round(1).alias("miles"),
     ).drop_nulls(["latitude", "longitude"])
-    datasets = {"venues": venues.to_dicts()}
+    # The frame itself, not its rows as dicts: Streamlit turns a polars frame into the chart's Arrow data
+    # directly, where a list of dicts went through pandas on every rerun (the same values either way).
+    datasets: dict = {"venues": venues}
     if place is not None:
         lat, lon, label = place
         datasets["place"] = [{"latitude": lat, "longitude": lon, "place": label}]
         if radius:
             datasets["ring"] = radius_ring(lat, lon, radius)
     spec["datasets"] = datasets
+    return spec
+
+
+@functools.lru_cache(maxsize=1)
+def _hubs_template() -> str:
+    """The hub-bubble map's spec built once by Altair from a one-hub stand-in, its data named "hubs"."""
+    stand_in = pl.DataFrame(
+        {"hub_id": ["x"], "hub_name": ["x"], "hub_latitude": [52.0], "hub_longitude": [-1.0], "matches": [1]}
+    )
+    spec = hubs_map(stand_in).to_dict()
+    spec["data"], spec["datasets"] = {"name": "hubs"}, {}
+    return json.dumps(spec)
+
+
+def hubs_map_spec(hubs: pl.DataFrame) -> dict:
+    """The same Vega-Lite spec as `hubs_map(hubs).to_dict()` (without outlines) from a template: only the
+    rows and the legend's three sizes change between searches. The rows are a polars frame (see
+    `results_map_spec`)."""
+    spec = json.loads(_hubs_template())
+    spec["layer"][-1]["encoding"]["size"]["legend"]["values"] = _legend_values(hubs["matches"].max() or 1)
+    spec["datasets"] = {"hubs": hubs.drop_nulls(["hub_latitude", "hub_longitude"])}
     return spec

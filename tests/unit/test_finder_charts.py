@@ -11,6 +11,8 @@ from dashboard.charts.finder import (
     HUB_OUTLINE,
     OUTLINE,
     _base,
+    hubs_map,
+    hubs_map_spec,
     outline_spec,
     results_map,
     results_map_spec,
@@ -50,7 +52,9 @@ def layer_data(spec: dict) -> list[list]:
         data = layer.get("data", spec.get("data"))
         assert data is not None, f"a layer without data: {layer['mark']}"
         rows = data.get("values") if "values" in data else spec["datasets"][data["name"]]
-        out.append(rows)
+        out.append(
+            rows.to_dicts() if isinstance(rows, pl.DataFrame) else rows
+        )  # sent to the browser as Arrow
     return out
 
 
@@ -111,3 +115,29 @@ def test_the_fast_outline_spec_is_the_altair_spec_with_its_rows():
                 assert {k: v for k, v in layer.items() if k != "data"} == keep
                 [rows] = altair_layer["datasets"].values()
                 assert fast["datasets"][layer["data"]["name"]] == rows
+
+
+def test_the_fast_hub_map_spec_is_the_altair_spec_with_its_rows():
+    """`hubs_map_spec` fills a template: the same layer, encoding, legend sizes and selection as Altair's
+    `hubs_map`, and the same rows (a hub without a map position is left out by both)."""
+    hubs = pl.DataFrame(
+        {
+            "hub_id": ["a", "b", "c"],
+            "hub_name": ["A", "B", "C"],
+            "hub_latitude": [52.0, 53.0, None],
+            "hub_longitude": [-1.0, -2.0, None],
+            "matches": [3, 70, 5],
+        }
+    )
+    slow, fast = hubs_map(hubs).to_dict(), hubs_map_spec(hubs)
+
+    def shape(spec: dict) -> dict:
+        layers = [{k: v for k, v in layer.items() if k != "name"} for layer in spec["layer"]]
+        params = [{k: v for k, v in p.items() if k != "views"} for p in spec["params"]]
+        rest = {k: v for k, v in spec.items() if k not in ("layer", "params", "data", "datasets")}
+        return {"layer": layers, "params": params, **rest}
+
+    assert shape(fast) == shape(slow)
+    assert fast["layer"][-1]["encoding"]["size"]["legend"]["values"] == [18, 35, 70]
+    assert fast["params"][0]["views"] == [fast["layer"][-1]["name"]]  # the pick is bound to the bubbles
+    assert layer_data(fast) == layer_data(slow)
