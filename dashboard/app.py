@@ -58,6 +58,10 @@ label:has(input:focus-visible), [data-baseweb="select"]:has(input:focus-visible)
    3.7:1 on white, under WCAG's 4.5:1. currentColor follows the light or dark theme. */
 [data-testid="stVegaLiteChart"] svg :is(.role-axis-label, .role-axis-title, .role-legend-label,
   .role-legend-title, .role-title) text { fill: currentColor !important; }
+/* A metric's label wraps instead of ending in "...": Streamlit cuts it to one line, which hid what
+   the figure is ("All active LLMEs nationally: share of the ..." in a third of the page). */
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>"""
 )
 sign_in_controls(who)

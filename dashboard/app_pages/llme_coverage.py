@@ -186,6 +186,15 @@ with tab_matrix:
     )
     if note := present.legend(matrix):
         st.markdown(note)
+    if unknown:  # suppression is deliberate: say why, and where the coarser (less hidden) counts are
+        st.markdown(
+            f"**Why {unknown} of these {matrix.height} counts are {SYMBOL}:** one hub's LLMEs in one phase "
+            "are often fewer than 5, and a number that small could identify people, so it is hidden; "
+            "another count is then hidden wherever a published total would give the first one away. "
+            "Counts of larger groups are hidden far less often: each phase's count for England, year by "
+            "year, is on the **Trend** tab under *By phase*, and choosing a **Region** above shows that "
+            "region's counts there."
+        )
     wide = present.readable(
         present.pivot(matrix, on="phase_label", index=["hub", "region"], values="active_llmes")
     )

@@ -517,15 +517,32 @@ def _scheme(name: str) -> alt.SchemeParams:
 
 def llme_heatmap(matrix: pl.DataFrame, threshold: int = 3) -> alt.LayerChart:
     """Hub x phase heatmap of active LLMEs with the count in each cell; cells under `threshold`
-    are outlined as gaps."""
+    are outlined as gaps.
+
+    Every hub's name ends in "Maths Hub": the axis leaves it out and the legend goes below, so at
+    phone width (390 px) the four phase columns keep room for their numbers (they were squeezed to a
+    few pixels each by the full names and a legend at the side). The tooltip keeps the full name."""
     base = alt.Chart(matrix).encode(
         x=alt.X(
             "phase_label:N",
             title=None,
             sort=alt.SortField("sort_order"),
-            axis=alt.Axis(orient="top", labelAngle=0),
+            # One word a line and never dropped: at 390 px a column is ~46 px, and Vega hid
+            # "Primary" and "Secondary" as overlapping their neighbours.
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=0,
+                labelExpr="split(datum.label, ' ')",
+                labelOverlap=False,
+                labelFontSize=10,
+            ),
         ),
-        y=alt.Y("hub:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=240)),
+        y=alt.Y(
+            "hub:N",
+            title=None,
+            sort="ascending",
+            axis=alt.Axis(labelLimit=240, labelExpr="replace(datum.label, / Maths Hub$/, '')"),
+        ),
         tooltip=[
             alt.Tooltip("hub:N", title="Hub"),
             alt.Tooltip("phase_label:N", title="Phase"),
@@ -541,7 +558,7 @@ def llme_heatmap(matrix: pl.DataFrame, threshold: int = 3) -> alt.LayerChart:
                 title="Active LLMEs",
                 scale=alt.Scale(scheme=_scheme("blues"), domainMin=0),
                 # Counts of people: whole numbers on the legend, never "2.5".
-                legend=alt.Legend(format="d", tickMinStep=1),
+                legend=alt.Legend(format="d", tickMinStep=1, orient="bottom"),
             ),
         )
     )

@@ -186,6 +186,38 @@ def test_public_gaps_are_only_counts_known_to_be_under_3(use_warehouse):
     assert f"{hidden} hub and phase counts are shown as c" in text
 
 
+def _hidden_share(at: AppTest) -> tuple[int, int, float]:
+    """Hidden cells and all cells of the hub-by-phase matrix, and the share hidden in the phase trend."""
+    matrix = next(
+        d.value for d in at.dataframe if "Hub" in d.value.columns and "Early Years" in d.value.columns
+    )
+    trend = next(
+        d.value for d in at.dataframe if "Academic year" in d.value.columns and "Primary" in d.value.columns
+    )
+    hidden = sum(str(v) == "c" for p in PHASES for v in matrix[p])
+    coarse = sum(str(v) == "c" for p in PHASES for v in trend[p]) / (len(trend) * len(PHASES))
+    return hidden, len(matrix) * len(PHASES), coarse
+
+
+PHASES = ("Early Years", "Primary", "Secondary", "Post-16")
+
+
+@pytest.mark.parametrize("params", [{}, {"region": "north-west"}])
+def test_hidden_cells_are_explained_with_where_the_coarser_counts_are(use_warehouse, params):
+    """Most single-hub phase counts are c at sample scale: the page says why (how many, and the rule)
+    and points to the phase counts of England or of the chosen region, which are hidden less often."""
+    at = coverage(**params)
+    hidden, cells, coarse = _hidden_share(at)
+    assert hidden > 0, "the sample has hidden hub and phase counts"
+    why = next(m.value for m in at.markdown if m.value.startswith("**Why"))
+    assert f"**Why {hidden} of these {cells} counts are c:**" in why
+    assert "fewer than 5" in why and "**Trend** tab under *By phase*" in why and "**Region**" in why
+    assert coarse < hidden / cells, "the coarser view it points to hides less"
+    if not params:
+        assert coarse == 0, "England's phase counts are all large enough to show"
+    assert not any(m.value.startswith("**Why") for m in coverage(coordinator=True, **params).markdown)
+
+
 def test_heatmap_outlines_only_known_gaps(use_warehouse):
     """The red gap outline is drawn for visible counts under 3, never for a hidden (null) cell."""
     at = coverage()

@@ -230,6 +230,19 @@ def test_llme_heatmap_outlines_gaps_and_keeps_text_readable(matrix):
     assert "fewer than 3" in spec["description"]
 
 
+def test_llme_heatmap_leaves_room_for_its_columns_at_phone_width(matrix):
+    """At 390 px the full hub names and a side legend squeezed the four phase columns to a few
+    pixels: names drop their common "Maths Hub" on the axis only, the legend goes below, and the
+    phase headers wrap a word a line instead of being dropped."""
+    spec = charts.llme_heatmap(matrix, threshold=3).to_dict()
+    cells, _, _ = layers(spec)
+    y, x = cells["encoding"]["y"], cells["encoding"]["x"]
+    assert y["field"] == "hub" and "Maths Hub$" in y["axis"]["labelExpr"], "the data keeps the full name"
+    assert {"field": "hub", "title": "Hub", "type": "nominal"} in cells["encoding"]["tooltip"]
+    assert cells["encoding"]["color"]["legend"]["orient"] == "bottom"
+    assert x["axis"]["labelExpr"] == "split(datum.label, ' ')" and x["axis"]["labelOverlap"] is False
+
+
 def test_target_bars_have_a_rule_at_the_target():
     totals = pl.DataFrame({"hub": ["A", "B"], "active_llmes": [55, 20], "target": [50, 50]})
     spec = charts.target_bars(totals, 50).to_dict()
