@@ -89,6 +89,21 @@ COLUMN_LABELS = {
 }
 
 
+def metric_change(now: float | None, before: float | None, since: str | None, unit: str = "") -> dict:
+    """st.metric delta arguments for this year against last (`since`: "since 2025/26", or None when
+    there is no earlier year to compare); a share (`unit` "points ") changes in percentage points.
+    No arrow when nothing changed, and no delta at all when either value is hidden."""
+    if since is None or now is None or before is None:
+        return {}
+    delta = now - before
+    delta = round(delta * 100, 1) if unit else int(delta)
+    return {
+        "delta": change_text(delta, f"{unit}{since}"),
+        "delta_arrow": "auto" if delta else "off",
+        "delta_color": "normal" if delta else "off",
+    }
+
+
 def readable(frame: pl.DataFrame, **labels: str) -> pl.DataFrame:
     """A frame ready to show or download: shares as whole percentages, hidden counts as "c"
     (see `shown`), columns with display names."""

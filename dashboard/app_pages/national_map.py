@@ -1,6 +1,5 @@
 """National map (home page): England's Maths Hubs at a glance, key figures and "find your hub"."""
 
-import polars as pl
 import streamlit as st
 
 from dashboard import present, url_state
@@ -8,13 +7,12 @@ from dashboard.auth import viewer
 from dashboard.charts import national as charts
 from dashboard.data import common, national_map
 from dashboard.data.page_params import HubParams, MapParams, slug
+from dashboard.find_hub_ui import PROFILE, find_your_hub
 from dashboard.privacy import SYMBOL
-from dashboard.ui import csv_download, in_words
+from dashboard.ui import csv_download
 from dashboard.vega import chart_spec
 from pipelines import domain
-from pipelines.domain import md
 
-PROFILE = "app_pages/hub_profile.py"
 exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
 
 
@@ -59,16 +57,7 @@ since = f"since {years[years.index(year) - 1]}" if has_before and years.index(ye
 
 
 def change(key: str, unit: str = "") -> dict:
-    """st.metric delta arguments for this year against last (no arrow when nothing changed)."""
-    if since is None or now[key] is None or before[key] is None:
-        return {}
-    delta = now[key] - before[key]
-    delta = round(delta * 100, 1) if unit else int(delta)
-    return {
-        "delta": present.change_text(delta, f"{unit}{since}"),
-        "delta_arrow": "auto" if delta else "off",
-        "delta_color": "normal" if delta else "off",
-    }
+    return present.metric_change(now[key], before[key], since, unit)
 
 
 tiles = st.columns(4)
@@ -151,84 +140,7 @@ with side:
     state = MapParams(year_start, slug(region) if region else None, colour, search.strip())
     url_state.write("map", state.to_params(this_year), year_start)
     if search.strip():
-        found = national_map.find_hub(search.strip())
-        answer, others = national_map.hub_answer(found, search)
-        if found.is_empty():
-            st.warning(
-                "No school, postcode district, town or council area matched. Try part of the school's name "
-                "or its postcode."
-            )
-        elif answer is None:
-            # Several places or schools match: a short list to choose from (as GIAS does), never the
-            # first hit.
-            n = others.height
-            more = found.filter(pl.col("kind") == others["kind"][0]).height > n
-            labels = [f"{r['label']}: {r['hub_name']}" for r in others.iter_rows(named=True)]
-            pick = st.radio(
-                f"{n} {'places' if others['kind'][0] == 'place' else 'schools'} match "
-                f"“{search.strip()}”{' (the first ' + str(n) + ')' if more else ''}. Which do you mean?",
-                labels,
-                index=None,
-                key="find_choice",
-            )
-            answer = None if pick is None else others.row(labels.index(pick), named=True)
-            others = others.head(0)
-            if more:
-                st.markdown("Type more of the name, the town or the postcode to narrow the list.")
-        if answer is not None:
-            where = (
-                f"**{md(answer['school'])}** "
-                f"({md(answer['town'] or answer['la_name'])}, {md(answer['postcode'])}) is"
-                if answer["kind"] == "school"
-                else f"**{md(answer['label'])}** is"
-            )
-            st.success(
-                f"{where} in the area of **{md(answer['hub_name'])}**. "
-                f"Lead school: {md(in_words(answer['lead_schools']) or 'not known')}.",
-                icon=":material/location_on:",
-            )
-            link_cols = st.columns(2)
-            link_cols[0].page_link(
-                PROFILE,
-                label=f"Open the {answer['hub_name']} profile",
-                icon=":material/school:",
-                query_params=HubParams(answer["hub_id"], year_start).to_params(this_year),
-            )
-            if answer["website"]:
-                link_cols[1].link_button("Hub website", answer["website"], icon=":material/open_in_new:")
-            if others.height:
-                also = [f"{md(r['label'])} ({md(r['hub_name'])})" for r in others.iter_rows(named=True)]
-                st.markdown(f"Other places called “{md(search.strip())}”: {in_words(also)}.")
-            st.markdown(
-                "Schools may work with any Maths Hub, not only the one for their area. "
-                + (
-                    "A postcode district's centre can be a few miles from a given address."
-                    if answer["postcode"] and answer["kind"] == "place"
-                    else ""
-                )
-            )
-        schools = found.filter((pl.col("kind") == "school") & (pl.col("matched_on") != "URN"))
-        if schools.height and found["kind"][0] == "place":
-            within = "in" if schools["matched_on"][0] == "postcode district" else "whose name contains"
-            with st.expander(f"Schools {within} “{search.strip()}” ({schools.height})"):
-                st.dataframe(
-                    schools.select("school", "town", "postcode", "hub_name"),
-                    hide_index=True,
-                    height=180,
-                    key="find_schools",
-                    column_config={
-                        "school": "School",
-                        "town": "Town",
-                        "postcode": "Postcode",
-                        "hub_name": "Hub",
-                    },
-                )
-                csv_download(
-                    schools.select("school", "town", "postcode", "hub_name"),
-                    "schools-found.csv",
-                    "Download these schools (CSV)",
-                    key="find_schools_csv",
-                )
+        find_your_hub(search.strip(), year_start, this_year)
 
     st.header("All hubs")
     table = present.table(

@@ -485,3 +485,23 @@ def test_no_view_total_minus_other_views_reveals_a_hidden_count(use_warehouse, r
             left = region_total - (cells["active_llmes"].sum() or 0)
             assert cells["active_llmes_hidden"].sum() != 1 or left == 0
             assert not 1 <= left <= 4, (region, code, left)
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "since", "unit", "want"),
+    [
+        (375, 366, "since 2025/26", "", {"delta": "+9 since 2025/26", "arrow": "auto"}),
+        (0.25, 0.236, "since 2025/26", "points ", {"delta": "+1.4 points since 2025/26", "arrow": "auto"}),
+        (40, 40, "since 2025/26", "", {"delta": "no change since 2025/26", "arrow": "off"}),
+        (None, 366, "since 2025/26", "", None),  # hidden this year: no change can be shown
+        (375, None, "since 2025/26", "", None),
+        (375, 366, None, "", None),  # no earlier year in the data
+    ],
+)
+def test_metric_change_against_last_year(now, before, since, unit, want):
+    got = present.metric_change(now, before, since, unit)
+    if want is None:
+        assert got == {}
+    else:
+        assert got["delta"] == want["delta"] and got["delta_arrow"] == want["arrow"]
+        assert got["delta_color"] == ("normal" if want["arrow"] == "auto" else "off")
