@@ -44,26 +44,7 @@ page = st.navigation(pages, position="hidden" if st.context.is_embedded else "to
 # Each page has its own browser title ("Find a Work Group: Maths Hubs Atlas"), so tabs, history and
 # screen readers tell the pages apart (WCAG 2.4.2).
 st.set_page_config(page_title=f"{page.title}: {SITE}")
-# A visible focus ring on every control (WCAG 2.4.7), in the GOV.UK style: yellow with a near-black
-# edge, readable on the light and the dark theme. Radios, checkboxes and toggles hide their input,
-# so their label carries the ring; selects and text boxes ring their whole box.
-st.html(
-    """<style>
-:focus-visible { outline: 3px solid #ffdd00 !important; outline-offset: 0 !important;
-  box-shadow: 0 0 0 5px #0b0c0c !important; }
-label:has(input:focus-visible), [data-baseweb="select"]:has(input:focus-visible),
-[data-baseweb="input"]:has(input:focus-visible), [data-baseweb="textarea"]:has(textarea:focus-visible) {
-  outline: 3px solid #ffdd00 !important; box-shadow: 0 0 0 5px #0b0c0c !important; border-radius: 2px; }
-/* Chart axis and legend text in the page's own text colour: the chart theme's grey (#808495) is
-   3.7:1 on white, under WCAG's 4.5:1. currentColor follows the light or dark theme. */
-[data-testid="stVegaLiteChart"] svg :is(.role-axis-label, .role-axis-title, .role-legend-label,
-  .role-legend-title, .role-title) text { fill: currentColor !important; }
-/* A metric's label wraps instead of ending in "...": Streamlit cuts it to one line, which hid what
-   the figure is ("All active LLMEs nationally: share of the ..." in a third of the page). */
-[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p {
-  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
-</style>"""
-)
+st.html(HERE / "static" / "site.css")  # focus ring, chart text, metric labels, phone headings
 sign_in_controls(who)
 # The academic year is chosen once and kept across pages: a year in any page's URL becomes the
 # session's, and each page offers it by default (dashboard/url_state.py).

@@ -245,6 +245,19 @@ def test_each_page_has_its_own_browser_title(app_url, page):
         page.wait_for_function("t => document.title === t", arg=f"{title}: {SITE}", timeout=20000)
 
 
+def test_headings_fit_a_phone(app_url, page):
+    """At 390 px every page's main heading is set at 32 px (GOV.UK's small-screen size), not
+    Streamlit's desktop 44 px, and at 1400 px it keeps the desktop size."""
+    for width, largest in ((390, 32.5), (1400, 60)):
+        at_width(page, width)
+        for path, _ in TITLES:
+            go(page, app_url + path)
+            h1 = page.locator("[data-testid='stMain'] h1").first
+            h1.wait_for(timeout=30000)
+            size = float(h1.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px"))
+            assert (size <= largest) if width == 390 else (size > 40), (path, width, size)
+
+
 FOCUSED = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
