@@ -24,6 +24,12 @@ def legend(*frames: pl.DataFrame) -> str | None:
     return None
 
 
+def show_legend(*frames: pl.DataFrame) -> None:
+    """The legend line (`legend`) under a chart or table, when any of its numbers are hidden."""
+    if note := legend(*frames):
+        st.markdown(note)
+
+
 def shown(frame: pl.DataFrame) -> pl.DataFrame:
     """Counts (and shares derived from them) as text with "c" where hidden, when any are hidden;
     numbers stay numbers otherwise. The helper columns are dropped."""

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.data.common import build_info
 from dashboard.downloads import escape_formulas, offer
 
-__all__ = ["csv_download", "escape_formulas", "in_words", "sample_banner"]
+__all__ = ["csv_download", "escape_formulas", "in_words", "sample_banner", "table_expander"]
 
 
 def sample_banner() -> None:
@@ -39,3 +39,11 @@ def csv_download(
 ) -> None:
     """CSV and XLSX downloads of a public (already suppressed) table: see dashboard/downloads.py."""
     offer(frame, file_name, label, key=key)
+
+
+def table_expander(title: str, frame: pl.DataFrame, file_name: str, key: str, **grid) -> None:
+    """The table behind a chart, folded under it: a sortable grid (key `<key>_table`, `grid` passed to
+    st.dataframe) and its CSV + XLSX downloads (key `<key>_csv`)."""
+    with st.expander(title):
+        st.dataframe(frame, hide_index=True, key=f"{key}_table", **grid)
+        csv_download(frame, file_name, key=f"{key}_csv")

@@ -3,13 +3,13 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import present, url_state
+from dashboard import coverage_text, present, url_state
 from dashboard.auth import viewer
 from dashboard.charts import national as charts
 from dashboard.data import common, coverage
 from dashboard.data.page_params import CoverageParams, slug
 from dashboard.privacy import SYMBOL
-from dashboard.ui import csv_download
+from dashboard.ui import csv_download, table_expander
 from dashboard.vega import chart_spec
 from pipelines import domain
 
@@ -52,6 +52,7 @@ accreditation_choice = f4.selectbox(
 )
 
 year_start = domain.parse_year(year)
+year_file = year.replace("/", "-")  # in download file names
 region = None if region_choice == ALL_REGIONS else region_choice
 role = next((c for c, lbl in role_label.items() if lbl == role_choice), None)
 accreditation = next((c for c, lbl in accreditation_label.items() if lbl == accreditation_choice), None)
@@ -71,18 +72,12 @@ all_totals = coverage.llme_hub_totals(year_start, region, None, None, exact=exac
 all_trend = coverage.llme_trend(region, None, None, exact=exact) if narrowed else trend
 
 
-def year_total(frame: pl.DataFrame, start: int) -> int | None:
-    """The total in view for a year (None if hidden or not a year in the data)."""
-    rows = frame.filter(pl.col("year_start") == start)["active_llmes"]
-    return rows[0] if rows.len() else None
-
-
 # --- Headline: the total in view against its target --------------------------------------------
 in_data = trend.filter(pl.col("year_start") == year_start).height > 0
-total = year_total(trend, year_start) if in_data else 0  # None: hidden (1-4)
-everyone = year_total(all_trend, year_start) if in_data else 0
+total = coverage_text.year_total(trend, year_start) if in_data else 0  # None: hidden (1-4)
+everyone = coverage_text.year_total(all_trend, year_start) if in_data else 0
 target = common.TARGET_PER_HUB * all_totals.height
-previous = year_total(trend, year_start - 1)
+previous = coverage_text.year_total(trend, year_start - 1)
 changed = total is not None and previous is not None and total != previous
 scope = "nationally" if region is None else f"in {region}"
 who_label = " and ".join(
@@ -130,47 +125,16 @@ if narrowed:
 
 # --- Gaps in words ----------------------------------------------------------------------------
 threshold = common.GAP_THRESHOLD
-gap_lines = []
-unknown = 0
-for (phase_label,), rows in matrix.sort("sort_order").group_by("phase_label", maintain_order=True):
-    # A gap is a count known to be under the threshold. A hidden count (c) is not known to be one: it
-    # may be 1 to 4, or any number hidden only to protect a total.
-    short = rows.filter(~pl.col("active_llmes_hidden") & (pl.col("active_llmes") < threshold))
-    unknown += rows["active_llmes_hidden"].sum()
-    if short.height:
-        gap_lines.append(
-            f"**{short.height} {'hub has' if short.height == 1 else 'hubs have'}** fewer than {threshold} "
-            f"active {phase_label} LLMEs{(' (' + who_label + ')') if narrowed else ''}."
-        )
-below = all_totals.filter((pl.col("active_llmes") < common.TARGET_PER_HUB) | pl.col("active_llmes_hidden"))
-if below.height:
-    # Short of target = targets of the hubs below it - (total - the hubs at or above it, all shown),
-    # so no hidden count is used; left out when the total itself is hidden.
-    above = int(
-        all_totals.filter(~pl.col("active_llmes_hidden") & (pl.col("active_llmes") >= common.TARGET_PER_HUB))[
-            "active_llmes"
-        ].sum()
-    )
-    short_by = (
-        ""
-        if everyone is None
-        else f"; together they are {common.TARGET_PER_HUB * below.height - (everyone - above):,} short"
-    )
-    gap_lines.append(
-        f"**{below.height} of {all_totals.height} hubs** are below {common.TARGET_PER_HUB} active LLMEs "
-        f"(all roles and accreditations){short_by}."
-    )
+gap_lines, unknown = coverage_text.gap_lines(
+    matrix, all_totals, everyone, threshold, who_label if narrowed else None
+)
 with st.container(border=True):
     st.markdown("**Gaps**" + (" (with the filters applied)" if filtered else ""))
     st.markdown(
         "\n".join(f"- {line}" for line in gap_lines) if gap_lines else "No gaps: every hub meets the targets."
     )
     if unknown:
-        st.markdown(
-            f"{unknown} hub and phase {'count is' if unknown == 1 else 'counts are'} "
-            f"shown as {SYMBOL} (fewer than 5, "
-            f"or hidden to protect a total), so not known to be under {threshold}: not counted as gaps."
-        )
+        st.markdown(coverage_text.unknown_gaps(unknown, threshold))
 
 # --- Hub x phase, per-hub totals, trend, breakdowns ---------------------------------------------
 tab_matrix, tab_totals, tab_trend, tab_breakdown = st.tabs(
@@ -184,23 +148,15 @@ with tab_matrix:
             lambda: charts.llme_heatmap(matrix, threshold),
         )
     )
-    if note := present.legend(matrix):
-        st.markdown(note)
+    present.show_legend(matrix)
     if unknown:  # suppression is deliberate: say why, and where the coarser (less hidden) counts are
-        st.markdown(
-            f"**Why {unknown} of these {matrix.height} counts are {SYMBOL}:** one hub's LLMEs in one phase "
-            "are often fewer than 5, and a number that small could identify people, so it is hidden; "
-            "another count is then hidden wherever a published total would give the first one away. "
-            "Counts of larger groups are hidden far less often: each phase's count for England, year by "
-            "year, is on the **Trend** tab under *By phase*, and choosing a **Region** above shows that "
-            "region's counts there."
-        )
+        st.markdown(coverage_text.why_hidden(unknown, matrix.height))
     wide = present.readable(
         present.pivot(matrix, on="phase_label", index=["hub", "region"], values="active_llmes")
     )
-    with st.expander("Table: active LLMEs by hub and phase"):
-        st.dataframe(wide, hide_index=True, key="matrix_table")
-        csv_download(wide, f"llmes-by-hub-phase-{year.replace('/', '-')}.csv", key="matrix_csv")
+    table_expander(
+        "Table: active LLMEs by hub and phase", wide, f"llmes-by-hub-phase-{year_file}.csv", "matrix"
+    )
     st.markdown(
         "An LLME who leads in two phases counts once in each, so the phases add up to more than the total."
     )
@@ -212,42 +168,34 @@ with tab_totals:
             "llme-target-bars", (year_start, *filters, exact, goal), lambda: charts.target_bars(totals, goal)
         )
     )
-    if note := present.legend(totals):
-        st.markdown(note)
+    present.show_legend(totals)
     against = () if narrowed else ("target", "share_of_target", "short_of_target")
     table = present.table(totals, "hub", "region", "active_llmes", *against)
-    with st.expander("Table: active LLMEs per hub" + ("" if narrowed else " against the target")):
-        st.dataframe(
-            table,
-            hide_index=True,
-            key="totals_table",
-            column_config=present.percent_config(table, "% of target"),
-        )
-        csv_download(table, f"llmes-by-hub-{year.replace('/', '-')}.csv", key="totals_csv")
+    table_expander(
+        "Table: active LLMEs per hub" + ("" if narrowed else " against the target"),
+        table,
+        f"llmes-by-hub-{year_file}.csv",
+        "totals",
+        column_config=present.percent_config(table, "% of target"),
+    )
 
 with tab_trend:
     shown_trend = trend.drop("target") if narrowed else trend
     st.vega_lite_chart(chart_spec("llme-trend", (*filters, exact), lambda: charts.trend_chart(shown_trend)))
-    if note := present.legend(trend):
-        st.markdown(note)
-    with st.expander("Table: active LLMEs by year"):
-        by_year = present.table(
-            shown_trend, "academic_year", "active_llmes", *(() if narrowed else ("target",))
-        )
-        st.dataframe(by_year, hide_index=True, key="trend_table")
-        csv_download(by_year, "llmes-by-year.csv", key="trend_csv")
+    present.show_legend(trend)
+    by_year = present.table(shown_trend, "academic_year", "active_llmes", *(() if narrowed else ("target",)))
+    table_expander("Table: active LLMEs by year", by_year, "llmes-by-year.csv", "trend")
     st.subheader("By phase")
     st.vega_lite_chart(
         chart_spec("llme-phase-trend", (*filters, exact), lambda: charts.phase_trend_chart(phase_trend))
     )
-    if note := present.legend(phase_trend):
-        st.markdown(note)
-    with st.expander("Table: active LLMEs by phase and year"):
-        by_phase = present.readable(
-            present.pivot(phase_trend, on="phase_label", index="academic_year", values="active_llmes")
-        )
-        st.dataframe(by_phase, hide_index=True, key="phase_trend_table")
-        csv_download(by_phase, "llmes-by-phase-and-year.csv", key="phase_trend_csv")
+    present.show_legend(phase_trend)
+    by_phase = present.readable(
+        present.pivot(phase_trend, on="phase_label", index="academic_year", values="active_llmes")
+    )
+    table_expander(
+        "Table: active LLMEs by phase and year", by_phase, "llmes-by-phase-and-year.csv", "phase_trend"
+    )
     st.markdown("Each phase's active LLMEs year by year: an LLME who leads in two phases counts in each.")
 
 with tab_breakdown:
@@ -263,9 +211,8 @@ with tab_breakdown:
                     lambda f=frame, t=title: charts.count_bars(f, "label", "active_llmes", t, "Active LLMEs"),
                 )
             )
-            if note := present.legend(frame):
-                st.markdown(note)
+            present.show_legend(frame)
             shown = present.table(frame, "label", "active_llmes", label=title)
             st.dataframe(shown, hide_index=True, key=f"{by}_table")
-            csv_download(shown, f"llmes-by-{by}-{year.replace('/', '-')}.csv", key=f"{by}_csv")
+            csv_download(shown, f"llmes-by-{by}-{year_file}.csv", key=f"{by}_csv")
     st.markdown("An LLME with two roles or accreditations counts under each.")
