@@ -110,6 +110,34 @@ def metric_change(now: float | None, before: float | None, since: str | None, un
     }
 
 
+def against_median(row: dict) -> dict:
+    """st.metric value and delta for a hub's headline against the national median (a row of
+    hub_profile.hub_headlines: measure, hub, national_median, hidden). A share is shown in percent and
+    compared in points; a hidden value shows as c; no arrow when the hub is at the median."""
+    share = row["measure"] == "reach_share"
+    value, median = row["hub"], row["national_median"]
+    shown = (
+        privacy.SYMBOL
+        if row["hidden"]
+        else "n/a"
+        if value is None
+        else f"{value:.0%}"
+        if share
+        else f"{value:,.0f}"
+    )
+    delta = None if value is None or median is None else round((value - median) * (100 if share else 1), 1)
+    if median is None:
+        versus = privacy.SYMBOL
+    else:
+        versus = f"{median:.0%}" if share else f"{median:,.1f}".removesuffix(".0")
+    return {
+        "value": shown,
+        "delta": change_text(delta, f"{'pts ' if share else ''}vs median {versus}"),
+        "delta_arrow": "auto" if delta else "off",
+        "delta_color": "normal" if delta else "off",
+    }
+
+
 def readable(frame: pl.DataFrame, **labels: str) -> pl.DataFrame:
     """A frame ready to show or download: shares as whole percentages, hidden counts as "c"
     (see `shown`), columns with display names."""

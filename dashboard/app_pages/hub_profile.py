@@ -1,5 +1,6 @@
 """Hub profile (?hub=<hub_id>): one hub's LLMEs, Work Groups, reach and provision, printable."""
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import polars as pl
@@ -16,30 +17,7 @@ from dashboard.vega import altair_chart
 from pipelines import domain
 from pipelines.domain import md
 
-# Browser print gives a clean one-hub report: no app chrome, widgets or download buttons.
-PRINT_CSS = """<style>
-@media print {
-  header, [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
-  [data-testid="stDecoration"], [data-testid="stDownloadButton"], [data-testid="stBottom"],
-  .st-key-controls { display: none !important; }
-  /* The app is laid out at the height of the window: in print that leaves a blank last page. */
-  html, body, #root, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
-  [data-testid="stMainBlockContainer"] { height: auto !important; min-height: 0 !important;
-    overflow: visible !important; }
-  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
-  /* Flex columns of blocks cannot be broken between items by the browser: blocks let headings
-     keep with what follows them instead of being stranded at a page foot. */
-  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]:not(.st-key-controls) {
-    display: block !important; }
-  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] > * { margin-bottom: 0.6rem; }
-  h1, h2, h3, [data-testid="stHeading"], [data-testid="stElementContainer"]:has(h2, h3) {
-    break-after: avoid !important; page-break-after: avoid !important; }
-  [data-testid="stVegaLiteChart"], [data-testid="stTable"], [data-testid="stMetric"] { break-inside: avoid; }
-  /* A table opened on screen (an expander) prints open, without its toggle. */
-  details::details-content { content-visibility: visible !important; display: block !important; }
-  details > summary { display: none !important; }
-}
-</style>"""
+PRINT_CSS = Path(__file__).parent.parent / "static" / "hub_print.css"  # print: one clean hub report
 
 hubs = common.hubs()
 ids = hubs["hub_id"].to_list()
@@ -122,19 +100,9 @@ st.markdown(
 head = hub_profile.hub_headlines(hub_id, year_start, exact=exact)
 cols = st.columns(head.height)
 for col, row in zip(cols, head.iter_rows(named=True), strict=True):
-    share = row["measure"] == "reach_share"
-    value, median = row["hub"], row["national_median"]
-    shown = (
-        SYMBOL if row["hidden"] else "n/a" if value is None else f"{value:.0%}" if share else f"{value:,.0f}"
-    )
-    delta = None if value is None or median is None else round((value - median) * (100 if share else 1), 1)
-    versus = SYMBOL if median is None else f"{median:.0%}" if share else f"{median:,.1f}".removesuffix(".0")
     col.metric(
         row["label"],
-        shown,
-        present.change_text(delta, f"{'pts ' if share else ''}vs median {versus}"),
-        delta_arrow="auto" if delta else "off",
-        delta_color="normal" if delta else "off",
+        **present.against_median(row),
         border=True,
         help=f"{row['label']}: this hub against the national median, the middle value of the 40 hubs.",
     )

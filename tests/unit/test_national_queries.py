@@ -505,3 +505,44 @@ def test_metric_change_against_last_year(now, before, since, unit, want):
     else:
         assert got["delta"] == want["delta"] and got["delta_arrow"] == want["arrow"]
         assert got["delta_color"] == ("normal" if want["arrow"] == "auto" else "off")
+
+
+@pytest.mark.parametrize(
+    ("row", "value", "delta", "arrow"),
+    [
+        (
+            {"measure": "active_llmes", "hub": 41, "national_median": 46.0, "hidden": False},
+            "41",
+            "-5 vs median 46",
+            "auto",
+        ),
+        (
+            {"measure": "work_groups", "hub": 47, "national_median": 49.5, "hidden": False},
+            "47",
+            "-2.5 vs median 49.5",
+            "auto",
+        ),
+        (
+            {"measure": "reach_share", "hub": 0.34, "national_median": 0.44, "hidden": False},
+            "34%",
+            "-10 pts vs median 44%",
+            "auto",
+        ),
+        (
+            {"measure": "active_llmes", "hub": 46, "national_median": 46.0, "hidden": False},
+            "46",
+            "no change vs median 46",
+            "off",
+        ),
+        ({"measure": "active_llmes", "hub": None, "national_median": 46.0, "hidden": True}, "c", None, "off"),
+        (
+            {"measure": "work_groups", "hub": None, "national_median": None, "hidden": False},
+            "n/a",
+            None,
+            "off",
+        ),
+    ],
+)
+def test_headline_against_the_national_median(row, value, delta, arrow):
+    got = present.against_median(row)
+    assert (got["value"], got["delta"], got["delta_arrow"]) == (value, delta, arrow)
