@@ -1,5 +1,5 @@
 """What the LLME coverage page says in words: the total for a year, the gaps (counts known to be under
-the threshold) and why hidden counts are hidden. Pure functions of the page's frames, so the wording
+the threshold) and why hidden counts are hidden. Pure functions of the page's frames, so the text
 is tested without Streamlit; the page (dashboard/app_pages/llme_coverage.py) only lays it out."""
 
 from __future__ import annotations
