@@ -8,7 +8,7 @@ from dashboard.auth import viewer
 from dashboard.data import about, common
 from dashboard.data.db import snapshot_path
 from dashboard.data.release import release_zip
-from dashboard.ui import csv_download
+from dashboard.ui import csv_download, table_expander
 from pipelines.definitions import DFE_SCHOOLS, ONS_BOUNDARIES, ONS_POSTCODES
 
 info = common.build_info()
@@ -57,10 +57,7 @@ st.markdown(
     )
 )
 loads = about.load_history(exact=exact)
-with st.expander(f"Load log (newest {loads.height})"):
-    load_log = present.load_table(loads)
-    st.dataframe(load_log, hide_index=True, key="loads_table")
-    csv_download(load_log, "load-log.csv", key="loads_csv")
+table_expander(f"Load log (newest {loads.height})", present.load_table(loads), "load-log.csv", "loads")
 
 # --- Definitions ------------------------------------------------------------------------------
 st.header("Definitions")
@@ -101,9 +98,7 @@ for i, vocabulary in enumerate(titles):
         terms_table = rows.select(pl.col("label").alias("Term"), pl.col("description").alias("Meaning"))
         st.table(present.escape_markdown_frame(terms_table), hide_index=True)
 st.subheader("Kinds of professional development")
-kinds = terms.filter(pl.col("vocabulary") == "pd_kind")
-acme = kinds.filter(pl.col("description").str.starts_with("On ACME's list"))["label"].to_list()
-ours = kinds.filter(~pl.col("description").str.starts_with("On ACME's list"))["label"].to_list()
+acme, ours = about.pd_kinds(terms)
 st.markdown(
     "The provision audit on each hub profile groups Work Groups by the kinds of professional development "
     "listed by ACME (the Advisory Committee on Mathematics Education) in *Empowering teachers: success for "
@@ -196,14 +191,7 @@ p3.metric(
     f"{(prov['map_point_source'] == 'lead school').sum()} of {prov.height}",
     border=True,
 )
-confidence = prov.group_by("confidence").len("hubs").sort("confidence")
-st.markdown(
-    "Confidence in each hub's published facts: "
-    + ", ".join(
-        f"**{row['confidence'] or 'unknown'}** {row['hubs']}" for row in confidence.iter_rows(named=True)
-    )
-    + " hubs."
-)
+st.markdown(about.confidence_line(prov))
 provenance = present.provenance_table(prov)
 st.dataframe(provenance, hide_index=True, key="provenance_table")
 csv_download(provenance, "hub-provenance.csv", key="provenance_csv")

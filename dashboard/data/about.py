@@ -1,4 +1,5 @@
-"""Queries for About the data: definitions, the load log, hub facts provenance, table counts.
+"""Queries for About the data: definitions, the load log, hub facts provenance, table counts; and two
+pure summaries of their results (the kinds of professional development, the confidence sentence).
 
 Each query is a plain function of a DuckDB cursor (`fetch_*`), so tests run it on any warehouse
 file without Streamlit; the cached wrapper of the same name without `fetch_` is what pages call."""
@@ -110,3 +111,23 @@ def fetch_table_counts(cur, *, exact: bool) -> pl.DataFrame:
 @st.cache_data(**CACHE)
 def table_counts(*, exact: bool) -> pl.DataFrame:
     return run(fetch_table_counts, exact=exact)
+
+
+def pd_kinds(terms: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """The kinds of professional development (vocabulary `pd_kind` of `definitions()`): those on ACME's
+    2013 list, and ours (their descriptions say which)."""
+    kinds = terms.filter(pl.col("vocabulary") == "pd_kind")
+    on_acme = pl.col("description").str.starts_with("On ACME's list")
+    return kinds.filter(on_acme)["label"].to_list(), kinds.filter(~on_acme)["label"].to_list()
+
+
+def confidence_line(prov: pl.DataFrame) -> str:
+    """How many hubs' published facts have each confidence, as a sentence (from provenance_summary())."""
+    confidence = prov.group_by("confidence").len("hubs").sort("confidence")
+    return (
+        "Confidence in each hub's published facts: "
+        + ", ".join(
+            f"**{row['confidence'] or 'unknown'}** {row['hubs']}" for row in confidence.iter_rows(named=True)
+        )
+        + " hubs."
+    )
