@@ -103,13 +103,12 @@ has_boundaries = districts["geometry"].is_not_null().any()
 
 map_col, side = st.columns([3, 2], gap="medium")
 with map_col:
-    # The chart is built and converted once per (snapshot, year, colour-by, exact): hub_frame and
-    # districts follow from those.
-    build = charts.district_map if has_boundaries else charts.fallback_map
+    # The chart is built and converted once per (snapshot, year, colour-by, exact, region): hub_frame
+    # and districts follow from those.
     spec = chart_spec(
-        f"national-{build.__name__}",
+        "national-map",
         (year_start, colour, exact, region),
-        lambda: build(districts, hub_frame, colour, region),
+        lambda: charts.hub_map(districts, hub_frame, colour, region),
     )
     if not has_boundaries:
         st.info(

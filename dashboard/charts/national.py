@@ -301,28 +301,65 @@ def _in_region(districts: pl.DataFrame, hubs: pl.DataFrame, region: str | None):
     return districts, hubs.filter(pl.col("hub_id").is_in(districts["hub_id"].unique().implode()))
 
 
-def district_map(
+# What a district (or tile) carries of its hub, for colour, tooltip and screen reader.
+_HUB_FIELDS = (
+    "hub_colour",
+    "target_band",
+    "reach_share",
+    "lead_school",
+    "llmes_text",
+    "reach_text",
+    "work_groups",
+    "hub_aria",
+)
+
+
+def hub_map(
     districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "hub", region: str | None = None
 ) -> alt.LayerChart:
-    """Choropleth of the districts (GeoJSON in `geometry`) coloured by their hub, with hub points.
+    """England's districts coloured by their hub (or by the hub's LLMEs against target, or reach),
+    with the hubs as points; a click on either selects the hub.
 
-    `hubs` is `hub_map_frame(...)`. Estimated districts are drawn paler with a dashed outline. With
-    a `region` only its districts and hubs are drawn, and the map is fitted to them (London at a
-    readable size instead of a few millimetres of England).
+    `hubs` is `hub_map_frame(...)`. With the district boundaries loaded (GeoJSON in `geometry`) it is
+    a choropleth; without them (`atlas build --no-open-data`) a schematic map of district centres.
+    Estimated districts are drawn paler. With a `region` only its districts and hubs are drawn, and
+    the map is fitted to them (London at a readable size instead of a few millimetres of England).
     """
+    boundaries = districts["geometry"].is_not_null().any()
     districts, hubs = _in_region(districts, hubs, region)
-    props = hubs.select(
-        "hub_id",
-        pl.col("name").alias("hub_name"),
-        "hub_colour",
-        "target_band",
-        "reach_share",
-        "lead_school",
-        "llmes_text",
-        "reach_text",
-        "work_groups",
-        "hub_aria",
-    ).rows_by_key("hub_id", named=True, unique=True)
+    layers, description, fit = (_boundary_layers if boundaries else _schematic_layers)(
+        districts, hubs, colour_by, region
+    )
+    return _map(*layers, _hub_points(hubs, colour_by), description=description, fit=fit)
+
+
+def _area_encoding(colour_by: str, hubs: pl.DataFrame) -> dict:
+    """The channels both kinds of district mark share: colour, paler when estimated, tooltip, aria."""
+    return {
+        "color": _colour(colour_by, hubs),
+        "opacity": alt.Opacity(
+            "provenance:O",
+            title="Area",
+            scale=_provenance_scale([1.0, _pale(colour_by)]),
+            legend=_AREA_LEGEND,
+        ),
+        "tooltip": [
+            alt.Tooltip("lad_name:N", title="District"),
+            *_tooltip(colour_by),
+            alt.Tooltip("provenance:N", title="Area"),
+        ],
+        "description": "aria:N",
+    }
+
+
+def _boundary_layers(
+    districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str, region: str | None
+) -> tuple[list[alt.Chart], str, dict | None]:
+    """The districts' own outlines (GeoJSON features), estimated ones also dashed; districts without
+    a boundary are left out."""
+    props = hubs.select("hub_id", pl.col("name").alias("hub_name"), *_HUB_FIELDS).rows_by_key(
+        "hub_id", named=True, unique=True
+    )
     features = [
         {
             "type": "Feature",
@@ -340,20 +377,7 @@ def district_map(
         values=_Prebuilt({"type": "FeatureCollection", "features": features}),
         format=alt.DataFormat(type="json", property="features"),
     )
-    fields = [
-        "hub_id",
-        "hub_name",
-        "lad_name",
-        "provenance",
-        "hub_colour",
-        "target_band",
-        "reach_share",
-        "lead_school",
-        "llmes_text",
-        "reach_text",
-        "work_groups",
-        "hub_aria",
-    ]
+    fields = ["hub_id", "hub_name", "lad_name", "provenance", *_HUB_FIELDS]
     areas = (
         alt.Chart(data)
         .transform_calculate(**{f: f"datum.properties.{f}" for f in fields})
@@ -362,13 +386,7 @@ def district_map(
         )
         .mark_geoshape(strokeWidth=0.5)
         .encode(
-            color=_colour(colour_by, hubs),
-            opacity=alt.Opacity(
-                "provenance:O",
-                title="Area",
-                scale=_provenance_scale([1.0, _pale(colour_by)]),
-                legend=_AREA_LEGEND,
-            ),
+            **_area_encoding(colour_by, hubs),
             strokeDash=alt.StrokeDash(
                 "provenance:O", title="Area", scale=_provenance_scale([[1, 0], [3, 2]]), legend=_AREA_LEGEND
             ),
@@ -378,12 +396,6 @@ def district_map(
                 scale=_provenance_scale(["#ffffff", "#4a4a4a"]),
                 legend=_AREA_LEGEND,
             ),
-            tooltip=[
-                alt.Tooltip("lad_name:N", title="District"),
-                *_tooltip(colour_by),
-                alt.Tooltip("provenance:N", title="Area"),
-            ],
-            description="aria:N",
         )
         .properties(name="areas")
     )
@@ -397,31 +409,17 @@ def district_map(
     fit = None
     if region is not None and features:
         fit = region_frame([p for f in features for p in _points_of(f["geometry"])], pad=0.02)
-    return _map(areas, _hub_points(hubs, colour_by), description=description, fit=fit)
+    return [areas], description, fit
 
 
-def fallback_map(
-    districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str = "hub", region: str | None = None
-) -> alt.LayerChart:
-    """Without boundaries: the 296 district centres as tiles (England's outline emerges from them),
-    coloured like the choropleth, the hubs as points and the regions labelled (one region's, fitted
-    to it, with `region`)."""
-    districts, hubs = _in_region(districts, hubs, region)
-    cols = hubs.select(
-        "hub_id",
-        pl.col("name").alias("hub_name"),
-        "hub_colour",
-        "target_band",
-        "reach_share",
-        "lead_school",
-        "llmes_text",
-        "reach_text",
-        "work_groups",
-        "hub_aria",
-    )
+def _schematic_layers(
+    districts: pl.DataFrame, hubs: pl.DataFrame, colour_by: str, region: str | None
+) -> tuple[list[alt.Chart], str, dict | None]:
+    """Without boundaries: the 296 district centres as tiles (England's outline emerges from them)
+    over a graticule, and the regions labelled."""
     tiles = (
         districts.select("lad_name", "hub_id", "provenance", "centroid_lat", "centroid_lon")
-        .join(cols, on="hub_id", how="left")
+        .join(hubs.select("hub_id", pl.col("name").alias("hub_name"), *_HUB_FIELDS), on="hub_id", how="left")
         .with_columns(pl.col("provenance").replace_strict(PROVENANCE, default="Other"))
         .with_columns(
             (
@@ -432,23 +430,7 @@ def fallback_map(
     areas = (
         alt.Chart(tiles)
         .mark_square(size=150)
-        .encode(
-            longitude="centroid_lon:Q",
-            latitude="centroid_lat:Q",
-            color=_colour(colour_by, hubs),
-            opacity=alt.Opacity(
-                "provenance:O",
-                title="Area",
-                scale=_provenance_scale([1.0, _pale(colour_by)]),
-                legend=_AREA_LEGEND,
-            ),
-            tooltip=[
-                alt.Tooltip("lad_name:N", title="District"),
-                *_tooltip(colour_by),
-                alt.Tooltip("provenance:N", title="Area"),
-            ],
-            description="aria:N",
-        )
+        .encode(longitude="centroid_lon:Q", latitude="centroid_lat:Q", **_area_encoding(colour_by, hubs))
         .properties(name="areas")
     )
     region_centres = (
@@ -482,7 +464,7 @@ def fallback_map(
         fit = region_frame(
             [[lon, lat] for lat, lon in tiles.select("centroid_lat", "centroid_lon").iter_rows()]
         )
-    return _map(grid, areas, halo, labels, _hub_points(hubs, colour_by), description=description, fit=fit)
+    return [grid, areas, halo, labels], description, fit
 
 
 def selected_hub(state: Any) -> str | None:

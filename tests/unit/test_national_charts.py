@@ -127,8 +127,8 @@ def test_hub_map_frame_adds_display_columns(hub_frame):
 
 
 @pytest.mark.parametrize("colour_by", list(charts.COLOUR_BY))
-def test_district_map_spec(districts, hub_frame, colour_by):
-    chart = charts.district_map(districts, hub_frame, colour_by)
+def test_hub_map_with_boundaries_is_a_choropleth(districts, hub_frame, colour_by):
+    chart = charts.hub_map(districts, hub_frame, colour_by)
     spec = chart.to_dict()
     areas, points = layers(spec)
     assert areas["mark"]["type"] == "geoshape" and areas["name"] == "areas"
@@ -155,17 +155,17 @@ def test_district_map_spec(districts, hub_frame, colour_by):
         assert areas["encoding"]["opacity"]["scale"]["range"] == [1.0, 1.0]
 
 
-def test_district_map_skips_districts_without_boundaries(districts, hub_frame):
+def test_hub_map_skips_districts_without_boundaries(districts, hub_frame):
     partial = districts.with_columns(
         pl.when(pl.col("lad_code") == "E4").then(None).otherwise(pl.col("geometry")).alias("geometry")
     )
-    spec = charts.district_map(partial, hub_frame).to_dict()
+    spec = charts.hub_map(partial, hub_frame).to_dict()
     assert len(layers(spec)[0]["data"]["values"]["features"]) == 3
 
 
 def test_prebuilt_geojson_serialises_exactly_like_plain_data(districts, hub_frame):
     """The to_dict short-cut must not change the JSON the browser gets."""
-    chart = charts.district_map(districts, hub_frame)
+    chart = charts.hub_map(districts, hub_frame)
     fast = chart.to_dict()
     collection = dict(fast["layer"][0]["data"]["values"])
     plain = alt.Data(values=collection, format=alt.DataFormat(type="json", property="features")).to_dict()
@@ -175,8 +175,9 @@ def test_prebuilt_geojson_serialises_exactly_like_plain_data(districts, hub_fram
     assert "features" in repr(charts._Prebuilt({"features": []}).value)
 
 
-def test_fallback_map_draws_district_centres_regions_and_hubs(districts, hub_frame):
-    spec = charts.fallback_map(districts, hub_frame, "reach").to_dict()
+def test_hub_map_without_boundaries_draws_district_centres_regions_and_hubs(districts, hub_frame):
+    no_boundaries = districts.with_columns(pl.lit(None, pl.String).alias("geometry"))
+    spec = charts.hub_map(no_boundaries, hub_frame, "reach").to_dict()
     kinds = [
         layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in layers(spec)
     ]
@@ -371,3 +372,22 @@ def test_heatmap_of_a_suppressed_matrix_writes_c_in_hidden_cells(matrix):
     cells, _, text = layers(spec)
     assert text["encoding"]["text"]["field"] == "active_llmes_shown"
     assert cells["encoding"]["color"]["condition"]["value"] == charts.HIDDEN_COLOUR
+
+
+@pytest.mark.parametrize("boundaries", [True, False])
+def test_hub_map_one_builder_for_both_kinds(districts, hub_frame, boundaries):
+    """One builder: the same districts' tooltips, screen-reader text, hub points and region framing,
+    whether it draws boundaries or (without them) district centres."""
+    if not boundaries:
+        districts = districts.with_columns(pl.lit(None, pl.String).alias("geometry"))
+    spec = charts.hub_map(districts, hub_frame, "llmes", region="East of England").to_dict()
+    named = {layer["name"]: layer for layer in layers(spec) if "name" in layer}
+    areas = named["areas"]
+    marks = {k: v["mark"]["type"] if isinstance(v["mark"], dict) else v["mark"] for k, v in named.items()}
+    assert marks == {"areas": "geoshape" if boundaries else "square", "points": "point"}
+    assert areas["encoding"]["tooltip"][0]["title"] == "District"
+    assert areas["encoding"]["description"]["field"] == "aria"
+    assert areas["encoding"]["color"]["field"] == "target_band"
+    assert ("strokeDash" in areas["encoding"]) is boundaries  # a dashed outline needs an outline
+    assert spec["projection"]["fit"] != charts.ENGLAND, "fitted to the region"
+    assert "2 local" in spec["description"] and "1 Maths Hubs" in spec["description"]
