@@ -1,9 +1,10 @@
 """`atlas ingest`: one file in, a new published snapshot out (or nothing changed at all).
 
-Steps: hash the file; read it into text rows; validate every row against the entity's contract
-(cross-table rules read the current snapshot); copy the current snapshot to a new file, upsert the
-valid rows, write quarantine and load_log there; checkpoint; flip CURRENT. Any failure before the
-flip discards the new file, so the published data stays exactly as it was.
+Steps: hash the file; copy the current snapshot to a new file; read the file and validate every
+row against the entity's contract there (cross-table rules read that copy, still the published
+data; a well-formed CSV is read and judged inside DuckDB, see `contracts.in_duckdb`); upsert the
+valid rows, write quarantine and load_log; checkpoint; flip CURRENT. Any failure before the flip
+discards the new file, so the published data stays exactly as it was.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from urllib.parse import quote, unquote
 
 import duckdb
 
+from pipelines import staging
 from pipelines.config import Paths
-from pipelines.contracts import ENTITIES, FileRejected, module, validate
+from pipelines.contracts import ENTITIES, FileRejected, Validation, in_duckdb, module, validate
 from pipelines.ops import journal
 from pipelines.readers import ReadError, read_table
 from pipelines.warehouse import loading, store
@@ -75,23 +77,24 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
                 result.status, result.unchanged, result.snapshot = "loaded", True, base.name
                 result.message = "this file is already the latest loaded for this entity: nothing changed"
                 return _finish(p, result, t0)
-            raw = read_table(path, required=module(entity).REQUIRED)
-            _failpoint("read")
-            with duckdb.connect(str(base), read_only=True) as ro:
-                v = validate(entity, raw, loading.context(ro), path.name)
-            _failpoint("validate")
-            result.received, result.loaded, result.quarantined = v.received, v.good.height, v.quarantined_rows
-            result.reasons, result.extra_columns = v.reasons, v.extra_columns
-            if strict and v.quarantined_rows:
-                raise FileRejected(
-                    f"{path.name}: --strict and {v.quarantined_rows} of {v.received} rows failed a rule; "
-                    "nothing loaded"
-                )
             snapshot = store.start_snapshot(p, fresh=False)
             try:
-                landed = _land(p, path, entity, digest, started)
                 with duckdb.connect(str(snapshot)) as con:
                     loading.migrate(con)
+                    # Validated against the new snapshot, still a copy of the current one.
+                    v = _validate(con, entity, path)
+                    result.received, result.loaded, result.quarantined = (
+                        v.received,
+                        v.loaded,
+                        v.quarantined_rows,
+                    )
+                    result.reasons, result.extra_columns = v.reasons, v.extra_columns
+                    if strict and v.quarantined_rows:
+                        raise FileRejected(
+                            f"{path.name}: --strict and {v.quarantined_rows} of {v.received} rows "
+                            "failed a rule; nothing loaded"
+                        )
+                    landed = _land(p, path, entity, digest, started)
                     run_id = loading.next_run_id(con)
                     retried = loading.apply(
                         con,
@@ -119,7 +122,7 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
                 raise
             result.status, result.snapshot, result.run_id = "loaded", snapshot.name, run_id
             result.retried, result.retried_loaded = retried
-            result.message = f"{v.good.height} loaded, {v.quarantined_rows} quarantined"
+            result.message = f"{v.loaded} loaded, {v.quarantined_rows} quarantined"
             if retried[0]:
                 result.message += (
                     f"; {retried[1]} of {retried[0]} participations "
@@ -129,6 +132,20 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
         result.status, result.message = "rejected", str(exc)
         result.loaded = 0
     return _finish(p, result, t0)
+
+
+def _validate(con: duckdb.DuckDBPyConnection, entity: str, path: Path) -> Validation:
+    """Every row of the file valid or quarantined. A CSV file whose bytes prove it well-formed is
+    read and judged inside DuckDB (the rows to load never leave it); any other file, or one the
+    proof does not clear, goes through the exact reader and the polars contract: same outcome."""
+    ctx = loading.context(con)
+    plan = staging.plan(path, module(entity).REQUIRED) if in_duckdb.supports(entity) else None
+    v = in_duckdb.validate(con, entity, plan, ctx) if plan is not None else None
+    _failpoint("read")
+    if v is None:
+        v = validate(entity, read_table(path, required=module(entity).REQUIRED), ctx, path.name)
+    _failpoint("validate")
+    return v
 
 
 def _failpoint(name: str) -> None:

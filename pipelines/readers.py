@@ -209,7 +209,7 @@ def _checked(table: RawTable) -> RawTable:
     return table
 
 
-def _check_header(raw: list[str], name: str) -> list[str]:
+def check_header(raw: list[str], name: str) -> list[str]:
     columns = [normalise_header(c) for c in raw]
     if not any(columns):
         raise ReadError(f"{name}: the first line has no column names")
@@ -243,7 +243,7 @@ def _split_plain_fast(
     if lines < 2 or b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"\n", b"\r\n")):
         return None
     header = body[: body.find(b"\n")].decode("utf-8").rstrip("\r")
-    columns = _check_header(header.split(delimiter), name)
+    columns = check_header(header.split(delimiter), name)
     if body.count(delimiter.encode()) != lines * (len(columns) - 1):
         return None
     try:
@@ -261,7 +261,7 @@ def _split_plain(
 ) -> tuple[list[str], pl.DataFrame, list[StructuralIssue]]:
     """Fast path for files without quotes: one line is one record, split with polars."""
     lines = pl.Series("line", text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
-    columns = _check_header(lines[0].split(delimiter), name)
+    columns = check_header(lines[0].split(delimiter), name)
     body = pl.DataFrame({"line": lines}).with_row_index(ROW, offset=1).slice(1)
     # Blank lines and lines of only delimiters (an Excel export of formatted empty rows) are not records.
     body = body.filter(pl.col("line").str.replace_all(delimiter, "", literal=True).str.strip_chars() != "")
@@ -301,7 +301,7 @@ def _split_quoted_fast(
     )
     if not safe:
         return None
-    columns = _check_header(raw_header, name)
+    columns = check_header(raw_header, name)
     if data is None or trailing > 1:  # the UTF-8 bytes as they are, unless blank lines end the file
         data = "\n".join([header, *body.to_list()]).encode("utf-8")
     source = data.removeprefix(b"\xef\xbb\xbf")
@@ -318,7 +318,7 @@ def _split_quoted(
     """Exact path for quoted files: the csv module knows where each record starts and ends."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        columns = _check_header(next(reader), name)
+        columns = check_header(next(reader), name)
     except csv.Error as exc:
         raise ReadError(f"{name}: line 1: the header cannot be read ({exc})") from None
     values: dict[str, list[str | None]] = {c: [] for c in columns}
@@ -360,7 +360,7 @@ MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$"
 
 
 def _all_text(df: pl.DataFrame, name: str, first_row: int, label: str) -> RawTable:
-    columns = _check_header([str(c) for c in df.columns], name)
+    columns = check_header([str(c) for c in df.columns], name)
     df.columns = columns
     cast = []
     for c, dtype in df.schema.items():
@@ -596,7 +596,7 @@ def _read_xlsx(path: Path, required: Sequence[str] = ()) -> RawTable:
     while cells and (cells[-1] is None or not cells[-1].strip()):
         cells.pop()  # trailing columns with no header and no data are not columns
     grid = grid.select(grid.columns[: len(cells)]) if cells else grid
-    columns = _check_header([c if c is not None else "" for c in cells], path.name)
+    columns = check_header([c if c is not None else "" for c in cells], path.name)
     body = grid.slice(1)
     body.columns = columns
     # Dates typed into Excel arrive as datetimes at midnight: keep the date.
@@ -701,7 +701,7 @@ def _read_json(path: Path) -> RawTable:
             return str(int(v))  # 4.0 from a pandas export of an integer column with gaps
         return str(v)
 
-    columns = _check_header(names, path.name) if names else []
+    columns = check_header(names, path.name) if names else []
     values = {c: [text(rec.get(n)) for rec in good] for c, n in zip(columns, names, strict=True)}
     return RawTable(_frame(columns, values, rows), columns, issues, row_label="record")
 

@@ -43,10 +43,18 @@ class FileRejected(Exception):
 class Validation:
     entity: str
     received: int
-    good: pl.DataFrame  # the entity's OUTPUT columns
+    good: pl.DataFrame | None  # the entity's OUTPUT columns (None: they are in `good_table`)
     quarantine: pl.DataFrame  # QUARANTINE_SCHEMA, one row per failed rule
     extra_columns: list[str]
     row_hubs: pl.DataFrame  # row_number -> hub_id (hub leads see their own quarantine), record_key
+    # Validated in DuckDB (contracts.in_duckdb): the rows to load stay there, in this temp view of
+    # the loading connection, and never come to Python.
+    good_table: str | None = None
+    good_rows: int = 0
+
+    @property
+    def loaded(self) -> int:
+        return self.good_rows if self.good is None else self.good.height
 
     @property
     def quarantined_rows(self) -> int:

@@ -160,3 +160,58 @@ class Context:
 def resolve(column: str, aliases: dict[str, str]) -> pl.Expr:
     """Map a name or id typed any case/spacing to its id, or null when unknown."""
     return _alias_key(pl.col(column)).replace_strict(aliases, default=None, return_dtype=pl.String)
+
+
+# --- the same parsing in DuckDB SQL (contracts.in_duckdb) ----------------------------------------
+
+# Unicode White_Space, which polars' (Rust's) \s and str.strip_chars() mean; RE2's \s is ASCII only.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+SQL_SPACES = r"[\t\n\x{0B}\f\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]"
+SQL_NOISE = SQL_SPACES[:-1] + r"\-_.]+"  # ALIAS_NOISE
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_strip(expr: str) -> str:
+    """`str.strip_chars()` in SQL. trim() with a set of characters is slow (seconds for a million
+    values), so it runs only on values the pattern finds whitespace at an end of."""
+    edge = f"'^{SQL_SPACES}|{SQL_SPACES}$'"
+    stripped = f"trim({expr}, {sql_literal(WHITESPACE)})"
+    return f"CASE WHEN regexp_matches({expr}, {edge}) THEN {stripped} ELSE {expr} END"
+
+
+def sql_list(column: str) -> str:
+    """`as_list` in SQL: `a; b;;c` -> ['a', 'b', 'c']; empty or missing -> []."""
+    pieces = f"string_split(coalesce({column}, ''), ';')"
+    return f"list_filter(list_transform({pieces}, lambda x: {sql_strip('x')}), lambda x: x <> '')"
+
+
+def sql_map(aliases: dict[str, str]) -> str:
+    """A MAP literal (alias key -> code), for lookups inside list lambdas."""
+    return "MAP {" + ", ".join(f"{sql_literal(k)}: {sql_literal(v)}" for k, v in aliases.items()) + "}"
+
+
+def sql_alias_key(expr: str) -> str:
+    """`_alias_key` in SQL: lower case, without spaces, hyphens, dots and underscores."""
+    return f"regexp_replace(lower({expr}), '{SQL_NOISE}', '', 'g')"
+
+
+def sql_lookup(table: str, expr: str) -> str:
+    """The code an alias table gives `expr` (typed any case or spacing), or NULL."""
+    return f"(SELECT a.code FROM {table} AS a WHERE a.key = {sql_alias_key(expr)})"  # noqa: S608
+
+
+def sql_int(column: str) -> str:
+    """`as_int` in SQL: a whole number of at most 9 digits, else NULL."""
+    return f"CASE WHEN regexp_full_match({column}, '-?[0-9]{{1,9}}') THEN CAST({column} AS BIGINT) END"
+
+
+def alias_table(aliases: dict[str, str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"key": list(aliases), "code": list(aliases.values())}, schema={"key": pl.String, "code": pl.String}
+    )

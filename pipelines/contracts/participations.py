@@ -6,7 +6,19 @@ import dataframely as dy
 import polars as pl
 
 from pipelines.contracts import spec
-from pipelines.contracts.common import URN, Context, RuleBook, as_code, as_int, missing_or, present
+from pipelines.contracts.common import (
+    URN,
+    Context,
+    RuleBook,
+    alias_table,
+    as_code,
+    as_int,
+    missing_or,
+    present,
+    sql_int,
+    sql_lookup,
+)
+from pipelines.vocab import vocab
 
 ENTITY = "participations"
 SPEC = spec.PARTICIPATIONS  # columns, required flags and table types are declared once, in spec.py
@@ -84,3 +96,36 @@ class ParticipationSchema(dy.Schema):
 
 
 SCHEMA = ParticipationSchema
+
+
+# --- the same contract in SQL (contracts.in_duckdb; tests/unit/test_in_duckdb.py proves them equal) ---
+
+
+def sql_tables(ctx: Context) -> dict[str, pl.DataFrame]:
+    return {"_atlas_alias_stage": alias_table(vocab("stage").aliases)}
+
+
+SQL_STEPS = (
+    {
+        "urn": "CASE WHEN regexp_full_match(school_urn, '[0-9]{6}') THEN TRY_CAST(school_urn AS BIGINT) END",
+        "teachers_n": sql_int("teachers"),
+        "stage_code": sql_lookup("_atlas_alias_stage", "stage"),
+        "work_group_known": "work_group_id IN (SELECT work_group_id FROM work_groups)",
+    },
+    {"school_known": "urn IN (SELECT urn FROM schools)"},
+)
+SQL_KEY = ("work_group_id", "urn")
+SQL_RULES = {
+    "work_group_id_present": "work_group_id IS NOT NULL",
+    "work_group_known_rule": "work_group_id IS NULL OR coalesce(work_group_known, false)",
+    "school_urn_format": "urn IS NOT NULL",
+    "school_known_rule": "urn IS NULL OR coalesce(school_known, false)",
+    "teachers_count": "coalesce(teachers_n >= 1, false)",
+    "stage_known": "stage IS NULL OR stage_code IS NOT NULL",
+}
+SQL_OUTPUT = {
+    "work_group_id": "work_group_id",
+    "school_urn": "urn",
+    "teachers": "teachers_n",
+    "stage": "stage_code",
+}

@@ -9,11 +9,15 @@ from __future__ import annotations
 import dataframely as dy
 import polars as pl
 
+from pipelines import domain
 from pipelines.contracts import spec
 from pipelines.contracts.common import (
+    MAX_TEXT,
     POSTCODE,
+    SQL_SPACES,
     Context,
     RuleBook,
+    alias_table,
     as_code,
     as_codes,
     as_date_list,
@@ -26,8 +30,14 @@ from pipelines.contracts.common import (
     present,
     resolve,
     short_text,
+    sql_alias_key,
+    sql_int,
+    sql_list,
+    sql_lookup,
+    sql_map,
     unique_codes,
 )
+from pipelines.vocab import vocab
 
 ENTITY = "work_groups"
 SPEC = spec.WORK_GROUPS  # columns, required flags and table types are declared once, in spec.py
@@ -275,3 +285,133 @@ class WorkGroupSchema(dy.Schema):
 
 
 SCHEMA = WorkGroupSchema
+
+
+# --- the same contract in SQL (contracts.in_duckdb; tests/unit/test_in_duckdb.py proves them equal) ---
+
+
+def sql_tables(ctx: Context) -> dict[str, pl.DataFrame]:
+    return {
+        "_atlas_alias_hub": alias_table(ctx.hub_aliases),
+        "_atlas_alias_programme": alias_table(ctx.programme_aliases),
+        "_atlas_alias_delivery": alias_table(vocab("delivery").aliases),
+        "_atlas_alias_status": alias_table(vocab("status").aliases),
+    }
+
+
+def _year_start(text: str | None) -> int | None:
+    return domain.parse_year(text, bare=False)
+
+
+# `domain.parse_year` (Python's re: \d and \s are Unicode, str.strip() also strips \x1c-\x1f) in SQL
+# for ASCII text; anything else calls the Python function itself, row by row (rare).
+_PY_SPACE = r"[ \t\n\r\f\v\x1c-\x1f]"
+_YEAR = rf"^(20[0-9][0-9])(?:{_PY_SPACE}*[-/]{_PY_SPACE}*([0-9][0-9]|20[0-9][0-9]))?$"
+_YEAR_TEXT = (
+    "trim(academic_year, " + " || ".join(f"chr({c})" for c in (32, 9, 10, 11, 12, 13, 28, 29, 30, 31)) + ")"
+)
+_AREAS = ", ".join(f"'{a}'" for a in NON_ENGLISH_AREAS)
+_UNKNOWN = "\x01"  # an unknown phase inside a list, until the unique step (list_position ignores NULL)
+SQL_FUNCTIONS = {"atlas_year_start": (_year_start, "VARCHAR", "INTEGER")}
+_PHASES = sql_map(vocab("phase").aliases)
+_ISO = "regexp_full_match(d, '[0-9]{4}-[0-9]{2}-[0-9]{2}')"
+_UK = "regexp_full_match(d, '[0-9]{2}/[0-9]{2}/[0-9]{4}')"
+_DATE = (
+    f"CASE WHEN {_ISO} THEN try_strptime(d, '%Y-%m-%d')::DATE"
+    f" WHEN {_UK} THEN try_strptime(d, '%d/%m/%Y')::DATE END"
+)
+SQL_STEPS = (
+    {
+        "hub_id": sql_lookup("_atlas_alias_hub", "hub"),
+        "year_from": f"regexp_extract({_YEAR_TEXT}, '{_YEAR}', 1)",
+        "year_to": f"regexp_extract({_YEAR_TEXT}, '{_YEAR}', 2)",
+        "programme_id": sql_lookup("_atlas_alias_programme", "programme"),
+        "project_code_upper": "upper(project_code)",
+        "phase_list": f"list_transform({sql_list('phases')},"
+        f" lambda p: coalesce({_PHASES}[{sql_alias_key('p')}], '{_UNKNOWN}'))",
+        "delivery_code": sql_lookup("_atlas_alias_delivery", "delivery"),
+        "status_code": sql_lookup("_atlas_alias_status", "status"),
+        "postcode_squashed": f"regexp_replace(upper(venue_postcode), '{SQL_SPACES}+', '', 'g')",
+        "date_list": f"list_sort(list_transform({sql_list('session_dates')}, lambda d: {_DATE}))",
+        "capacity_n": sql_int("capacity"),
+        "places_left_n": sql_int("places_left"),
+    },
+    {
+        # Unique codes in first-seen order; unknown phases stay as one NULL (\x01 until here).
+        "phase_codes": "list_transform("
+        "list_filter(phase_list, lambda c, i: list_position(phase_list, c) = i),"
+        f" lambda c: nullif(c, '{_UNKNOWN}'))",
+        "year_start": "CASE WHEN regexp_matches(academic_year, '[^[:ascii:]]')"
+        " THEN atlas_year_start(academic_year)"
+        " WHEN year_to <> '' AND (CASE WHEN year_to::INTEGER >= 100 THEN year_to::INTEGER % 100"
+        " ELSE year_to::INTEGER END) = (year_from::INTEGER + 1) % 100 THEN year_from::INTEGER END",
+        "postcode": "CASE WHEN length(postcode_squashed) >= 5 THEN left(postcode_squashed,"
+        " length(postcode_squashed) - 3) || ' ' || right(postcode_squashed, 3) END",
+    },
+    {
+        "venue_abroad": "(split_part(postcode, ' ', 1) IN (SELECT district FROM postcode_districts"  # noqa: S608
+        " WHERE country <> 'England' AND district IS NOT NULL)"
+        f" OR nullif(regexp_extract(postcode, '^([A-Z]{{1,2}})[0-9]', 1), '') IN ({_AREAS}))"
+        " AND NOT postcode IN (SELECT postcode FROM schools WHERE postcode IS NOT NULL)",
+    },
+)
+SQL_KEY = ("work_group_id",)
+SQL_RULES = {
+    "work_group_id_present": "work_group_id IS NOT NULL",
+    "work_group_id_format": "work_group_id IS NULL OR regexp_full_match(work_group_id,"
+    " '[A-Za-z0-9][A-Za-z0-9_./\\-]{0,63}')",
+    "hub_present": "hub IS NOT NULL",
+    "hub_known": "hub IS NULL OR hub_id IS NOT NULL",
+    "academic_year_valid": "year_start IS NOT NULL",
+    "project_code_format": "project_code_upper IS NULL OR coalesce(regexp_full_match(project_code_upper,"
+    " '[A-Z0-9][A-Z0-9\\-/]{1,19}'), false)",
+    "programme_present": "programme IS NOT NULL",
+    "programme_length": "programme IS NULL OR coalesce(length(programme) <= 200, false)",
+    "title_present": "title IS NOT NULL",
+    "title_length": "title IS NULL OR coalesce(length(title) <= 300, false)",
+    "phases_present": "len(phase_codes) > 0",
+    "phases_known": "list_count(phase_codes) = len(phase_codes)",
+    "delivery_known": "delivery_code IS NOT NULL",
+    "venue_postcode_valid": "venue_postcode IS NULL OR coalesce(regexp_full_match(postcode,"
+    " '[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}'), false)",
+    "venue_in_england": "NOT coalesce(venue_abroad, false)",
+    "venue_postcode_in_person": "delivery_code = 'online' OR delivery_code IS NULL"
+    " OR venue_postcode IS NOT NULL",
+    "session_dates_present": "len(date_list) > 0",
+    "session_dates_valid": "list_count(date_list) = len(date_list)",
+    "session_dates_in_year": "year_start IS NULL OR list_min(date_list) IS NULL OR coalesce("
+    "list_min(date_list) >= make_date(year_start, 9, 1)"
+    " AND list_max(date_list) <= make_date(year_start + 1, 8, 31), true)",
+    "capacity_count": "capacity IS NULL OR coalesce(capacity_n >= 0, false)",
+    "places_left_count": "places_left IS NULL OR coalesce(places_left_n >= 0, false)",
+    "places_left_within_capacity": "coalesce(places_left_n <= capacity_n OR capacity_n < 0, true)",
+    "status_known": "status_code IS NOT NULL",
+    # {3,500} in RE2 builds a 500-state machine (seconds for 200,000 URLs): the length is counted instead.
+    "booking_url_web": "booking_url IS NULL OR coalesce(regexp_full_match(booking_url,"
+    f" 'https?://[^{SQL_SPACES[1:-1]}<>\"'']{{3,}}')"
+    " AND length(booking_url) - CASE WHEN starts_with(booking_url, 'https') THEN 8 ELSE 7 END <= 500, false)",
+    "venue_name_length": "venue_name IS NULL OR coalesce(length(venue_name) <= 300, false)",
+    "cost_note_length": f"cost_note IS NULL OR coalesce(length(cost_note) <= {MAX_TEXT}, false)",
+    "eligibility_length": f"eligibility IS NULL OR coalesce(length(eligibility) <= {MAX_TEXT}, false)",
+}
+SQL_OUTPUT = {
+    "work_group_id": "work_group_id",
+    "hub_id": "hub_id",
+    "academic_year": "year_start || '/' || lpad(((year_start + 1) % 100)::VARCHAR, 2, '0')",
+    "year_start": "year_start",
+    "project_code": "project_code_upper",
+    "programme_id": "programme_id",
+    "programme": "programme",
+    "title": "title",
+    "phases": "phase_codes",
+    "delivery": "delivery_code",
+    "venue_name": "venue_name",
+    "venue_postcode": "postcode",
+    "session_dates": "date_list",
+    "capacity": "capacity_n",
+    "places_left": "places_left_n",
+    "status": "status_code",
+    "booking_url": "booking_url",
+    "cost_note": "cost_note",
+    "eligibility": "eligibility",
+}

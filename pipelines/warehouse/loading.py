@@ -64,23 +64,30 @@ def next_run_id(con: duckdb.DuckDBPyConnection) -> int:
 def upsert(con: duckdb.DuckDBPyConnection, v: Validation, run_id: int, is_sample: bool) -> None:
     """Replace rows with the same key, insert the rest (the file's rows are already de-duplicated)."""
     m = module(v.entity)
-    incoming = v.good.with_columns(is_sample=pl.lit(is_sample), run_id=pl.lit(run_id, pl.Int64))
+    source = v.good_table or "_incoming"  # validated in DuckDB: the rows are already there
     match = " AND ".join(f"t.{k} = i.{k}" for k in m.KEY)
-    con.register("_incoming", incoming)
+    if v.good_table is None:
+        con.register("_incoming", v.good)
     try:
         count = f"SELECT count(*) FROM {v.entity}"  # noqa: S608 - names from the contract
-        delete = f"DELETE FROM {v.entity} AS t USING _incoming AS i WHERE {match}"  # noqa: S608
+        delete = f"DELETE FROM {v.entity} AS t USING {source} AS i WHERE {match}"  # noqa: S608
         before = con.execute(count).fetchall()[0][0]
         deleted = con.execute(delete).fetchall()[0][0]
-        con.execute(f"INSERT INTO {v.entity} BY NAME SELECT * FROM _incoming")  # noqa: S608
+        con.execute(
+            f"INSERT INTO {v.entity} BY NAME SELECT *, ? AS is_sample, ?::BIGINT AS run_id FROM {source}",  # noqa: S608
+            [is_sample, run_id],
+        )
         after = con.execute(count).fetchall()[0][0]
+        keys = ", ".join(m.KEY)
+        distinct_keys = f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {source})"  # noqa: S608
+        distinct = con.execute(distinct_keys).fetchall()[0][0]
     finally:
-        con.unregister("_incoming")
+        if v.good_table is None:
+            con.unregister("_incoming")
     # No duplicate key, proven by counting instead of grouping the whole table: the table had none,
     # the incoming keys are distinct, every stored row with an incoming key was deleted first, and
     # exactly the incoming rows were added.
-    distinct = v.good.select(pl.struct(list(m.KEY)).n_unique()).item() if v.good.height else 0
-    dupes = (v.good.height - distinct) + abs(after - (before - deleted + v.good.height))
+    dupes = (v.loaded - distinct) + abs(after - (before - deleted + v.loaded))
     if dupes:  # never expected: the snapshot is discarded rather than published
         raise RuntimeError(f"{v.entity}: {dupes} duplicate keys after the upsert")
 
@@ -125,14 +132,17 @@ def apply(
         landed_file=landed_file,
     )
     settle(con, v.entity, run_id, file_name, v)
-    if v.entity == "work_groups" and v.good.height:
+    if v.entity == "work_groups" and v.loaded:
         return retry_waiting(con, snapshot=snapshot)
     return 0, 0
 
 
-def loaded_keys(v: Validation) -> pl.Series:
-    keys = [pl.col(k) for k in module(v.entity).KEY]
-    return v.good.select(record_key(keys).alias("record_key"))["record_key"]
+def loaded_keys(con: duckdb.DuckDBPyConnection, v: Validation) -> pl.DataFrame:
+    keys = module(v.entity).KEY
+    if v.good_table is not None:  # record_key's text, in SQL
+        joined = " || '|' || ".join(f"CAST({k} AS VARCHAR)" for k in keys)
+        return con.sql(f"SELECT {joined} AS record_key FROM {v.good_table}").pl()  # noqa: S608
+    return v.good.select(record_key([pl.col(k) for k in keys]).alias("record_key"))
 
 
 def settle(con: duckdb.DuckDBPyConnection, entity: str, run_id: int, file_name: str, v: Validation) -> None:
@@ -141,7 +151,7 @@ def settle(con: duckdb.DuckDBPyConnection, entity: str, run_id: int, file_name: 
     waiting = con.execute("SELECT count(*) FROM quarantine WHERE entity = ? AND run_id < ?", [entity, run_id])
     if not waiting.fetchall()[0][0]:
         return  # nothing queued for this entity: skip matching every loaded key
-    con.register("_loaded_keys", pl.DataFrame({"record_key": loaded_keys(v)}))
+    con.register("_loaded_keys", loaded_keys(con, v))
     try:
         answered = """
             entity = $entity AND run_id < $run AND (
@@ -179,7 +189,7 @@ def retry_waiting(con: duckdb.DuckDBPyConnection, *, snapshot: str) -> tuple[int
         upsert(con, v, run_id, is_sample=False)
         message = (
             f"{rows.height} rows of run {source_run} retried now their Work Group exists:"
-            f" {v.good.height} loaded, {v.quarantined_rows} still quarantined"
+            f" {v.loaded} loaded, {v.quarantined_rows} still quarantined"
         )
         con.execute(
             "INSERT INTO load_log (run_id, kind, entity, file_name, started_at, duration_s, status,"
@@ -190,7 +200,7 @@ def retry_waiting(con: duckdb.DuckDBPyConnection, *, snapshot: str) -> tuple[int
                 file_name,
                 datetime.now(UTC).replace(tzinfo=None),
                 rows.height,
-                v.good.height,
+                v.loaded,
                 v.quarantined_rows,
                 message,
                 snapshot,
@@ -213,7 +223,7 @@ def retry_waiting(con: duckdb.DuckDBPyConnection, *, snapshot: str) -> tuple[int
                 file_name=pl.lit(file_name),
             )
             insert_frame(con, "quarantine", again)
-        loaded += v.good.height
+        loaded += v.loaded
         retried += rows.height
     return retried, loaded
 
@@ -250,7 +260,7 @@ def record(
             started.astimezone(UTC).replace(tzinfo=None),
             duration_s,
             v.received,
-            v.good.height,
+            v.loaded,
             v.quarantined_rows,
             ";".join(v.extra_columns) or None,
             _summary(v),
@@ -261,7 +271,7 @@ def record(
 
 
 def _summary(v: Validation) -> str:
-    parts = [f"{v.good.height} loaded", f"{v.quarantined_rows} quarantined"]
+    parts = [f"{v.loaded} loaded", f"{v.quarantined_rows} quarantined"]
     if v.extra_columns:
         parts.append(f"extra columns kept aside: {', '.join(v.extra_columns)}")
     return "; ".join(parts)

@@ -1,0 +1,177 @@
+"""The contracts' rules compiled into one SQL pass inside DuckDB, for a CSV file staged there.
+
+An entity module that declares `SQL_STEPS` (its parsing, as SQL over the trimmed text columns),
+`SQL_RULES` (each named rule of its polars schema as the SQL condition a valid row meets),
+`SQL_KEY` and `SQL_OUTPUT` can be validated here without the rows ever leaving DuckDB: the
+valid rows stay in a temp view the loader inserts from, and only what is quarantined (few rows)
+comes back to Python, where its record is built exactly as `contracts.validate` builds it. The
+outcome is the polars engine's, row for row and reason for reason (tests/unit/test_in_duckdb.py
+proves it on the hostile corpus and on files that break every rule); `validate` there stays the
+engine for other formats and for files the structural proof does not clear.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from pipelines import staging
+from pipelines.contracts import DUPLICATE, QUARANTINE_SCHEMA, Context, Validation, module
+from pipelines.contracts.common import sql_strip
+from pipelines.readers import MAX_FIELD_BYTES, ROW
+from pipelines.staging import identifier
+
+CHECKED = "_atlas_checked"  # every record: trimmed text, parsed values, one flag per rule, _ok
+GOOD = "_atlas_good"  # temp view: the entity's OUTPUT columns of the rows that load
+SUPERSEDED = "_atlas_superseded"
+
+
+def supports(entity: str) -> bool:
+    return hasattr(module(entity), "SQL_RULES")
+
+
+def text(column: str, edges: bool = True) -> str:
+    """A staged field as the readers give it: surrounding whitespace off, empty means missing."""
+    c = identifier(column)
+    if not edges:  # the file's bytes prove no field has whitespace to strip
+        return f"nullif({c}, '')"
+    return f"nullif({sql_strip(c)}, '')"
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection, entity: str, plan: staging.Plan, ctx: Context
+) -> Validation | None:
+    """Read `plan`'s file and validate it in `con`; None when the file must go the exact way."""
+    m = module(entity)
+    if any(c not in plan.columns for c in m.REQUIRED):
+        return None
+    tables = m.sql_tables(ctx)
+    functions = getattr(m, "SQL_FUNCTIONS", {})
+    for name, table in tables.items():
+        con.register(name, table)
+    for name, (fn, argument, returns) in functions.items():
+        con.create_function(
+            name, fn, [argument], returns, type="native", null_handling="special", side_effects=False
+        )
+    try:
+        con.execute(_checked_sql(m, plan))
+    except duckdb.Error:
+        return None  # DuckDB's strict reading refused a record: the exact reader words it
+    finally:
+        for name in tables:
+            con.unregister(name)
+        for name in functions:
+            con.remove_function(name)
+    records, received = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE NOT _empty) FROM {CHECKED}"  # noqa: S608
+    ).fetchall()[0]
+    if records != plan.records:
+        return None  # not one record per line: a record was dropped, merged or split
+    if not plan.short:  # a field over the size limit is a structural issue: the exact reader words it
+        too_big = " OR ".join(f"strlen({identifier(c)}) > {MAX_FIELD_BYTES}" for c in plan.columns)
+        if con.execute(f"SELECT count(*) FROM {CHECKED} WHERE {too_big}").fetchall()[0][0]:  # noqa: S608
+            return None
+    known = set(m.REQUIRED) | set(m.OPTIONAL)
+    extra = [c for c in plan.columns if c not in known]
+    keys = " AND ".join(f"c.{k} = d.{k}" for k in m.SQL_KEY)
+    not_null = " AND ".join(f"{k} IS NOT NULL" for k in m.SQL_KEY)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {SUPERSEDED} AS SELECT c.{ROW} FROM {CHECKED} AS c JOIN ("  # noqa: S608
+        f" SELECT {', '.join(m.SQL_KEY)}, max({ROW}) AS keep FROM {CHECKED} WHERE {not_null} AND NOT _empty"
+        f" GROUP BY ALL HAVING count(*) > 1) AS d ON {keys} WHERE c.{ROW} < d.keep"
+    )
+    output = ", ".join(f"{sql} AS {name}" for name, sql in m.SQL_OUTPUT.items())
+    loads = f"_ok AND NOT _empty AND {ROW} NOT IN (SELECT {ROW} FROM {SUPERSEDED})"  # noqa: S608
+    good = f"CREATE OR REPLACE TEMP VIEW {GOOD} AS SELECT {output} FROM {CHECKED} WHERE {loads}"  # noqa: S608
+    con.execute(good)
+    good_rows = con.execute(f"SELECT count(*) FROM {CHECKED} WHERE {loads}").fetchall()[0][0]  # noqa: S608
+    quarantine, row_hubs = _quarantine(con, m, plan.columns)
+    v = Validation(entity, received, None, quarantine, extra, row_hubs, good_table=GOOD, good_rows=good_rows)
+    assert v.loaded + v.quarantined_rows == v.received, "rows lost in validation"
+    return v
+
+
+def _checked_sql(m, plan: staging.Plan) -> str:
+    """One pass over the file: trimmed text, each parsing step, every rule's flag and their AND.
+    A record with no value at all is not a row (`_empty`), as in the readers."""
+    trimmed = [f"{text(c, plan.edges)} AS {identifier(c)}" for c in plan.columns]
+    trimmed += [f"NULL::VARCHAR AS {identifier(c)}" for c in m.OPTIONAL if c not in plan.columns]
+    empty = " AND ".join(f"{identifier(c)} IS NULL" for c in plan.columns)
+    sql = f"SELECT {ROW}, {', '.join(trimmed)} FROM {staging.source(plan)}"  # noqa: S608
+    sql = f"SELECT *, {empty} AS _empty FROM ({sql})"  # noqa: S608
+    for step in m.SQL_STEPS:
+        derived = ", ".join(f"{expr} AS {name}" for name, expr in step.items())
+        sql = f"SELECT *, {derived} FROM ({sql})"  # noqa: S608
+    flags = [f"coalesce({expr}, true) AS {identifier('ok:' + name)}" for name, expr in m.SQL_RULES.items()]
+    ok = " AND ".join(identifier("ok:" + name) for name in m.SQL_RULES)
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS SELECT *, {ok} AS _ok FROM ("  # noqa: S608
+        f"SELECT *, {', '.join(flags)} FROM ({sql}))"
+    )
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, m, columns: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The quarantine rows, built from the few failing records as `contracts.validate` builds them."""
+    rules = m.rules.rules
+    failing = " OR ".join(f"NOT {identifier('ok:' + r)}" for r in m.SQL_RULES)
+    flags = ", ".join(identifier("ok:" + r) for r in m.SQL_RULES)
+    hub = "hub_id" if any("hub_id" in step for step in m.SQL_STEPS) else "NULL::VARCHAR"
+    record_key = " || '|' || ".join(f"CAST({k} AS VARCHAR)" for k in m.SQL_KEY)
+    superseded = f"{ROW} IN (SELECT {ROW} FROM {SUPERSEDED})"  # noqa: S608
+    held = con.sql(
+        f"SELECT {ROW}, {superseded} AS _dup, {hub} AS hub_id, {record_key} AS record_key, {flags}"  # noqa: S608
+        f" FROM {CHECKED} WHERE NOT _empty AND ({superseded} OR {failing}) ORDER BY {ROW}"
+    ).pl()
+    row_hubs = held.select(pl.col(ROW).alias("row_number"), pl.col("hub_id").cast(pl.String), "record_key")
+    if not held.height:
+        return pl.DataFrame(schema=QUARANTINE_SCHEMA), row_hubs
+    raws = _raw_records(con, columns, held[ROW])
+    dup = held.filter(pl.col("_dup")).select(
+        pl.col(ROW).alias("row_number"),
+        pl.lit(",".join(m.KEY)).alias("column_name"),
+        pl.lit(DUPLICATE.name).alias("rule"),
+        pl.lit(DUPLICATE.reason).alias("reason"),
+    )
+    long = (
+        held.filter(~pl.col("_dup"))
+        .unpivot(index=ROW, on=[f"ok:{r}" for r in m.SQL_RULES], variable_name="rule", value_name="ok")
+        .filter(~pl.col("ok"))
+        .with_columns(pl.col("rule").str.strip_prefix("ok:"))
+    )
+    meta = pl.DataFrame(
+        {
+            "rule": list(rules),
+            "column_name": [r.column for r in rules.values()],
+            "reason": [r.reason for r in rules.values()],
+        }
+    )
+    failed = long.join(meta, on="rule", how="left").select(
+        pl.col(ROW).alias("row_number"), "column_name", "rule", "reason"
+    )
+    quarantine = (
+        pl.concat([failed, dup])
+        .join(raws.rename({ROW: "row_number", "_raw": "raw"}), on="row_number", how="left")
+        .select(list(QUARANTINE_SCHEMA))
+        .cast(QUARANTINE_SCHEMA)
+        .sort("row_number", "rule")
+    )
+    return quarantine, row_hubs
+
+
+def _raw_records(con: duckdb.DuckDBPyConnection, columns: list[str], rows: pl.Series) -> pl.DataFrame:
+    """The quarantined records' fields as typed (trimmed, empty as missing), one JSON object each,
+    encoded by polars exactly as the exact path encodes them."""
+    con.register("_atlas_held", pl.DataFrame({ROW: rows}))
+    try:
+        fields = ", ".join(identifier(c) for c in columns)
+        frame = con.sql(
+            f"SELECT {ROW}, {fields} FROM {CHECKED} WHERE {ROW} IN (SELECT {ROW} FROM _atlas_held)"  # noqa: S608
+        ).pl()
+    finally:
+        con.unregister("_atlas_held")
+    frame = frame.with_columns(pl.col(c).cast(pl.String) for c in columns)
+    return frame.select(ROW, _raw=pl.struct(columns).struct.json_encode())
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

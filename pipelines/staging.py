@@ -1,0 +1,138 @@
+"""Stage a CSV file inside DuckDB as all-text rows with their line numbers, when its bytes prove it
+is well-formed; otherwise say no, and the exact reader (`pipelines.readers`) takes the file.
+
+DuckDB's `read_csv` alone is not trusted with a file: left to itself it can drop or merge a row
+(an unterminated quote) without a word. So it is used only under a proof. The bytes show: UTF-8,
+no NUL, no blank line, no line break but `\\n` or `\\r\\n`, a header that is one line. DuckDB
+then reads in strict mode (a ragged row, a stray quote or an unterminated one is an error, never
+a guess) and must return exactly one record per line after the header. A record can only end at a
+line break, so that count leaves no room for a dropped, merged or split record: record i is line
+i + 1, and its number is its line. Any doubt returns None and the exact reader decides, with line
+numbers for every bad record.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipelines.readers import MAX_FIELD_BYTES, ReadError, check_header, sniff_delimiter
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the bytes proved about a CSV file, enough to have DuckDB read it."""
+
+    path: Path
+    columns: list[str]  # normalised header names, in file order
+    delimiter: str
+    quoted: bool  # the file has a quote character somewhere
+    records: int  # lines after the header: the rows DuckDB must return
+    short: bool  # the whole file is under MAX_FIELD_BYTES (no field can be over it)
+    edges: bool  # some field may start or end with whitespace (False: the bytes prove none does)
+
+
+def plan(path: Path, required: Sequence[str] = ()) -> Plan | None:
+    """The proof from the file's bytes, or None when only the exact reader may read this file."""
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv", ""):
+        return None
+    data = path.read_bytes()
+    if not data or data.isspace() or b"\x00" in data:
+        return None  # the exact reader gives the empty-file message or quarantines the NUL
+    if not data.isascii() and not _looks_utf8(data):
+        return None  # cp1252 and anything else: the exact reader decides (DuckDB checks every byte too)
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    if (
+        b"\r" in body
+        and body.count(b"\r") != body.count(b"\r\n")
+        or body.startswith(b"\n")
+        or b"\n\n" in body
+        or b"\n\r\n" in body
+    ):
+        return None  # a lone CR (another line break) or a blank line: line numbers need care
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    header_line = body[: body.find(b"\n")] if b"\n" in body else body
+    header_text = header_line.decode("utf-8").rstrip("\r")
+    if lines < 2 or header_text.count('"') % 2:
+        return None
+    delimiter = sniff_delimiter(header_text)
+    try:
+        columns = check_header(next(csv.reader([header_text], delimiter=delimiter, strict=True)), path.name)
+    except (csv.Error, StopIteration, ReadError):
+        return None  # the exact reader words the rejection
+    if any(r not in columns for r in required):
+        return None  # ... and says where the header really is, or which column is missing
+    quoted, short = b'"' in body, len(data) <= MAX_FIELD_BYTES
+    return Plan(path, columns, delimiter, quoted, lines - 1, short, _edges(body, delimiter))
+
+
+# Unicode whitespace beyond ASCII, as UTF-8 bytes by lead bytes (U+0085, U+00A0, U+1680,
+# U+2000-200A, U+2028, U+2029, U+202F, U+205F, U+3000): any of these anywhere and every field is trimmed.
+_WIDE_SPACE = {
+    b"\xc2": (b"\xc2\x85", b"\xc2\xa0"),
+    b"\xe1\x9a": (b"\xe1\x9a\x80",),
+    b"\xe2\x80": tuple(b"\xe2\x80" + bytes([c]) for c in (*range(0x80, 0x8B), 0xA8, 0xA9, 0xAF)),
+    b"\xe2\x81": (b"\xe2\x81\x9f",),
+    b"\xe3\x80": (b"\xe3\x80\x80",),
+}
+
+
+def _edges(body: bytes, delimiter: str) -> bool:
+    """Whether a field may begin or end with whitespace: an ASCII space, tab, VT or FF next to a
+    delimiter, a quote or a line break (or the file's ends), or any wider space anywhere. Cheap
+    (a few vector passes over the bytes) and cautious: a comma and a space inside a quoted title
+    say yes."""
+    spaces = [c for c in b" \t\x0b\x0c" if c != ord(delimiter) and bytes([c]) in body]
+    if body[0] in spaces or body.rstrip(b"\r\n")[-1:] in [bytes([c]) for c in spaces]:
+        return True
+    edge = np.zeros(256, dtype=bool)
+    edge[[ord(delimiter), ord('"'), 10, 13]] = True
+    step = 1 << 22  # in slices, so a file with an edge space early (most quoted exports) stops early
+    for start in range(0, len(body), step):
+        lo = max(start - 1, 0)  # each slice's interior covers [start, start + step)
+        b = np.frombuffer(body, dtype=np.uint8, count=min(start + step + 1, len(body)) - lo, offset=lo)
+        for space in spaces:
+            at = np.flatnonzero(b[1:-1] == space) + 1  # few: spaces inside text, rarely at an edge
+            if edge[b[at - 1]].any() or edge[b[at + 1]].any():
+                return True
+    if body.isascii():
+        return False
+    return any(any(w in body for w in wide) for lead, wide in _WIDE_SPACE.items() if lead in body)
+
+
+def _looks_utf8(data: bytes) -> bool:
+    """Excel's cp1252 shows in its first non-ASCII bytes; DuckDB refuses any invalid UTF-8 later."""
+    try:
+        data[: 1 << 16].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > (1 << 16) - 4  # only a character cut at the end of the sample
+    return True
+
+
+def source(p: Plan) -> str:
+    """The file as DuckDB reads it under the proof: `_row` (its line number), then every column
+    as text. The caller checks that exactly `p.records` rows came back (see the module note)."""
+    names = ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in p.columns)
+    quote = "'\"'" if p.quoted else "''"
+    options = (
+        f"header = true, auto_detect = false, all_varchar = true, strict_mode = true, "
+        f"null_padding = false, ignore_errors = false, delim = {_literal(p.delimiter)}, "
+        f"quote = {quote}, escape = {quote}, columns = {{{names}}}"
+    )
+    # row_number() over the file's own order (DuckDB keeps insertion order): record i -> line i + 1.
+    return (
+        f"(SELECT (row_number() OVER () + 1)::BIGINT AS _row, * "  # noqa: S608
+        f"FROM read_csv({_literal(str(p.path))}, {options}))"
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
