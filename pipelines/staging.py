@@ -87,7 +87,10 @@ def _edges(body: bytes, delimiter: str) -> bool:
     (a few vector passes over the bytes) and cautious: a comma and a space inside a quoted title
     say yes."""
     spaces = [c for c in b" \t\x0b\x0c" if c != ord(delimiter) and bytes([c]) in body]
-    if body[0] in spaces or body.rstrip(b"\r\n")[-1:] in [bytes([c]) for c in spaces]:
+    end = len(body)
+    while end > 1 and body[end - 1] in b"\r\n":  # (rstrip would copy the whole file)
+        end -= 1
+    if body[0] in spaces or body[end - 1] in spaces:
         return True
     edge = np.zeros(256, dtype=bool)
     edge[[ord(delimiter), ord('"'), 10, 13]] = True

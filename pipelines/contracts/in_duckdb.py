@@ -54,23 +54,31 @@ def validate(
             name, fn, [argument], returns, type="native", null_handling="special", side_effects=False
         )
     try:
-        con.execute(_checked_sql(m, plan))
-    except duckdb.Error:
-        return None  # DuckDB's strict reading refused a record: the exact reader words it
+        return _validate(con, m, plan, ctx)
     finally:
         for name in tables:
             con.unregister(name)
         for name in functions:
             con.remove_function(name)
-    records, received = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE NOT _empty) FROM {CHECKED}"  # noqa: S608
+
+
+def _validate(con: duckdb.DuckDBPyConnection, m, plan: staging.Plan, ctx: Context) -> Validation | None:
+    full = _checked_select(m, plan)
+    # Kept: what loading and the key need. Raw text and each rule's flag are computed again, from
+    # the file, only for the rows that fail (none, in a clean file).
+    kept = [ROW, "_empty", "_big", "_ok", *dict.fromkeys([*m.SQL_KEY, *_hub(m)])]
+    kept += [f"{sql} AS {identifier('out:' + name)}" for name, sql in m.SQL_OUTPUT.items()]
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS SELECT {', '.join(kept)} FROM ({full})")  # noqa: S608
+    except duckdb.Error:
+        return None  # DuckDB's strict reading refused a record: the exact reader words it
+    records, received, big = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE NOT _empty), bool_or(_big) FROM {CHECKED}"  # noqa: S608
     ).fetchall()[0]
     if records != plan.records:
         return None  # not one record per line: a record was dropped, merged or split
-    if not plan.short:  # a field over the size limit is a structural issue: the exact reader words it
-        too_big = " OR ".join(f"strlen({identifier(c)}) > {MAX_FIELD_BYTES}" for c in plan.columns)
-        if con.execute(f"SELECT count(*) FROM {CHECKED} WHERE {too_big}").fetchall()[0][0]:  # noqa: S608
-            return None
+    if big:
+        return None  # a field over the size limit is a structural issue: the exact reader words it
     known = set(m.REQUIRED) | set(m.OPTIONAL)
     extra = [c for c in plan.columns if c not in known]
     keys = " AND ".join(f"c.{k} = d.{k}" for k in m.SQL_KEY)
@@ -80,52 +88,72 @@ def validate(
         f" SELECT {', '.join(m.SQL_KEY)}, max({ROW}) AS keep FROM {CHECKED} WHERE {not_null} AND NOT _empty"
         f" GROUP BY ALL HAVING count(*) > 1) AS d ON {keys} WHERE c.{ROW} < d.keep"
     )
-    output = ", ".join(f"{sql} AS {name}" for name, sql in m.SQL_OUTPUT.items())
+    output = ", ".join(f"{identifier('out:' + name)} AS {name}" for name in m.SQL_OUTPUT)
     loads = f"_ok AND NOT _empty AND {ROW} NOT IN (SELECT {ROW} FROM {SUPERSEDED})"  # noqa: S608
     good = f"CREATE OR REPLACE TEMP VIEW {GOOD} AS SELECT {output} FROM {CHECKED} WHERE {loads}"  # noqa: S608
     con.execute(good)
     good_rows = con.execute(f"SELECT count(*) FROM {CHECKED} WHERE {loads}").fetchall()[0][0]  # noqa: S608
-    quarantine, row_hubs = _quarantine(con, m, plan.columns)
-    v = Validation(entity, received, None, quarantine, extra, row_hubs, good_table=GOOD, good_rows=good_rows)
+    quarantine, row_hubs = _quarantine(con, m, plan.columns, full)
+    v = Validation(
+        m.ENTITY, received, None, quarantine, extra, row_hubs, good_table=GOOD, good_rows=good_rows
+    )
     assert v.loaded + v.quarantined_rows == v.received, "rows lost in validation"
     return v
 
 
-def _checked_sql(m, plan: staging.Plan) -> str:
+def _hub(m) -> list[str]:
+    return ["hub_id"] if any("hub_id" in step for step in m.SQL_STEPS) else []
+
+
+def _checked_select(m, plan: staging.Plan) -> str:
     """One pass over the file: trimmed text, each parsing step, every rule's flag and their AND.
-    A record with no value at all is not a row (`_empty`), as in the readers."""
+    A record with no value at all is not a row (`_empty`), as in the readers; `_big` marks a field
+    over the size limit (a structural issue)."""
     trimmed = [f"{text(c, plan.edges)} AS {identifier(c)}" for c in plan.columns]
     trimmed += [f"NULL::VARCHAR AS {identifier(c)}" for c in m.OPTIONAL if c not in plan.columns]
     empty = " AND ".join(f"{identifier(c)} IS NULL" for c in plan.columns)
+    big = " OR ".join(f"coalesce(strlen({identifier(c)}) > {MAX_FIELD_BYTES}, false)" for c in plan.columns)
     sql = f"SELECT {ROW}, {', '.join(trimmed)} FROM {staging.source(plan)}"  # noqa: S608
-    sql = f"SELECT *, {empty} AS _empty FROM ({sql})"  # noqa: S608
+    sql = f"SELECT *, {empty} AS _empty, {'false' if plan.short else big} AS _big FROM ({sql})"  # noqa: S608
     for step in m.SQL_STEPS:
         derived = ", ".join(f"{expr} AS {name}" for name, expr in step.items())
         sql = f"SELECT *, {derived} FROM ({sql})"  # noqa: S608
     flags = [f"coalesce({expr}, true) AS {identifier('ok:' + name)}" for name, expr in m.SQL_RULES.items()]
     ok = " AND ".join(identifier("ok:" + name) for name in m.SQL_RULES)
-    return (
-        f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS SELECT *, {ok} AS _ok FROM ("  # noqa: S608
-        f"SELECT *, {', '.join(flags)} FROM ({sql}))"
-    )
+    return f"SELECT *, {ok} AS _ok FROM (SELECT *, {', '.join(flags)} FROM ({sql}))"  # noqa: S608
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, m, columns: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The quarantine rows, built from the few failing records as `contracts.validate` builds them."""
+def _quarantine(
+    con: duckdb.DuckDBPyConnection, m, columns: list[str], full: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The quarantine rows, built from the few failing records as `contracts.validate` builds them:
+    the file is read again for those rows only, with their text, hub, key and every rule's flag."""
     rules = m.rules.rules
-    failing = " OR ".join(f"NOT {identifier('ok:' + r)}" for r in m.SQL_RULES)
-    flags = ", ".join(identifier("ok:" + r) for r in m.SQL_RULES)
-    hub = "hub_id" if any("hub_id" in step for step in m.SQL_STEPS) else "NULL::VARCHAR"
-    record_key = " || '|' || ".join(f"CAST({k} AS VARCHAR)" for k in m.SQL_KEY)
     superseded = f"{ROW} IN (SELECT {ROW} FROM {SUPERSEDED})"  # noqa: S608
-    held = con.sql(
-        f"SELECT {ROW}, {superseded} AS _dup, {hub} AS hub_id, {record_key} AS record_key, {flags}"  # noqa: S608
-        f" FROM {CHECKED} WHERE NOT _empty AND ({superseded} OR {failing}) ORDER BY {ROW}"
+    failing = con.sql(
+        f"SELECT {ROW}, {superseded} AS _dup FROM {CHECKED} WHERE NOT _empty AND ({superseded} OR NOT _ok)"  # noqa: S608
     ).pl()
+    hub = _hub(m)[0] if _hub(m) else "NULL::VARCHAR"
+    record_key = " || '|' || ".join(f"CAST({k} AS VARCHAR)" for k in m.SQL_KEY)
+    if not failing.height:
+        empty = pl.DataFrame(schema={"row_number": pl.Int64, "hub_id": pl.String, "record_key": pl.String})
+        return pl.DataFrame(schema=QUARANTINE_SCHEMA), empty
+    flags = ", ".join(identifier("ok:" + r) for r in m.SQL_RULES)
+    fields = ", ".join(identifier(c) for c in columns)
+    con.register("_atlas_failing", failing)
+    try:
+        held = con.sql(
+            f"SELECT f.{ROW}, f._dup, {hub} AS hub_id, {record_key} AS record_key, {flags}, {fields}"  # noqa: S608
+            f" FROM ({full}) AS c JOIN _atlas_failing AS f ON f.{ROW} = c.{ROW} ORDER BY f.{ROW}"
+        ).pl()
+    finally:
+        con.unregister("_atlas_failing")
+    if held.height != failing.height:  # the file changed under us: never load a guess
+        raise RuntimeError(f"{m.ENTITY}: the file changed while it was being read")
     row_hubs = held.select(pl.col(ROW).alias("row_number"), pl.col("hub_id").cast(pl.String), "record_key")
-    if not held.height:
-        return pl.DataFrame(schema=QUARANTINE_SCHEMA), row_hubs
-    raws = _raw_records(con, columns, held[ROW])
+    raws = held.with_columns(pl.col(c).cast(pl.String) for c in columns).select(
+        ROW, _raw=pl.struct(columns).struct.json_encode()
+    )
     dup = held.filter(pl.col("_dup")).select(
         pl.col(ROW).alias("row_number"),
         pl.lit(",".join(m.KEY)).alias("column_name"),
@@ -156,21 +184,6 @@ def _quarantine(con: duckdb.DuckDBPyConnection, m, columns: list[str]) -> tuple[
         .sort("row_number", "rule")
     )
     return quarantine, row_hubs
-
-
-def _raw_records(con: duckdb.DuckDBPyConnection, columns: list[str], rows: pl.Series) -> pl.DataFrame:
-    """The quarantined records' fields as typed (trimmed, empty as missing), one JSON object each,
-    encoded by polars exactly as the exact path encodes them."""
-    con.register("_atlas_held", pl.DataFrame({ROW: rows}))
-    try:
-        fields = ", ".join(identifier(c) for c in columns)
-        frame = con.sql(
-            f"SELECT {ROW}, {fields} FROM {CHECKED} WHERE {ROW} IN (SELECT {ROW} FROM _atlas_held)"  # noqa: S608
-        ).pl()
-    finally:
-        con.unregister("_atlas_held")
-    frame = frame.with_columns(pl.col(c).cast(pl.String) for c in columns)
-    return frame.select(ROW, _raw=pl.struct(columns).struct.json_encode())
 
 
 def _literal(value: str) -> str:
