@@ -70,41 +70,58 @@ def plan(path: Path, required: Sequence[str] = ()) -> Plan | None:
     return Plan(path, columns, delimiter, quoted, lines - 1, short, _edges(body, delimiter))
 
 
-# Unicode whitespace beyond ASCII, as UTF-8 bytes by lead bytes (U+0085, U+00A0, U+1680,
-# U+2000-200A, U+2028, U+2029, U+202F, U+205F, U+3000): any of these anywhere and every field is trimmed.
+# Unicode whitespace beyond ASCII, as UTF-8: lead byte -> (second byte, allowed third bytes or None)
+# for U+0085, U+00A0, U+1680, U+2000-200A, U+2028, U+2029, U+202F, U+205F, U+3000.
 _WIDE_SPACE = {
-    b"\xc2": (b"\xc2\x85", b"\xc2\xa0"),
-    b"\xe1\x9a": (b"\xe1\x9a\x80",),
-    b"\xe2\x80": tuple(b"\xe2\x80" + bytes([c]) for c in (*range(0x80, 0x8B), 0xA8, 0xA9, 0xAF)),
-    b"\xe2\x81": (b"\xe2\x81\x9f",),
-    b"\xe3\x80": (b"\xe3\x80\x80",),
+    0xC2: ((0x85, None), (0xA0, None)),
+    0xE1: ((0x9A, (0x80,)),),
+    0xE2: ((0x80, (*range(0x80, 0x8B), 0xA8, 0xA9, 0xAF)), (0x81, (0x9F,))),
+    0xE3: ((0x80, (0x80,)),),
 }
+
+
+def _wide_space(b: np.ndarray) -> bool:
+    for lead, tails in _WIDE_SPACE.items():
+        at = np.flatnonzero(b[:-1] == lead)
+        for second, thirds in tails:
+            hit = at[b[at + 1] == second]
+            if thirds is not None:
+                hit = hit[hit + 2 < len(b)]
+                hit = hit[np.isin(b[hit + 2], thirds)]
+            if hit.size:
+                return True
+    return False
 
 
 def _edges(body: bytes, delimiter: str) -> bool:
     """Whether a field may begin or end with whitespace: an ASCII space, tab, VT or FF next to a
-    delimiter, a quote or a line break (or the file's ends), or any wider space anywhere. Cheap
-    (a few vector passes over the bytes) and cautious: a comma and a space inside a quoted title
-    say yes."""
+    field boundary (a delimiter or line break outside quotes, an opening or closing quote, the
+    file's ends), or any wider space anywhere. Vector passes over the bytes; cautious (a space
+    after an escaped quote `""` also says yes). Quote state is the parity of the quotes before a
+    byte: exact for any file DuckDB's strict reader accepts, and no other file is read this way."""
     spaces = [c for c in b" \t\x0b\x0c" if c != ord(delimiter) and bytes([c]) in body]
     end = len(body)
     while end > 1 and body[end - 1] in b"\r\n":  # (rstrip would copy the whole file)
         end -= 1
     if body[0] in spaces or body[end - 1] in spaces:
         return True
-    edge = np.zeros(256, dtype=bool)
-    edge[[ord(delimiter), ord('"'), 10, 13]] = True
-    step = 1 << 22  # in slices, so a file with an edge space early (most quoted exports) stops early
-    for start in range(0, len(body), step):
-        lo = max(start - 1, 0)  # each slice's interior covers [start, start + step)
-        b = np.frombuffer(body, dtype=np.uint8, count=min(start + step + 1, len(body)) - lo, offset=lo)
-        for space in spaces:
-            at = np.flatnonzero(b[1:-1] == space) + 1  # few: spaces inside text, rarely at an edge
-            if edge[b[at - 1]].any() or edge[b[at + 1]].any():
-                return True
-    if body.isascii():
-        return False
-    return any(any(w in body for w in wide) for lead, wide in _WIDE_SPACE.items() if lead in body)
+    if spaces:
+        b = np.frombuffer(body, dtype=np.uint8)
+        space = np.zeros(len(b), dtype=bool)
+        for c in spaces:
+            space |= b == c
+        quote = b == ord('"')
+        near = quote | (b == ord(delimiter)) | (b == 10) | (b == 13)  # a boundary, if outside quotes
+        quotes = np.flatnonzero(quote)
+        lead = np.flatnonzero(space[1:] & near[:-1])  # the byte before a space
+        trail = np.flatnonzero(space[:-1] & near[1:]) + 1  # the byte after a space
+        # Outside quotes: a delimiter or line break there is a boundary, a quote there opens a field;
+        # a quote inside quotes closes one (or is the first of an escaped pair: a false alarm).
+        if (np.searchsorted(quotes, lead) & 1 == 0).any():
+            return True
+        if ((np.searchsorted(quotes, trail) & 1) == quote[trail]).any():
+            return True
+    return not body.isascii() and _wide_space(np.frombuffer(body, dtype=np.uint8))
 
 
 def _looks_utf8(data: bytes) -> bool:

@@ -324,3 +324,27 @@ def test_every_work_group_rule_broken_alike(con, tmp_path):
     assert_same(con, sql, exact)
     assert set(exact.reasons) >= set(module("work_groups").rules.rules) | {"duplicate_key"}
     assert sql.loaded >= 8
+
+
+def test_the_no_whitespace_proof_is_sound():
+    """`staging._edges` may say yes when no field needs trimming, never no when one does: random
+    CSV files (quotes, escaped quotes, delimiters and spaces inside quoted fields) checked against
+    the csv module's own reading."""
+    import csv
+    import io
+
+    from pipelines.staging import _edges
+
+    rng = random.Random(7)
+    pieces = ["a", "b", " ", ",", '"', "\t", "x y", "é", "\u00a0", "\u2019"]
+    for _ in range(5000):
+        rows = [
+            ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) for _ in range(3)]
+            for _ in range(rng.randint(1, 4))
+        ]
+        out = io.StringIO()
+        csv.writer(out, lineterminator=rng.choice(["\n", "\r\n"])).writerows(rows)
+        body = out.getvalue().encode()
+        fields = [f for r in csv.reader(io.StringIO(out.getvalue()), strict=True) for f in r]
+        if any(f != f.strip() for f in fields):
+            assert _edges(body, ","), body
