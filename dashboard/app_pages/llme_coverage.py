@@ -78,7 +78,6 @@ total = coverage_text.year_total(trend, year_start) if in_data else 0  # None: h
 everyone = coverage_text.year_total(all_trend, year_start) if in_data else 0
 target = common.TARGET_PER_HUB * all_totals.height
 previous = coverage_text.year_total(trend, year_start - 1)
-changed = total is not None and previous is not None and total != previous
 scope = "nationally" if region is None else f"in {region}"
 who_label = " and ".join(
     x for x in (role_choice if role else "", accreditation_choice if accreditation else "") if x
@@ -87,11 +86,7 @@ m1, m2, m3 = st.columns(3)
 m1.metric(
     f"Active LLMEs {scope}" + (f": {who_label}" if narrowed else f" (target {target:,})"),
     SYMBOL if total is None else f"{total:,}",
-    delta=present.change_text(total - previous, "since last year")
-    if total is not None and previous is not None
-    else None,
-    delta_arrow="auto" if changed else "off",
-    delta_color="normal" if changed else "off",
+    **present.metric_change(total, previous, "since last year"),
     border=True,
     help=f"LLMEs active in {year} in the hubs in view, each counted once."
     + (f" Only {who_label}s are counted; the target applies to all active LLMEs." if narrowed else ""),
