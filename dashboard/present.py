@@ -57,8 +57,10 @@ def pivot(frame: pl.DataFrame, on: str, index: str | list[str], values: str) -> 
 
 def escape_markdown_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text column made inert (`domain.md`), for st.table (which renders cells as Markdown)."""
+    # Built in Python, not with map_elements (Python called from polars' worker threads deadlocked the
+    # server under load: benchmarks/README.md, "Stalls under load"). Nulls stay null, as with map_elements.
     return frame.with_columns(
-        pl.col(c).map_elements(domain.md, return_dtype=pl.String)
+        pl.Series(c, [None if v is None else domain.md(v) for v in frame[c].to_list()], dtype=pl.String)
         for c, t in frame.schema.items()
         if t == pl.String
     )

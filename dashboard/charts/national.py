@@ -120,20 +120,23 @@ def target_band(share: float | None) -> str | None:
     return TARGET_BANDS[0 if share < 0.5 else 1 if share < 0.75 else 2 if share < 1 else 3]
 
 
+def _python_column(values: pl.Series, fn) -> pl.Series:
+    """`fn` of each value, as a String column built in Python. Not `map_elements`: that calls Python from
+    polars' worker threads, and with many sessions using polars at once the server deadlocked (py-spy:
+    every script thread waiting in polars or for the GIL, the event loop waiting too; benchmarks/README)."""
+    return pl.Series(values.name, [fn(v) for v in values.to_list()], dtype=pl.String)
+
+
 def hub_map_frame(hubs: pl.DataFrame, colours: dict[str, str]) -> pl.DataFrame:
     """Hub metrics with the display columns every map layer shares (labels, colour, target band)."""
     return hubs.with_columns(
         pl.col("hub_id").replace_strict(colours, default="#888888").alias("hub_colour"),
-        pl.when(pl.col("share_of_target").is_null())
-        .then(pl.lit(HIDDEN_BAND))
-        .otherwise(pl.col("share_of_target").map_elements(target_band, return_dtype=pl.String))
-        .alias("target_band"),
+        _python_column(hubs["share_of_target"], lambda v: HIDDEN_BAND if v is None else target_band(v)).alias(
+            "target_band"
+        ),
         pl.col("map_point_source").replace_strict(POINT_SOURCE, default="Other").alias("point_source"),
         # "A and B", never "A;B" (the reference file's list separator) in tooltips and tables.
-        pl.col("lead_schools")
-        .fill_null("not known")
-        .map_elements(in_words, return_dtype=pl.String)
-        .alias("lead_school"),
+        _python_column(hubs["lead_schools"].fill_null("not known"), in_words).alias("lead_school"),
         (_text(hubs, "active_llmes") + " of " + pl.col("llme_target").cast(pl.String)).alias("llmes_text"),
         (
             _text(hubs, "schools_reached")
