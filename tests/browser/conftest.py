@@ -95,14 +95,16 @@ def wait_for_app(page, timeout: float = 30000) -> None:
 
 
 def wait_until_settled(page, timeout: float = 10000) -> None:
-    """Wait for the page to stop moving: no dialog or its backdrop still in the DOM and no CSS
-    animation or transition running. axe measures colours as painted, so a closing dialog's
-    half-faded backdrop over the page reads as a contrast failure that no user ever sees."""
+    """Wait for the page to stop moving: no dialog or popover still in the DOM, no element still
+    marked stale from the previous run (Streamlit fades those), and no CSS animation or transition
+    running. axe measures colours as painted, so a half-faded label reads as a contrast failure
+    that no user ever sees once the page has settled (CI failed twice on that, at 390 px)."""
     page.wait_for_function(
-        """() => !document.querySelector("[role='dialog'], [data-baseweb='modal']")
+        """() => !document.querySelector("[role='dialog'], [data-baseweb='modal'], [data-stale='true']")
             && document.getAnimations().every(a => a.playState !== 'running')""",
         timeout=timeout,
     )
+    page.wait_for_timeout(200)  # one more frame after the last transition ends
 
 
 def serious_violations(page) -> list[str]:

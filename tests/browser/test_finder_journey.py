@@ -43,7 +43,10 @@ def search(page, text: str) -> None:
 
 
 def counts_add_up(page) -> None:
-    """The heading's numbers ("N ... and M online", "No face-to-face ...; M online") are the list's total."""
+    """The heading's numbers ("N ... and M online", "No face-to-face ...; M online") are the list's total.
+    Read once the run has finished: the new heading can be on screen while the rest of the same run
+    (the list and its "Showing" line) is still arriving."""
+    wait_for_app(page)
     words = heading(page)
     m = re.match(r"^(No|[\d,]+) .*?(?:(?:, and |; )([\d,]+) online)?$", words)
     numbers = [
