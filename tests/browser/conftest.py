@@ -83,11 +83,15 @@ def wait_for_app(page, timeout: float = 30000) -> None:
     """Wait until Streamlit is connected and the script run has finished (polled in the page,
     so a re-render or a navigation in between does not leave a stale handle)."""
     page.wait_for_load_state()
+    # A click's rerun reaches the server a moment later: without this pause the check below could
+    # see the previous run's "notRunning" and return before the new run began.
+    page.wait_for_timeout(200)
     page.wait_for_function(
         """() => {
             const app = document.querySelector("[data-testid='stApp']");
             return app && app.dataset.testConnectionState === "CONNECTED"
-                && app.dataset.testScriptState === "notRunning";
+                && app.dataset.testScriptState === "notRunning"
+                && !document.querySelector("[data-stale='true']");
         }""",
         timeout=timeout,
     )
