@@ -1,14 +1,14 @@
 """Find a Work Group: one search across all 40 hubs by phase, place and format (issue #2).
 
-The URL is the search. Widgets are keyed by the public parameter names and seeded from the URL
-whenever it did not come from this page (first load, a shared link, a link from another page);
-after every run the canonical parameters are written back. Widgets are not `bind="query-params"`
-because bound widgets write their *labels* (phase=Post-16) and the public interface uses codes.
+The URL is the search: `dashboard/finder_state.py` turns it into the widgets' state and the search,
+and writes it back. Widgets are not `bind="query-params"` because bound widgets write their *labels*
+(phase=Post-16) and the public interface uses codes.
 
 The page body is a fragment, and the results (list and map) a fragment inside it: a filter change
 reruns the finder without the app's navigation, and choosing a venue or an online group reruns only
-the results (issue 13). The filters sit behind a labelled "Filters" button that closes when applied;
-on a phone a list / map switch shows one of the two stacked columns (issue 16).
+the results (issue 13). The filters sit behind a labelled "Filters" button that closes when applied
+(`dashboard/finder_filters.py`); on a phone a list / map switch shows one of the two stacked columns
+(issue 16).
 """
 
 from __future__ import annotations
@@ -18,20 +18,17 @@ from dataclasses import replace
 import polars as pl
 import streamlit as st
 
+from dashboard import finder_state
 from dashboard import finder_ui as ui
 from dashboard.data import finder as data
 from dashboard.data.finder_params import (
-    ALL_YEARS,
     MAX_PAGE,
     PAGE_SIZE,
-    PHASES,
     RADII,
     Filters,
-    default_sort,
-    parse_params,
-    to_params,
     year_start_for,
 )
+from dashboard.finder_filters import filters_panel
 from pipelines.domain import year_label
 
 ss = ui.state  # session state under "finder_" keys (other pages use "year" too)
@@ -68,115 +65,14 @@ def update(**values):
     return lambda: ss.update(values)
 
 
-def filters_panel(n_found: int) -> None:
-    """Every filter behind one labelled button; "Show N Work Groups" applies and closes it."""
-    # The browser mounts a popover's widgets only when it opens, and a widget mounted then starts from its
-    # own default (year "All years", no phase...) unless this run sent its value: re-set each one so every
-    # run sends it. A constant label: a popover whose label changes is a new element, which opens closed.
-    for key in ("phase", "delivery", "programme", "hub", "year", "from", "to", "open", "places"):
-        ss[key] = ss[key]
-    with st.popover(
-        "Filters",
-        icon=":material/tune:",
-        key=ss.key("filters_open"),
-        on_change="rerun",
-        width="stretch",
-        help="Phase, delivery, programme, hub, year, dates and booking",
-    ):
-        for key, title, options, fmt, widget in (
-            ("phase", "Phase", list(PHASES), vocab["phase"].get, st.pills),
-            ("delivery", "Delivery", list(vocab["delivery"]), vocab["delivery"].get, st.pills),
-            ("programme", "Programme", list(programmes), programmes.get, st.multiselect),
-            ("hub", "Maths Hub", list(hub_names), hub_names.get, st.multiselect),
-        ):
-            extra = {"selection_mode": "multi"} if widget is st.pills else {"placeholder": "Any"}
-            widget(title, options, format_func=fmt, key=ss.key(key), **extra)
-        st.selectbox(
-            "Academic year",
-            [ALL_YEARS, *years],
-            key=ss.key("year"),
-            format_func=lambda y: "All years" if y == ALL_YEARS else year_label(y),
-        )
-        st.date_input("First session on or after", key=ss.key("from"), value=None, format="DD/MM/YYYY")
-        st.date_input("First session on or before", key=ss.key("to"), value=None, format="DD/MM/YYYY")
-        st.checkbox("Open for booking only", key=ss.key("open"))
-        st.checkbox(
-            "Has places left",
-            key=ss.key("places"),
-            help="Only Work Groups that are open for booking and have at least one place left, "
-            "as their card says. A hub that publishes no count of places is not included.",
-        )
-        st.button(
-            f"Show {ui.plural(n_found, 'Work Group')}",
-            type="primary",
-            icon=":material/check:",
-            on_click=update(filters_open=False),
-            key="filters-apply",
-        )
-
-
 @st.fragment
 def finder() -> None:
-    raw = {k: st.query_params.get_all(k) for k in st.query_params}
-    if ss.get("_written") != to_params(parse_params(raw)) or "phase" not in ss:
-        u = parse_params(raw)  # from outside this page: the URL wins; unknown codes and years are dropped
-        ss.update(
-            {
-                "phase": list(u.phases),
-                "delivery": list(u.delivery),
-                "hub": [h for h in u.hubs if h in hub_names],
-                "programme": [p for p in u.programmes if p in programmes],
-                "open": u.open_only,
-                "places": u.has_places,
-                "started": u.started,
-                "to": u.date_to,
-                "place": u.place,
-                "year": u.year if u.year == ALL_YEARS or u.year in years else current,
-                "from": u.date_from,
-                "radius": u.radius,
-                "sort": u.sort,
-                "_page": u.page,
-            }
-        )
-        ss.pop("_search", None)
+    raw = finder_state.url_params()
+    finder_state.seed_from_url(raw, hub_names=hub_names, programmes=programmes, years=years, current=current)
     found = data.cached_place(ss["place"]) if ss["place"].strip() else None
     place = found if isinstance(found, data.Place) else None
     problem = found if isinstance(found, data.PlaceProblem) else None
-    # Radius and sort follow what was typed until the teacher picks something else.
-    auto_radius, auto_sort = (place.default_radius if place else None), default_sort(place is not None)
-    if place is None or ss["radius"] not in RADII or ss["radius"] == ss.get("_auto_radius", auto_radius):
-        ss["radius"] = auto_radius
-    sorts = {"distance": "Distance", "start": "Starting soonest", "title": "Title (A to Z)"}
-    if (
-        ss["sort"] not in sorts
-        or (place is None and ss["sort"] == "distance")
-        or ss["sort"] == ss.get("_auto_sort")
-    ):
-        ss["sort"] = auto_sort
-    ss["_auto_radius"], ss["_auto_sort"] = auto_radius, auto_sort
-    f = Filters(
-        phases=tuple(ss["phase"]),
-        programmes=tuple(ss["programme"]),
-        delivery=tuple(ss["delivery"]),
-        hubs=tuple(ss["hub"]),
-        year=None if ss["year"] == current else ss["year"],
-        date_from=ss["from"],
-        date_to=ss["to"],
-        open_only=ss["open"],
-        has_places=ss["places"],
-        started=ss["started"],
-        place=ss["place"].strip(),
-        radius=ss["radius"] if place and ss["radius"] != auto_radius else None,
-        sort=None if ss["sort"] == auto_sort else ss["sort"],
-    )
-    if "_search" in ss and ss["_search"] != replace(f, sort=None):  # a new search: page 1, nothing focused
-        ss["_page"], ss["_map_gen"] = 1, ss.get("_map_gen", 0) + 1
-        ss.pop("_focus", None)
-    ss["_search"], f = replace(f, sort=None), replace(f, page=ss.get("_page", 1))
-    ss["_written"] = to_params(f)
-    if raw != {k: v if isinstance(v, list) else [v] for k, v in ss["_written"].items()}:
-        st.query_params.from_dict(ss["_written"])
-
+    f = finder_state.resolve(raw, place, current)
     frame, near, online = data.cached_results(f, place)
     year, upcoming = year_start_for(f.year, current), data.cached_hides_started(f, place)
     title = ui.heading(near.height, online.height, f, place, ss["radius"], year, current, hub_names, upcoming)
@@ -199,10 +95,13 @@ def finder() -> None:
         help="Online Work Groups are included whatever the radius.",
     )
     top[2].selectbox(
-        "Sort by", list(sorts) if place else ["start", "title"], key=ss.key("sort"), format_func=sorts.get
+        "Sort by",
+        list(finder_state.SORTS) if place else ["start", "title"],
+        key=ss.key("sort"),
+        format_func=finder_state.SORTS.get,
     )
     with top[3]:
-        filters_panel(frame.height)
+        filters_panel(frame.height, vocab, programmes, hub_names, years)
     if problem:
         st.error(problem.message, icon=":material/wrong_location:")
         row = st.container(horizontal=True, gap="small")
