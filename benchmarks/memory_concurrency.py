@@ -16,13 +16,13 @@ to 50 users): 20 concurrent Playwright contexts, measured here before, cost two 
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 from benchmarks.common import Figure, Settings, log
 from pipelines.config import REPO_ROOT
 from tests import streamlit_server
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
 PAGE_PATHS = {
     "National map": "/",
@@ -33,15 +33,6 @@ PAGE_PATHS = {
 }
 RSS_TARGET_MB = 500.0
 STEP_TIMEOUT_MS = 90_000
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-dev-shm-usage",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SETTLED = """(needle) => {
     const app = document.querySelector("[data-testid='stApp']");
     if (!app || app.dataset.testConnectionState !== "CONNECTED"
@@ -54,7 +45,7 @@ SETTLED = """(needle) => {
 
 
 def run(s: Settings) -> tuple[list[Figure], str]:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    chromium = CHROMIUM
     if not Path(chromium).exists():
         return [], "Debian chromium is not installed (/usr/bin/chromium)"
     if not (REPO_ROOT / "dashboard" / "app_pages" / "work_group_finder.py").exists():

@@ -91,6 +91,21 @@ def _base(outlines: pl.DataFrame | None, step: int) -> list[alt.Chart]:
     return layers
 
 
+def venue_rows(points: pl.DataFrame, labels: dict[str, str]) -> pl.DataFrame:
+    """The rows the venue map draws, in the columns its encodings name (one place for both the
+    Altair builder and the template filler, so the two cannot drift)."""
+    return points.select(
+        "work_group_id",
+        "title",
+        "hub_name",
+        "venue_name",
+        pl.col("venue_latitude").alias("latitude"),
+        pl.col("venue_longitude").alias("longitude"),
+        pl.col("status").replace_strict(labels, default=pl.col("status")).alias("status_label"),
+        pl.col("distance_miles").round(1).alias("miles"),
+    ).drop_nulls(["latitude", "longitude"])
+
+
 def results_map(
     points: pl.DataFrame,
     outlines: pl.DataFrame | None = None,
@@ -101,16 +116,7 @@ def results_map(
     """Venues (columns work_group_id, title, hub_name, venue_name, venue_latitude, venue_longitude,
     status, distance_miles) with the search place and its radius ring. The picked venue is drawn larger."""
     labels = status_labels or {}
-    data = points.select(
-        "work_group_id",
-        "title",
-        "hub_name",
-        "venue_name",
-        pl.col("venue_latitude").alias("latitude"),
-        pl.col("venue_longitude").alias("longitude"),
-        pl.col("status").replace_strict(labels, default=pl.col("status")).alias("status_label"),
-        pl.col("distance_miles").round(1).alias("miles"),
-    ).drop_nulls(["latitude", "longitude"])
+    data = venue_rows(points, labels)
     pick = alt.selection_point(name="pick", fields=["work_group_id"], on="click", empty=False)
     domain = [labels.get(s, s) for s in STATUS_COLOURS]
     tooltip = [
@@ -290,16 +296,7 @@ def results_map_spec(
     is a polars frame (Streamlit sends it as Arrow): `json.dumps` the spec only after `to_dicts()` on it."""
     labels = status_labels or {}
     spec = json.loads(_results_template(place is not None, bool(radius), tuple(sorted(labels.items()))))
-    venues = points.select(
-        "work_group_id",
-        "title",
-        "hub_name",
-        "venue_name",
-        pl.col("venue_latitude").alias("latitude"),
-        pl.col("venue_longitude").alias("longitude"),
-        pl.col("status").replace_strict(labels, default=pl.col("status")).alias("status_label"),
-        pl.col("distance_miles").round(1).alias("miles"),
-    ).drop_nulls(["latitude", "longitude"])
+    venues = venue_rows(points, labels)
     # The frame itself, not its rows as dicts: Streamlit turns a polars frame into the chart's Arrow data
     # directly, where a list of dicts went through pandas on every rerun (the same values either way).
     datasets: dict = {"venues": venues}

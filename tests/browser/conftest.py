@@ -6,7 +6,6 @@ Screenshots go to test-artifacts/ (kept by CI as test artefacts).
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 
 from pipelines.config import REPO_ROOT
 from tests import streamlit_server
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.streamlit_server import free_port
 from tests.streamlit_server import stop as stop_server
 
@@ -50,20 +50,7 @@ def warehouse_for_browser(request):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    return {
-        **browser_type_launch_args,
-        "executable_path": chromium,
-        "args": [
-            "--no-sandbox",
-            "--disable-dev-shm-usage",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture
