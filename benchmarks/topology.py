@@ -8,14 +8,13 @@ checked on /_stcore/health, redispatching when a replica is down. Same interface
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks import load
+from tests.service.topology import haproxy_states, wait_haproxy_state
 
 HAPROXY_CFG = """global
     maxconn 4096
@@ -88,28 +87,10 @@ class Topology:
         return self
 
     def server_states(self) -> dict[str, str]:
-        with socket.socket(socket.AF_UNIX) as s:
-            s.connect(str(self.root / "admin.sock"))
-            s.sendall(b"show stat\n")
-            data = b""
-            while chunk := s.recv(65536):
-                data += chunk
-        lines = data.decode().splitlines()
-        header = lines[0].lstrip("# ").split(",")
-        rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
-        return {
-            r["svname"]: r["status"]
-            for r in rows
-            if r.get("pxname") == "app" and r.get("svname") not in ("FRONTEND", "BACKEND")
-        }
+        return haproxy_states(self.root / "admin.sock")
 
     def wait_state(self, name: str, state: str, timeout_s: float = 30) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.server_states().get(name, "").startswith(state):
-                return True
-            time.sleep(0.5)
-        return False
+        return wait_haproxy_state(self.root / "admin.sock", name, state, timeout_s)
 
     def __exit__(self, *exc) -> None:
         if self.haproxy is not None:

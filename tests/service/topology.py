@@ -46,6 +46,34 @@ def pg_bin() -> Path | None:
     return found[-1].parent if found else None
 
 
+def haproxy_states(admin_socket: Path) -> dict[str, str]:
+    """HAProxy's view of each replica of backend "app": UP, DOWN, ... (from its runtime API)."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(str(admin_socket))
+        s.sendall(b"show stat\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    lines = data.decode().splitlines()
+    header = lines[0].lstrip("# ").split(",")
+    rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
+    return {
+        r["svname"]: r["status"]
+        for r in rows
+        if r.get("pxname") == "app" and r.get("svname") not in ("FRONTEND", "BACKEND")
+    }
+
+
+def wait_haproxy_state(admin_socket: Path, name: str, state: str, timeout_s: float = 30) -> bool:
+    """Wait until HAProxy reports replica `name` in `state` (e.g. "DOWN" after a kill)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if haproxy_states(admin_socket).get(name, "").startswith(state):
+            return True
+        time.sleep(0.5)
+    return False
+
+
 @dataclass
 class PostgresCluster:
     """A throwaway cluster: trust auth on 127.0.0.1 only, fsync off (tests, never production)."""
@@ -304,29 +332,10 @@ class Topology:
             raise RuntimeError("haproxy did not answer:\n" + (self.root / "haproxy.log").read_text()[-3000:])
 
     def server_states(self) -> dict[str, str]:
-        """HAProxy's view of each replica: UP, DOWN, ... (from its runtime API)."""
-        with socket.socket(socket.AF_UNIX) as s:
-            s.connect(str(self.root / "admin.sock"))
-            s.sendall(b"show stat\n")
-            data = b""
-            while chunk := s.recv(65536):
-                data += chunk
-        lines = data.decode().splitlines()
-        header = lines[0].lstrip("# ").split(",")
-        states = {}
-        for line in lines[1:]:
-            row = dict(zip(header, line.split(","), strict=False))
-            if row.get("pxname") == "app" and row.get("svname") not in ("FRONTEND", "BACKEND"):
-                states[row["svname"]] = row["status"]
-        return states
+        return haproxy_states(self.root / "admin.sock")
 
     def wait_state(self, name: str, state: str, timeout_s: float = 30) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.server_states().get(name, "").startswith(state):
-                return True
-            time.sleep(0.5)
-        return False
+        return wait_haproxy_state(self.root / "admin.sock", name, state, timeout_s)
 
     def stop_replica(self, index: int) -> Replica:
         r = self.replicas[index]
