@@ -13,7 +13,7 @@ from dashboard.data import common, hub_profile
 from dashboard.data.page_params import HubParams
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download, in_words
-from dashboard.vega import altair_chart
+from dashboard.vega import chart_spec
 from pipelines import domain
 from pipelines.domain import md
 
@@ -63,15 +63,18 @@ def show_table(frame: pl.DataFrame, title: str, name: str, **labels: str) -> Non
         csv_download(frame, f"{name}-{slug}.csv", key=f"{name}_csv")
 
 
-def chart(figure, shown: pl.Series | None = None) -> None:
-    """A chart, unless every value it would draw is hidden (`shown` all null): then a sentence, not
-    an empty chart (an empty mark group also fails screen readers: axe svg-img-alt)."""
+def chart(name: str, build, shown: pl.Series | None = None) -> None:
+    """The chart `build()` returns, unless every value it would draw is hidden (`shown` all null): then a
+    sentence, not an empty chart (an empty mark group also fails screen readers: axe svg-img-alt).
+
+    Its spec is built once per snapshot, hub, year and viewer kind (`dashboard.vega.chart_spec`): Altair
+    building and converting the page's seven charts was a third of a fresh visit's server time."""
     if shown is not None and shown.drop_nulls().len() == 0:
         st.markdown(
             f"No bars to draw: every number here is fewer than 5 or hidden ({SYMBOL}); see the table."
         )
         return
-    altair_chart(figure)  # st.altair_chart without re-validating the spec on every visit
+    st.vega_lite_chart(chart_spec(f"hub-{name}", (hub_id, year_start, exact), build))
 
 
 facts = hub_profile.hub_facts(hub_id)
@@ -125,7 +128,11 @@ for column, by, title in zip(
     frame = hub_profile.hub_llmes(hub_id, year_start, by, exact=exact)
     with column:
         st.subheader(f"By {by}")
-        chart(charts.count_bars(frame, "label", "active_llmes", title, "Active LLMEs"), frame["active_llmes"])
+        chart(
+            f"llmes-by-{by}",
+            lambda f=frame, t=title: charts.count_bars(f, "label", "active_llmes", t, "Active LLMEs"),
+            frame["active_llmes"],
+        )
         show_table(frame.drop("code", "sort_order"), f"active LLMEs by {by}", f"llmes-by-{by}", label=title)
 st.markdown("An LLME who leads in two phases (or holds two roles) counts in each.")
 
@@ -135,7 +142,7 @@ groups = hub_profile.hub_work_groups(hub_id, year_start)
 if groups.is_empty():
     st.info(f"No Work Groups recorded for {year}.")
 else:
-    chart(charts.work_group_bars(groups))
+    chart("work-groups", lambda: charts.work_group_bars(groups))
     show_table(groups.drop("sort_order"), "Work Groups by programme and phase", "work-groups")
 
 # --- Schools reached ------------------------------------------------------------------------
@@ -149,11 +156,15 @@ by_la = hub_profile.hub_reach_by_la(hub_id, year_start, exact=exact)
 r1, r2 = st.columns(2)
 with r1:
     st.subheader("By phase")
-    chart(charts.reach_bars(by_phase, "phase", "Phase"), by_phase["reach_share"])
+    chart("reach-by-phase", lambda: charts.reach_bars(by_phase, "phase", "Phase"), by_phase["reach_share"])
     show_table(by_phase.drop("sort_order"), "schools reached by phase", "reach-by-phase")
 with r2:
     st.subheader("By local authority")
-    chart(charts.reach_bars(by_la, "local_authority", "Local authority"), by_la["reach_share"])
+    chart(
+        "reach-by-la",
+        lambda: charts.reach_bars(by_la, "local_authority", "Local authority"),
+        by_la["reach_share"],
+    )
     show_table(by_la, "schools reached by local authority", "reach-by-la")
 
 st.subheader("The school journey")
@@ -162,7 +173,7 @@ journey = hub_profile.hub_journey(hub_id, exact=exact)
 if journey.is_empty():
     st.info("No teaching-for-mastery stages recorded for this hub's schools.")
 else:
-    chart(charts.journey_chart(journey, stages), journey["schools"])
+    chart("journey", lambda: charts.journey_chart(journey, stages), journey["schools"])
     wide = present.pivot(journey, on="stage_label", index="academic_year", values="schools")
     if note := present.legend(journey):
         st.markdown(note)
@@ -183,7 +194,7 @@ st.markdown(
     "in the offer."
 )
 provision = hub_profile.hub_provision(hub_id, year_start)
-chart(charts.provision_heatmap(provision))
+chart("provision", lambda: charts.provision_heatmap(provision))
 missing = (
     provision.group_by("kind", maintain_order=True)
     .agg(pl.col("work_groups").sum())
