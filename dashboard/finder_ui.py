@@ -211,7 +211,8 @@ def card(
         dates = bool(row.get("session_dates"))
         if not ((url and can_book) or dates):
             return
-        actions = st.container(horizontal=True, gap="small")
+        # A row for two buttons; a lone button goes straight into the card (one element fewer to send).
+        actions = st.container(horizontal=True, gap="small") if url and can_book and dates else st
         hidden = f" *for {md(row['title'])}*"  # read by screen readers, hidden on screen by FINDER_CSS
         if url and can_book:
             started = bool(row.get("has_started"))

@@ -376,6 +376,7 @@ _COUNTS_SQL = (
     + ", count(*) FILTER (WHERE NOT is_online AND distance_miles IS NULL) AS unplaced, count(*) AS anywhere "
     "FROM matches"
 )
+_COUNT_NAMES = ("online", *(f"r{r}" for r in RADII), "unplaced", "anywhere")  # _COUNTS_SQL's columns
 _BY_HUB_SQL = f"""{_MATCHES}
 SELECT hub_id, any_value(hub_name) AS hub_name, count(*) AS matches,
        min(hub_distance_miles) AS hub_distance_miles
@@ -389,11 +390,12 @@ def current_year_start(con) -> int:
     return domain.current_year_start(rows[0][0] if rows else None)
 
 
-def effective_year(con, filters: Filters) -> int | None:
-    """The year start the search uses: the chosen one, none for "all", else the current year."""
+def effective_year(con, filters: Filters, current: int | None = None) -> int | None:
+    """The year start the search uses: the chosen one, none for "all", else the current year
+    (`current` when the caller knows it, else read from the build)."""
     if filters.year == ALL_YEARS or isinstance(filters.year, int):
         return year_start_for(filters.year, None)
-    return current_year_start(con)
+    return current if current is not None or con is None else current_year_start(con)
 
 
 def build_today(con) -> date:
@@ -402,26 +404,40 @@ def build_today(con) -> date:
     return rows[0][0] if rows and rows[0][0] else date.today()
 
 
-def hides_started(con, f: Filters, place: Place | None) -> bool:
+@dataclass(frozen=True)
+class BuildDates:
+    """The build's "today" and current academic year: constant for a snapshot. The page reads them once
+    per snapshot (`cached_dates`) and passes them in, rather than two or three small queries per search."""
+
+    today: date
+    current: int | None
+
+
+def build_dates(con) -> BuildDates:
+    return BuildDates(build_today(con), current_year_start(con))
+
+
+def hides_started(con, f: Filters, place: Place | None, dates: BuildDates | None = None) -> bool:
     """Sorted by start date ("Starting soonest"), only groups that have not started are listed unless the
     teacher asks for the others (`started`); a past year's groups have all started, so none are hidden."""
     if f.started or effective_sort(f, place) != "start":
         return False
-    year = effective_year(con, f)
-    current = current_year_start(con)
+    current = dates.current if dates else current_year_start(con)
+    year = effective_year(con, f, current)
     return year is None or current is None or year >= current
 
 
-def _params(con, sql: str, f: Filters, place: Place | None) -> dict:
+def _params(con, sql: str, f: Filters, place: Place | None, dates: BuildDates | None = None) -> dict:
     """The named parameters `sql` uses (DuckDB refuses unused ones)."""
+    dates = dates or build_dates(con)
     values = {
-        "today": build_today(con),
-        "hide_started": hides_started(con, f, place),
+        "today": dates.today,
+        "hide_started": hides_started(con, f, place, dates),
         "phases": list(f.phases),
         "programmes": list(f.programmes),
         "delivery": list(f.delivery),
         "hubs": list(f.hubs),
-        "year": effective_year(con, f),
+        "year": effective_year(con, f, dates.current),
         "date_from": f.date_from,
         "date_to": f.date_to,
         "open_only": f.open_only,
@@ -440,27 +456,30 @@ def effective_sort(f: Filters, place: Place | None) -> str:
     return "distance" if place is not None else "start"
 
 
-def search(con, f: Filters, place: Place | None) -> pl.DataFrame:
+def search(con, f: Filters, place: Place | None, dates: BuildDates | None = None) -> pl.DataFrame:
     """Every matching Work Group (in-person ones within the radius, online ones always), sorted."""
     sql = _SEARCH_SQL[effective_sort(f, place)]
-    return con.sql(sql, params=_params(con, sql, f, place)).pl()
+    return con.sql(sql, params=_params(con, sql, f, place, dates)).pl()
 
 
-def radius_counts(con, f: Filters, place: Place | None) -> dict[str, int]:
+def radius_counts(con, f: Filters, place: Place | None, dates: BuildDates | None = None) -> dict[str, int]:
     """Matches at each offered radius (online ones included), online alone, unplaced, and anywhere."""
-    row = con.sql(_COUNTS_SQL, params=_params(con, _COUNTS_SQL, f, place)).pl().row(0, named=True)
-    return {k: int(v or 0) for k, v in row.items()}
+    params = _params(con, _COUNTS_SQL, f, place, dates)
+    return {k: int(v or 0) for k, v in zip(_COUNT_NAMES, _rows(con, _COUNTS_SQL, params)[0], strict=True)}
 
 
-def count(con, f: Filters, place: Place | None) -> int:
+def count(con, f: Filters, place: Place | None, dates: BuildDates | None = None) -> int:
     radius = f.radius or (place.default_radius if place else None)
-    counts = radius_counts(con, f, place)
+    counts = radius_counts(con, f, place, dates)
     return counts[f"r{radius}"] if place else counts["anywhere"]
 
 
-def hubs_with_matches(con, f: Filters, place: Place | None, limit: int = 4) -> pl.DataFrame:
+def hubs_with_matches(
+    con, f: Filters, place: Place | None, limit: int = 4, dates: BuildDates | None = None
+) -> pl.DataFrame:
     """Hubs with matches for these filters anywhere (ignoring place and hub), nearest hub first."""
-    frame = con.sql(_BY_HUB_SQL, params=_params(con, _BY_HUB_SQL, replace(f, hubs=()), place)).pl()
+    params = _params(con, _BY_HUB_SQL, replace(f, hubs=()), place, dates)
+    frame = con.sql(_BY_HUB_SQL, params=params).pl()
     return frame.filter(~pl.col("hub_id").is_in(list(f.hubs))).head(limit)
 
 
@@ -477,20 +496,23 @@ _RELAX = {
 }
 
 
-def relaxations(con, f: Filters, place: Place | None) -> list[tuple[str, int]]:
+def relaxations(
+    con, f: Filters, place: Place | None, dates: BuildDates | None = None
+) -> list[tuple[str, int]]:
     """For each active filter: how many would match without it (only those that help)."""
+    dates = dates or build_dates(con)
     out = []
     for name, (field, empty) in _RELAX.items():
         if getattr(f, field) not in ((), None, False):
-            n = count(con, replace(f, **{field: empty}), place)
+            n = count(con, replace(f, **{field: empty}), place, dates)
             if n:
                 out.append((name, n))
     if f.year != ALL_YEARS:
-        n = count(con, replace(f, year=ALL_YEARS), place)
+        n = count(con, replace(f, year=ALL_YEARS), place, dates)
         if n:
             out.append(("year", n))
-    if hides_started(con, f, place):
-        n = count(con, replace(f, started=True), place)
+    if hides_started(con, f, place, dates):
+        n = count(con, replace(f, started=True), place, dates)
         if n:
             out.append(("started", n))
     return out
@@ -574,7 +596,7 @@ def cached_place(text: str) -> Place | PlaceProblem | None:
 # from Streamlit's /_stcore/metrics); the few most recent searches are kept unpickled by cached_results.
 @st.cache_data(**CACHE, max_size="64MB")
 def cached_search(f: Filters, place: Place | None) -> pl.DataFrame:
-    return _with_cursor(search, replace(f, page=1), place)
+    return _with_cursor(search, replace(f, page=1), place, cached_dates())
 
 
 @st.cache_resource(ttl=TEN_MINUTES, max_entries=8, show_spinner=False)
@@ -588,27 +610,27 @@ def cached_results(f: Filters, place: Place | None) -> tuple[pl.DataFrame, pl.Da
 
 @st.cache_data(**CACHE)
 def cached_count(f: Filters, place: Place | None) -> int:
-    return _with_cursor(count, replace(f, page=1), place)
+    return _with_cursor(count, replace(f, page=1), place, cached_dates())
 
 
 @st.cache_data(**CACHE)
 def cached_radius_counts(f: Filters, place: Place | None) -> dict[str, int]:
-    return _with_cursor(radius_counts, replace(f, page=1), place)
+    return _with_cursor(radius_counts, replace(f, page=1), place, cached_dates())
 
 
 @st.cache_data(**CACHE)
 def cached_hubs_with_matches(f: Filters, place: Place | None) -> pl.DataFrame:
-    return _with_cursor(hubs_with_matches, replace(f, page=1), place)
+    return _with_cursor(hubs_with_matches, replace(f, page=1), place, 4, cached_dates())
 
 
 @st.cache_data(**CACHE)
 def cached_relaxations(f: Filters, place: Place | None) -> list[tuple[str, int]]:
-    return _with_cursor(relaxations, replace(f, page=1), place)
+    return _with_cursor(relaxations, replace(f, page=1), place, cached_dates())
 
 
-@st.cache_data(**CACHE)
 def cached_hides_started(f: Filters, place: Place | None) -> bool:
-    return _with_cursor(hides_started, replace(f, page=1), place)
+    """`hides_started` from the snapshot's dates: no query, nothing to cache."""
+    return hides_started(None, f, place, cached_dates())
 
 
 @st.cache_data(ttl=HOUR, max_entries=4)
@@ -636,3 +658,7 @@ def cached_hub_outlines(hubs: tuple[str, ...]) -> pl.DataFrame:
 @st.cache_data(ttl=HOUR, max_entries=4)
 def cached_today() -> date:
     return _with_cursor(build_today)
+
+
+def cached_dates() -> BuildDates:
+    return BuildDates(cached_today(), cached_current_year())
