@@ -51,6 +51,9 @@ class Validation:
     # the loading connection, and never come to Python.
     good_table: str | None = None
     good_rows: int = 0
+    # The rows to load are proven to have distinct keys (in_duckdb keeps one row per key by a count
+    # it already made), so the upsert need not count them again.
+    keys_distinct: bool = False
 
     @property
     def loaded(self) -> int:

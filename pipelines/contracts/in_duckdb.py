@@ -88,14 +88,27 @@ def _validate(con: duckdb.DuckDBPyConnection, m, plan: staging.Plan, ctx: Contex
         f" SELECT {', '.join(m.SQL_KEY)}, max({ROW}) AS keep FROM {CHECKED} WHERE {not_null} AND NOT _empty"
         f" GROUP BY ALL HAVING count(*) > 1) AS d ON {keys} WHERE c.{ROW} < d.keep"
     )
+    superseded = con.execute(f"SELECT count(*) FROM {SUPERSEDED}").fetchall()[0][0]  # noqa: S608
     output = ", ".join(f"{identifier('out:' + name)} AS {name}" for name in m.SQL_OUTPUT)
-    loads = f"_ok AND NOT _empty AND {ROW} NOT IN (SELECT {ROW} FROM {SUPERSEDED})"  # noqa: S608
+    loads = "_ok AND NOT _empty"
+    if superseded:  # (no anti-join over every row when no key repeats, the usual case)
+        loads += f" AND {ROW} NOT IN (SELECT {ROW} FROM {SUPERSEDED})"  # noqa: S608
     good = f"CREATE OR REPLACE TEMP VIEW {GOOD} AS SELECT {output} FROM {CHECKED} WHERE {loads}"  # noqa: S608
     con.execute(good)
     good_rows = con.execute(f"SELECT count(*) FROM {CHECKED} WHERE {loads}").fetchall()[0][0]  # noqa: S608
-    quarantine, row_hubs = _quarantine(con, m, plan.columns, full)
+    quarantine, row_hubs = _quarantine(con, m, plan.columns, full, superseded)
+    # Keys of the rows that load are distinct: every other row of a repeated (non-NULL) key is
+    # superseded, and a NULL key cannot load (the key columns are NOT NULL in the warehouse).
     v = Validation(
-        m.ENTITY, received, None, quarantine, extra, row_hubs, good_table=GOOD, good_rows=good_rows
+        m.ENTITY,
+        received,
+        None,
+        quarantine,
+        extra,
+        row_hubs,
+        good_table=GOOD,
+        good_rows=good_rows,
+        keys_distinct=True,
     )
     assert v.loaded + v.quarantined_rows == v.received, "rows lost in validation"
     return v
@@ -124,12 +137,12 @@ def _checked_select(m, plan: staging.Plan) -> str:
 
 
 def _quarantine(
-    con: duckdb.DuckDBPyConnection, m, columns: list[str], full: str
+    con: duckdb.DuckDBPyConnection, m, columns: list[str], full: str, superseded_rows: int
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The quarantine rows, built from the few failing records as `contracts.validate` builds them:
     the file is read again for those rows only, with their text, hub, key and every rule's flag."""
     rules = m.rules.rules
-    superseded = f"{ROW} IN (SELECT {ROW} FROM {SUPERSEDED})"  # noqa: S608
+    superseded = f"{ROW} IN (SELECT {ROW} FROM {SUPERSEDED})" if superseded_rows else "false"  # noqa: S608
     failing = con.sql(
         f"SELECT {ROW}, {superseded} AS _dup FROM {CHECKED} WHERE NOT _empty AND ({superseded} OR NOT _ok)"  # noqa: S608
     ).pl()

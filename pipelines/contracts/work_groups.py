@@ -306,10 +306,9 @@ def _year_start(text: str | None) -> int | None:
 # `domain.parse_year` (Python's re: \d and \s are Unicode, str.strip() also strips \x1c-\x1f) in SQL
 # for ASCII text; anything else calls the Python function itself, row by row (rare).
 _PY_SPACE = r"[ \t\n\r\f\v\x1c-\x1f]"
-_YEAR = rf"^(20[0-9][0-9])(?:{_PY_SPACE}*[-/]{_PY_SPACE}*([0-9][0-9]|20[0-9][0-9]))?$"
-_YEAR_TEXT = (
-    "trim(academic_year, " + " || ".join(f"chr({c})" for c in (32, 9, 10, 11, 12, 13, 28, 29, 30, 31)) + ")"
-)
+# The pattern takes the stripping in itself (the year starts and ends with a digit, so the spaces
+# around it are unambiguous): trim() with a set of characters costs several times the match.
+_YEAR = rf"^{_PY_SPACE}*(20[0-9][0-9])(?:{_PY_SPACE}*[-/]{_PY_SPACE}*([0-9][0-9]|20[0-9][0-9]))?{_PY_SPACE}*$"
 _AREAS = ", ".join(f"'{a}'" for a in NON_ENGLISH_AREAS)
 _UNKNOWN = "\x01"  # an unknown phase inside a list, until the unique step (list_position ignores NULL)
 SQL_FUNCTIONS = {"atlas_year_start": (_year_start, "VARCHAR", "INTEGER")}
@@ -323,8 +322,8 @@ _DATE = (
 SQL_STEPS = (
     {
         "hub_id": sql_lookup("_atlas_alias_hub", "hub"),
-        "year_from": f"regexp_extract({_YEAR_TEXT}, '{_YEAR}', 1)",
-        "year_to": f"regexp_extract({_YEAR_TEXT}, '{_YEAR}', 2)",
+        "year_from": f"regexp_extract(academic_year, '{_YEAR}', 1)",
+        "year_to": f"regexp_extract(academic_year, '{_YEAR}', 2)",
         "programme_id": sql_lookup("_atlas_alias_programme", "programme"),
         "project_code_upper": "upper(project_code)",
         "phase_list": f"list_transform({sql_list('phases')},"
