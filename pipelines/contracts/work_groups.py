@@ -321,15 +321,15 @@ _DATE = (
 )
 SQL_STEPS = (
     {
-        "hub_id": sql_lookup("_atlas_alias_hub", "hub"),
+        "hub_id": sql_lookup("_atlas_alias_hub", "hub", wide=True),
         "year_from": f"regexp_extract(academic_year, '{_YEAR}', 1)",
         "year_to": f"regexp_extract(academic_year, '{_YEAR}', 2)",
-        "programme_id": sql_lookup("_atlas_alias_programme", "programme"),
+        "programme_id": sql_lookup("_atlas_alias_programme", "programme", wide=True),
         "project_code_upper": "upper(project_code)",
         "phase_list": f"list_transform({sql_list('phases')},"
         f" lambda p: coalesce({_PHASES}[{sql_alias_key('p')}], '{_UNKNOWN}'))",
-        "delivery_code": sql_lookup("_atlas_alias_delivery", "delivery"),
-        "status_code": sql_lookup("_atlas_alias_status", "status"),
+        "delivery_code": sql_lookup("_atlas_alias_delivery", "delivery", wide=True),
+        "status_code": sql_lookup("_atlas_alias_status", "status", wide=True),
         "postcode_squashed": f"regexp_replace(upper(venue_postcode), '{SQL_SPACES}+', '', 'g')",
         "date_list": f"list_sort(list_transform({sql_list('session_dates')}, lambda d: {_DATE}))",
         "capacity_n": sql_int("capacity"),

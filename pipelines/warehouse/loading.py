@@ -71,12 +71,13 @@ def upsert(con: duckdb.DuckDBPyConnection, v: Validation, run_id: int, is_sample
     try:
         count = f"SELECT count(*) FROM {v.entity}"  # noqa: S608 - names from the contract
         delete = f"DELETE FROM {v.entity} AS t USING {source} AS i WHERE {match}"  # noqa: S608
+        insert = "INSERT INTO {} BY NAME SELECT *, ? AS is_sample, ?::BIGINT AS run_id FROM {}"
         before = con.execute(count).fetchall()[0][0]
         deleted = con.execute(delete).fetchall()[0][0]
-        con.execute(
-            f"INSERT INTO {v.entity} BY NAME SELECT *, ? AS is_sample, ?::BIGINT AS run_id FROM {source}",  # noqa: S608
-            [is_sample, run_id],
-        )
+        if _REBUILD(v.loaded, before):
+            _rebuild(con, v.entity, insert.format("{}", source), [is_sample, run_id])
+        else:
+            con.execute(insert.format(v.entity, source), [is_sample, run_id])
         after = con.execute(count).fetchall()[0][0]
         keys = ", ".join(m.KEY)
         distinct_keys = f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {source})"  # noqa: S608
@@ -91,6 +92,37 @@ def upsert(con: duckdb.DuckDBPyConnection, v: Validation, run_id: int, is_sample
     dupes = (v.loaded - distinct) + abs(after - (before - deleted + v.loaded))
     if dupes:  # never expected: the snapshot is discarded rather than published
         raise RuntimeError(f"{v.entity}: {dupes} duplicate keys after the upsert")
+
+
+def _rebuild_when(incoming: int, stored: int) -> bool:
+    """A load at least as big as the table it goes into is written to a new copy of the table."""
+    return incoming >= stored
+
+
+_REBUILD = _rebuild_when
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, table: str, insert: str, params: list) -> None:
+    """Replace `table` by a new one holding the incoming rows (`insert`, with `{}` for the table)
+    and then the rows kept (already without the replaced keys).
+
+    Why: DuckDB writes a bulk INSERT straight to disk, compressed, only when it is the first append
+    to an empty table; appended to a table that has rows, the same rows are compressed again at the
+    CHECKPOINT (200,000 Work Groups: +0.7 s CPU, as much as the insert itself). Copying the kept
+    rows costs about as much as they are few. Same rows and constraints (the table's own DDL);
+    only the rows' physical order changes (new first), which no query relies on."""
+    ddl = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [table]
+    ).fetchall()[0][0]
+    new = f"_atlas_new_{table}"
+    prefix = f"CREATE TABLE {table}("
+    if not ddl.startswith(prefix):
+        raise RuntimeError(f"{table}: unexpected table definition {ddl[:80]!r}")
+    con.execute(f"CREATE TABLE {new}(" + ddl.removeprefix(prefix))
+    con.execute(insert.format(new), params)
+    con.execute(f"INSERT INTO {new} SELECT * FROM {table}")  # noqa: S608 - internal names only
+    con.execute(f"DROP TABLE {table}")
+    con.execute(f"ALTER TABLE {new} RENAME TO {table}")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
