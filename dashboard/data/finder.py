@@ -591,20 +591,24 @@ def cached_place(text: str) -> Place | PlaceProblem | None:
     return _with_cursor(resolve_place, text)
 
 
-# Bounded by size: an unfiltered national search at scale 10 pickles to ~17 MB, a place search to a few
-# hundred kB. At 256 MB this cache was a third of the server's memory after the load benchmark (243 MB
-# from Streamlit's /_stcore/metrics); the few most recent searches are kept unpickled by cached_results.
-@st.cache_data(**CACHE, max_size="64MB")
-def cached_search(f: Filters, place: Place | None) -> pl.DataFrame:
-    return _with_cursor(search, replace(f, page=1), place, cached_dates())
-
-
-@st.cache_resource(ttl=TEN_MINUTES, max_entries=8, show_spinner=False)
 def cached_results(f: Filters, place: Place | None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(all, face-to-face, online) for the most recent searches, shared and never copied: polars frames
-    are immutable, and a cache_data hit unpickles the whole frame on every rerun. Few entries: the
-    size-bounded `cached_search` behind it keeps the rest."""
-    frame = cached_search(f, place)
+    """(all, face-to-face, online) for a search, whatever page of it is shown."""
+    from dashboard.data import db
+
+    return _results(str(db.snapshot_path()), replace(f, page=1), place)
+
+
+# The most recent searches, shared and never copied: polars frames are immutable, and a cache_data entry
+# is pickled when written (a fifth of a new search's Python time in a py-spy profile, ~7 ms at scale 10)
+# and unpickled on every hit. Few entries (an unfiltered national search holds ~20 MB at scale 10); an
+# older search is run again. Keyed on the snapshot: db.py clears cache_data, not cache_resource, when a
+# load publishes a new one.
+@st.cache_resource(ttl=TEN_MINUTES, max_entries=8, show_spinner=False)
+def _results(
+    snapshot: str, f: Filters, place: Place | None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    del snapshot  # part of the cache key only
+    frame = _with_cursor(search, f, place, cached_dates())
     return frame, frame.filter(~pl.col("is_online")), frame.filter(pl.col("is_online"))
 
 

@@ -553,3 +553,31 @@ def test_has_places_means_open_for_booking_with_places_left_on_the_sample(wareho
         (everything["status"] == "closed") & (everything["places_left"] > 0)
     )
     assert closed_with_places.height > 0  # the sample has them: they must not count as "has places"
+
+
+def test_cached_results_follow_a_newly_published_snapshot(fresh_warehouse, monkeypatch):
+    """The finder's cached searches are shared objects (cache_resource), which the snapshot switch in
+    dashboard/data/db.py does not clear: they are keyed on the snapshot, so a load's Work Groups show
+    at once, and another page of the same search is the same cached result."""
+    import streamlit as st
+
+    from pipelines.warehouse import store
+
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(fresh_warehouse.data_dir))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    f = Filters(year=ALL_YEARS, started=True, sort="title")
+    before, _, _ = F.cached_results(f, None)
+    assert F.cached_results(replace(f, page=2), None)[0] is before  # pages share one search
+    victim = before["work_group_id"][0]
+    snap = store.start_snapshot(fresh_warehouse, fresh=False)
+    with duckdb.connect(str(snap)) as con:
+        con.execute("DELETE FROM work_groups WHERE work_group_id = ?", [victim])
+    store.publish(fresh_warehouse, snap)
+    from dashboard.data import db
+
+    db.follow_current()  # what app.py does at the start of every run
+    after, _, _ = F.cached_results(f, None)
+    assert victim not in after["work_group_id"].to_list() and after.height == before.height - 1
+    st.cache_data.clear()
+    st.cache_resource.clear()
