@@ -622,13 +622,19 @@ def results_table(frame: pl.DataFrame, labels: Mapping[str, Mapping[str, str]], 
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
-def results_downloads(frame: pl.DataFrame, labels: Mapping[str, Mapping[str, str]], today: date) -> None:
+def results_downloads(
+    found: Callable[[], tuple[pl.DataFrame, ...]], labels: Mapping[str, Mapping[str, str]], today: date
+) -> None:
     """The results as CSV (UTF-8 with a byte-order mark, so Excel reads "Möbius") and XLSX, formula-safe
-    (the shared downloads module); the table is built only when a file is downloaded, not every rerun."""
+    (the shared downloads module); the table is built only when a file is downloaded, not every rerun.
+
+    `found()` gives the search's frames (the shared cache) at download time: a callback holding the
+    frame itself kept it alive in every session until its next rerun."""
     row = st.container(horizontal=True, gap="small")
+    table = lambda: results_table(found()[0], labels, today)  # noqa: E731
     row.download_button(
         "Download these results (CSV)",
-        data=lambda: csv_bytes(results_table(frame, labels, today)),
+        data=lambda: csv_bytes(table()),
         file_name="work-groups.csv",
         mime="text/csv",
         on_click="ignore",
@@ -640,7 +646,7 @@ def results_downloads(frame: pl.DataFrame, labels: Mapping[str, Mapping[str, str
         on_click="ignore",
         icon=":material/download:",
         key="results-xlsx",
-        data=lambda: xlsx_bytes(results_table(frame, labels, today), standard_notes(True, "Work Groups")),
+        data=lambda: xlsx_bytes(table(), standard_notes(True, "Work Groups")),
         file_name="work-groups.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -14,6 +14,7 @@ the results (issue 13). The filters sit behind a labelled "Filters" button that 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import polars as pl
 import streamlit as st
@@ -144,7 +145,7 @@ def finder() -> None:
                 "postcode) so hubs can see where Work Groups are wanted."
             )
         return
-    results(f, place, frame, near, online)
+    results(f, place)
     if not st.context.is_embedded:
         with st.expander("Embed this search on your hub's website", icon=":material/code:"):
             st.markdown(
@@ -155,8 +156,13 @@ def finder() -> None:
 
 
 @st.fragment
-def results(f: Filters, place, frame: pl.DataFrame, near: pl.DataFrame, online: pl.DataFrame) -> None:
-    """The list and the map: a choice on the map or in the online list reruns only this part."""
+def results(f: Filters, place) -> None:
+    """The list and the map: a choice on the map or in the online list reruns only this part.
+
+    It takes the search's key, not its frames: a fragment keeps its arguments for the session's life
+    (and 2 minutes after the tab closes), so frames passed in stayed alive once per session after the
+    shared cache had let them go (server memory under load, issue 13)."""
+    frame, near, online = data.cached_results(f, place)
     ss.setdefault("view", "list")
     st.segmented_control(
         "Show",
@@ -204,7 +210,7 @@ def results(f: Filters, place, frame: pl.DataFrame, near: pl.DataFrame, online: 
                 icon=":material/expand_more:",
                 on_click=update(_page=f.page + 1),
             )
-        ui.results_downloads(frame, labels, today)
+        ui.results_downloads(partial(data.cached_results, f, place), labels, today)
 
 
 finder()

@@ -141,6 +141,15 @@ def test_search_narrow_download_map_and_empty_state(
         and text.endswith("END:VCALENDAR\r\n")
     )
 
+    # 4b. The results as CSV: built when downloaded, from the search the page shows (the callback
+    # holds the search's key, not its frame), one line per Work Group in the heading's count.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download these results (CSV)").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Work Group,Hub,Programme")
+    counts = [int(n.replace(",", "")) for n in re.findall(r"(?:^|and |; )([\d,]+) ", heading(page))]
+    assert counts and len(lines) - 1 == sum(counts), heading(page)  # near, and online
+
     # 5. Click a venue on the map (the widest radius, so there are venues): its card comes first.
     choose(page, "Radius", "50 miles")
     venues = page.locator(
