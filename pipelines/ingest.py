@@ -68,7 +68,9 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
             raise FileRejected(f"unknown entity '{entity}' (choose one of: {', '.join(ENTITIES)})")
         if not path.is_file():
             raise ReadError(f"{path}: no such file")
-        digest = sha256_of(path)
+        # A CSV file is read once, for its hash and for the structural proof (staging.plan).
+        data = path.read_bytes() if staging.csv_like(path) else None
+        digest = sha256_of(path) if data is None else hashlib.sha256(data).hexdigest()
         with store.writer_lock(p):
             base = store.current_snapshot(p)
             if base is None:
@@ -82,7 +84,7 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
                 with duckdb.connect(str(snapshot)) as con:
                     loading.migrate(con)
                     # Validated against the new snapshot, still a copy of the current one.
-                    v = _validate(con, entity, path)
+                    v = _validate(con, entity, path, data)
                     result.received, result.loaded, result.quarantined = (
                         v.received,
                         v.loaded,
@@ -134,13 +136,18 @@ def ingest(p: Paths, entity: str, path: Path, *, strict: bool = False) -> Ingest
     return _finish(p, result, t0)
 
 
-def _validate(con: duckdb.DuckDBPyConnection, entity: str, path: Path) -> Validation:
+def _validate(con: duckdb.DuckDBPyConnection, entity: str, path: Path, data: bytes | None) -> Validation:
     """Every row of the file valid or quarantined. A CSV file whose bytes prove it well-formed is
     read and judged inside DuckDB (the rows to load never leave it); any other file, or one the
     proof does not clear, goes through the exact reader and the polars contract: same outcome."""
     ctx = loading.context(con)
-    plan = staging.plan(path, module(entity).REQUIRED) if in_duckdb.supports(entity) else None
-    v = in_duckdb.validate(con, entity, plan, ctx) if plan is not None else None
+    plan = staging.plan(path, module(entity).REQUIRED, data) if in_duckdb.supports(entity) else None
+    v = None
+    if plan is not None:
+        table = loading.staged_table(con, entity, plan.records)
+        # (the run id the load will get: nothing else writes load_log on this connection before)
+        direct = in_duckdb.Direct(table, False, loading.next_run_id(con)) if table else None
+        v = in_duckdb.validate(con, entity, plan, ctx, direct)
     _failpoint("read")
     if v is None:
         v = validate(entity, read_table(path, required=module(entity).REQUIRED), ctx, path.name)

@@ -54,6 +54,9 @@ class Validation:
     # The rows to load are proven to have distinct keys (in_duckdb keeps one row per key by a count
     # it already made), so the upsert need not count them again.
     keys_distinct: bool = False
+    # `good_table` is a new copy of the entity's table holding exactly the rows to load, with the
+    # table's columns and constraints (in_duckdb.Direct): the upsert swaps it in.
+    staged: bool = False
 
     @property
     def loaded(self) -> int:

@@ -12,6 +12,8 @@ engine for other formats and for files the structural proof does not clear.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import polars as pl
 
@@ -24,6 +26,18 @@ from pipelines.staging import identifier
 CHECKED = "_atlas_checked"  # every record: trimmed text, parsed values, one flag per rule, _ok
 GOOD = "_atlas_good"  # temp view: the entity's OUTPUT columns of the rows that load
 SUPERSEDED = "_atlas_superseded"
+
+
+@dataclass(frozen=True)
+class Direct:
+    """Stage the rows straight into `table`, a new copy of the entity's table that the loader swaps
+    in (`loading.upsert`): the rows are written once, compressed, instead of into a temp table and
+    then again by an INSERT from it. The rows that do not load are deleted from it and the helper
+    columns dropped before the swap; its columns and constraints are then the entity table's."""
+
+    table: str
+    is_sample: bool
+    run_id: int
 
 
 def supports(entity: str) -> bool:
@@ -39,7 +53,11 @@ def text(column: str, edges: bool = True) -> str:
 
 
 def validate(
-    con: duckdb.DuckDBPyConnection, entity: str, plan: staging.Plan, ctx: Context
+    con: duckdb.DuckDBPyConnection,
+    entity: str,
+    plan: staging.Plan,
+    ctx: Context,
+    direct: Direct | None = None,
 ) -> Validation | None:
     """Read `plan`'s file and validate it in `con`; None when the file must go the exact way."""
     m = module(entity)
@@ -54,7 +72,7 @@ def validate(
             name, fn, [argument], returns, type="native", null_handling="special", side_effects=False
         )
     try:
-        return _validate(con, m, plan, ctx)
+        return _validate(con, m, plan, ctx, direct)
     finally:
         for name in tables:
             con.unregister(name)
@@ -62,41 +80,70 @@ def validate(
             con.remove_function(name)
 
 
-def _validate(con: duckdb.DuckDBPyConnection, m, plan: staging.Plan, ctx: Context) -> Validation | None:
+def _validate(
+    con: duckdb.DuckDBPyConnection, m, plan: staging.Plan, ctx: Context, direct: Direct | None
+) -> Validation | None:
     full = _checked_select(m, plan)
     # Kept: what loading and the key need. Raw text and each rule's flag are computed again, from
     # the file, only for the rows that fail (none, in a clean file).
-    kept = [ROW, "_empty", "_big", "_ok", *dict.fromkeys([*m.SQL_KEY, *_hub(m)])]
-    kept += [f"{sql} AS {identifier('out:' + name)}" for name, sql in m.SQL_OUTPUT.items()]
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS SELECT {', '.join(kept)} FROM ({full})")  # noqa: S608
-    except duckdb.Error:
-        return None  # DuckDB's strict reading refused a record: the exact reader words it
-    records, received, big = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE NOT _empty), bool_or(_big) FROM {CHECKED}"  # noqa: S608
+    plain = [ROW, "_empty", "_big", "_ok", *dict.fromkeys([*m.SQL_KEY, *_hub(m)])]
+    # An output that is a kept column as it stands (the key, the hub) is not stored twice.
+    output = {name: identifier(sql if sql in plain else "out:" + name) for name, sql in m.SQL_OUTPUT.items()}
+    kept = plain + [
+        f"{sql} AS {identifier('out:' + name)}" for name, sql in m.SQL_OUTPUT.items() if sql not in plain
+    ]
+    checked, table = CHECKED, None
+    if direct is not None and (table := _stage(con, m, full, plain, direct)) is not None:
+        checked = direct.table
+    else:
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS SELECT {', '.join(kept)} FROM ({full})")  # noqa: S608
+        except duckdb.Error:
+            return None  # DuckDB's strict reading refused a record: the exact reader words it
+    keyed = " AND ".join(f"{k} IS NOT NULL" for k in m.SQL_KEY) + " AND NOT _empty"
+    records, received, big, ok_rows, keyed_rows, keyed_hashes = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE NOT _empty), bool_or(_big),"  # noqa: S608
+        f" count(*) FILTER (WHERE _ok AND NOT _empty), count(*) FILTER (WHERE {keyed}),"
+        f" count(DISTINCT hash({', '.join(m.SQL_KEY)})) FILTER (WHERE {keyed}) FROM {checked}"
     ).fetchall()[0]
-    if records != plan.records:
-        return None  # not one record per line: a record was dropped, merged or split
-    if big:
-        return None  # a field over the size limit is a structural issue: the exact reader words it
+    if records != plan.records or big:
+        # Not one record per line (a record was dropped, merged or split), or a field over the size
+        # limit (a structural issue): the exact reader words it.
+        if table is not None:
+            con.execute(f"DROP TABLE {direct.table}")
+        return None
     known = set(m.REQUIRED) | set(m.OPTIONAL)
     extra = [c for c in plan.columns if c not in known]
     keys = " AND ".join(f"c.{k} = d.{k}" for k in m.SQL_KEY)
-    not_null = " AND ".join(f"{k} IS NOT NULL" for k in m.SQL_KEY)
+    # As many distinct key hashes as keyed rows: no key repeats (equal keys hash alike), and the
+    # grouping by the keys themselves, which finds the rows a later line supersedes, is not needed.
+    repeated = (
+        f"SELECT {', '.join(m.SQL_KEY)}, max({ROW}) AS keep FROM {checked} WHERE {keyed}"  # noqa: S608
+        " GROUP BY ALL HAVING count(*) > 1"
+        if keyed_hashes != keyed_rows
+        else f"SELECT {', '.join(m.SQL_KEY)}, {ROW} AS keep FROM {checked} WHERE false"  # noqa: S608
+    )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {SUPERSEDED} AS SELECT c.{ROW} FROM {CHECKED} AS c JOIN ("  # noqa: S608
-        f" SELECT {', '.join(m.SQL_KEY)}, max({ROW}) AS keep FROM {CHECKED} WHERE {not_null} AND NOT _empty"
-        f" GROUP BY ALL HAVING count(*) > 1) AS d ON {keys} WHERE c.{ROW} < d.keep"
+        f"CREATE OR REPLACE TEMP TABLE {SUPERSEDED} AS SELECT c.{ROW} FROM {checked} AS c"  # noqa: S608
+        f" JOIN ({repeated}) AS d ON {keys} WHERE c.{ROW} < d.keep"
     )
     superseded = con.execute(f"SELECT count(*) FROM {SUPERSEDED}").fetchall()[0][0]  # noqa: S608
-    output = ", ".join(f"{identifier('out:' + name)} AS {name}" for name in m.SQL_OUTPUT)
     loads = "_ok AND NOT _empty"
     if superseded:  # (no anti-join over every row when no key repeats, the usual case)
         loads += f" AND {ROW} NOT IN (SELECT {ROW} FROM {SUPERSEDED})"  # noqa: S608
-    good = f"CREATE OR REPLACE TEMP VIEW {GOOD} AS SELECT {output} FROM {CHECKED} WHERE {loads}"  # noqa: S608
-    con.execute(good)
-    good_rows = con.execute(f"SELECT count(*) FROM {CHECKED} WHERE {loads}").fetchall()[0][0]  # noqa: S608
-    quarantine, row_hubs = _quarantine(con, m, plan.columns, full, superseded)
+    good_rows = (
+        con.execute(f"SELECT count(*) FROM {checked} WHERE {loads}").fetchall()[0][0]  # noqa: S608
+        if superseded
+        else ok_rows
+    )
+    quarantine, row_hubs = _quarantine(con, m, plan.columns, full, superseded, checked)
+    if table is not None:
+        _finish_stage(con, direct.table, table, f"NOT ({loads})" if good_rows != records else None)
+        good = direct.table
+    else:
+        selected = ", ".join(f"{column} AS {name}" for name, column in output.items())
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {GOOD} AS SELECT {selected} FROM {CHECKED} WHERE {loads}")  # noqa: S608
+        good = GOOD
     # Keys of the rows that load are distinct: every other row of a repeated (non-NULL) key is
     # superseded, and a NULL key cannot load (the key columns are NOT NULL in the warehouse).
     v = Validation(
@@ -106,12 +153,60 @@ def _validate(con: duckdb.DuckDBPyConnection, m, plan: staging.Plan, ctx: Contex
         quarantine,
         extra,
         row_hubs,
-        good_table=GOOD,
+        good_table=good,
         good_rows=good_rows,
         keys_distinct=True,
+        staged=table is not None,
     )
     assert v.loaded + v.quarantined_rows == v.received, "rows lost in validation"
     return v
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, m, full: str, plain: list[str], direct: Direct
+) -> list[tuple[str, bool]] | None:
+    """Every record into `direct.table`: the entity table's columns (without their NOT NULL yet:
+    failing rows are there until `_finish_stage`), then the helper columns. Returns the table's
+    (column, nullable) list, or None when this file must be staged the usual way."""
+    columns = con.execute(
+        "SELECT column_name, data_type, is_nullable FROM duckdb_columns()"
+        " WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index",
+        [m.ENTITY],
+    ).fetchall()
+    names = {c for c, _, _ in columns}
+    if any(k in names and m.SQL_OUTPUT.get(k) != k for k in plain) or not set(m.SQL_OUTPUT) <= names:
+        return None  # a helper column would clash with a table column holding something else
+    fixed = {"is_sample": f"{bool(direct.is_sample)}", "run_id": f"{int(direct.run_id)}::BIGINT"}
+    values = [
+        f"CAST({m.SQL_OUTPUT[c]} AS {t})" if c in m.SQL_OUTPUT else fixed.get(c, f"NULL::{t}")
+        for c, t, _ in columns
+    ]
+    select = [f"{value} AS {identifier(c)}" for value, (c, _, _) in zip(values, columns, strict=True)]
+    select += [k for k in plain if k not in names]
+    try:
+        con.execute(f"CREATE TABLE {direct.table} AS SELECT {', '.join(select)} FROM ({full})")  # noqa: S608
+    except duckdb.Error:
+        # A strict-reading refusal, or a failing row's value that does not fit the column's type:
+        # the temp-table way decides (and words a refusal).
+        con.execute(f"DROP TABLE IF EXISTS {direct.table}")
+        return None
+    return [(c, nullable) for c, _, nullable in columns]
+
+
+def _finish_stage(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, bool]], drop: str | None
+) -> None:
+    """Leave in the staged table only the rows that load, with the entity table's columns and NOT
+    NULL constraints (a row that loads with a NULL there fails here, as its INSERT would)."""
+    if drop is not None:
+        con.execute(f"DELETE FROM {table} WHERE {drop}")  # noqa: S608
+    names = {c for c, _ in columns}
+    staged = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    for helper in [c for c in staged if c not in names]:
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {identifier(helper)}")
+    for c, nullable in columns:
+        if not nullable:
+            con.execute(f"ALTER TABLE {table} ALTER COLUMN {identifier(c)} SET NOT NULL")
 
 
 def _hub(m) -> list[str]:
@@ -137,14 +232,14 @@ def _checked_select(m, plan: staging.Plan) -> str:
 
 
 def _quarantine(
-    con: duckdb.DuckDBPyConnection, m, columns: list[str], full: str, superseded_rows: int
+    con: duckdb.DuckDBPyConnection, m, columns: list[str], full: str, superseded_rows: int, checked: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The quarantine rows, built from the few failing records as `contracts.validate` builds them:
     the file is read again for those rows only, with their text, hub, key and every rule's flag."""
     rules = m.rules.rules
     superseded = f"{ROW} IN (SELECT {ROW} FROM {SUPERSEDED})" if superseded_rows else "false"  # noqa: S608
     failing = con.sql(
-        f"SELECT {ROW}, {superseded} AS _dup FROM {CHECKED} WHERE NOT _empty AND ({superseded} OR NOT _ok)"  # noqa: S608
+        f"SELECT {ROW}, {superseded} AS _dup FROM {checked} WHERE NOT _empty AND ({superseded} OR NOT _ok)"  # noqa: S608
     ).pl()
     hub = _hub(m)[0] if _hub(m) else "NULL::VARCHAR"
     record_key = " || '|' || ".join(f"CAST({k} AS VARCHAR)" for k in m.SQL_KEY)

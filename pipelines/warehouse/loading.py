@@ -66,6 +66,8 @@ def upsert(con: duckdb.DuckDBPyConnection, v: Validation, run_id: int, is_sample
     m = module(v.entity)
     source = v.good_table or "_incoming"  # validated in DuckDB: the rows are already there
     match = " AND ".join(f"t.{k} = i.{k}" for k in m.KEY)
+    if v.staged:
+        return _swap_in(con, v, run_id, is_sample, match)
     if v.good_table is None:
         con.register("_incoming", v.good)
     try:
@@ -92,6 +94,37 @@ def upsert(con: duckdb.DuckDBPyConnection, v: Validation, run_id: int, is_sample
     dupes = (v.loaded - distinct) + abs(after - (before - deleted + v.loaded))
     if dupes:  # never expected: the snapshot is discarded rather than published
         raise RuntimeError(f"{v.entity}: {dupes} duplicate keys after the upsert")
+
+
+def _swap_in(con: duckdb.DuckDBPyConnection, v: Validation, run_id: int, is_sample: bool, match: str) -> None:
+    """The rows to load are already in a new copy of the table (in_duckdb.Direct): add the stored
+    rows they do not replace, swap the copy in, and leave `v.good_table` naming this run's rows."""
+    table, staged = v.entity, v.good_table
+    count = f"SELECT count(*) FROM {table}"  # noqa: S608 - names from the contract
+    stamped = "run_id IS DISTINCT FROM ? OR is_sample IS DISTINCT FROM ?"
+    mine = con.execute(f"SELECT count(*) FILTER (WHERE {stamped}) FROM {staged}", [run_id, is_sample])  # noqa: S608
+    if mine.fetchall()[0][0]:
+        raise RuntimeError(f"{table}: the staged rows were stamped for another run")
+    before = con.execute(count).fetchall()[0][0]
+    deleted = con.execute(f"DELETE FROM {table} AS t USING {staged} AS i WHERE {match}").fetchall()[0][0]  # noqa: S608
+    con.execute(f"INSERT INTO {staged} SELECT * FROM {table}")  # noqa: S608 - same columns, same order
+    con.execute(f"DROP TABLE {table}")
+    con.execute(f"ALTER TABLE {staged} RENAME TO {table}")
+    after = con.execute(count).fetchall()[0][0]
+    v.good_table = "_atlas_good"
+    this_run = f"SELECT * FROM {table} WHERE run_id = {int(run_id)}"  # noqa: S608 - internal names only
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {v.good_table} AS {this_run}")
+    # The copy's keys are distinct (in_duckdb proved it) and every stored row with one was deleted.
+    dupes = abs(after - (before - deleted + v.loaded))
+    if dupes:  # never expected: the snapshot is discarded rather than published
+        raise RuntimeError(f"{table}: {dupes} duplicate keys after the upsert")
+
+
+def staged_table(con: duckdb.DuckDBPyConnection, entity: str, incoming: int) -> str | None:
+    """Where in_duckdb may stage `incoming` rows directly (in_duckdb.Direct): a new copy of the
+    table, for a load at least as big as the table (see _rebuild); None: the usual way."""
+    stored = con.execute(f"SELECT count(*) FROM {module(entity).ENTITY}").fetchall()[0][0]  # noqa: S608
+    return f"_atlas_new_{entity}" if _REBUILD(incoming, stored) else None
 
 
 def _rebuild_when(incoming: int, stored: int) -> bool:

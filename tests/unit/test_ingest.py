@@ -296,3 +296,69 @@ def test_one_person_under_a_second_llme_id_counts_once(fresh_warehouse, tmp_path
     assert (result.loaded, result.reasons) == (1, {"same_person": 1})
     assert one(p, count, [hub])[0][0] == before + 1
     assert one(p, "SELECT column_name FROM quarantine WHERE rule = 'same_person'") == [("email",)]
+
+
+# --- a big load staged straight into a new copy of its table (issue 13 part 3) ---------------------
+
+
+def test_a_load_staged_in_a_new_table_leaves_the_same_warehouse_as_the_usual_way(
+    fresh_warehouse, tmp_path, monkeypatch
+):
+    """in_duckdb.Direct (rows written once into a new copy of the table, swapped in) against the
+    temp-table way and an INSERT: the same tables, quarantine and counts, for Work Groups (with a
+    replaced key, failing rows, a repeated key and an empty record) and then participations (some
+    waiting for a Work Group), and the table keeps its columns and NOT NULL constraints."""
+    import shutil
+
+    from pipelines.config import paths
+    from pipelines.contracts import in_duckdb
+    from pipelines.warehouse import loading
+
+    twin = paths(tmp_path / "twin")
+    shutil.copytree(fresh_warehouse.data_dir, twin.data_dir)
+    with duckdb.connect(str(current_snapshot(fresh_warehouse)), read_only=True) as con:
+        known_wg = con.execute("SELECT work_group_id FROM work_groups ORDER BY 1 LIMIT 1").fetchall()[0][0]
+        urns = [r[0] for r in con.execute("SELECT urn FROM schools ORDER BY 1 LIMIT 3").fetchall()]
+        ddl = con.execute("SELECT table_name, sql FROM duckdb_tables() ORDER BY 1").fetchall()
+    wg_rows = [
+        GOOD_ROW,
+        GOOD_ROW.replace("new-wg-1", known_wg).replace(
+            "Solihull cohort", "Replaced"
+        ),  # replaces a stored key
+        GOOD_ROW.replace("new-wg-1", "new-wg-2").replace(",20,4,", ",20,40,"),  # places_left > capacity
+        GOOD_ROW.replace("new-wg-1", "new-wg-3").replace("Origin Maths Hub", "Atlantis"),  # unknown hub
+        ",,,,,,,,,,,,,,,,",  # no value at all: not a row
+        GOOD_ROW.replace("new-wg-1", "new-wg-4").replace("Solihull cohort", "First copy"),
+        GOOD_ROW.replace("new-wg-1", "new-wg-4").replace("Solihull cohort", "Second copy wins"),
+    ]
+    parts = [("new-wg-1", urns[0], 2, "embedding"), ("nope", urns[1], 1, ""), ("new-wg-4", urns[2], "x", "")]
+    staged = []
+    real_stage = in_duckdb._stage
+
+    def spy(*args, **kwargs):
+        out = real_stage(*args, **kwargs)
+        staged.append(out is not None)
+        return out
+
+    monkeypatch.setattr(in_duckdb, "_stage", spy)
+    outcomes = []
+    for p, direct in ((fresh_warehouse, True), (twin, False)):
+        monkeypatch.setattr(loading, "_REBUILD", lambda incoming, stored, direct=direct: direct)
+        files = tmp_path / f"files-{direct}"  # (the same file names: the quarantine names its file)
+        files.mkdir()
+        wg = ingest(p, "work_groups", wg_file(files, wg_rows))
+        pa = ingest(p, "participations", parts_file(files, parts))
+        outcomes.append(
+            {
+                "results": [(r.status, r.received, r.loaded, r.quarantined, r.reasons) for r in (wg, pa)],
+                "queue": {k: v for k, v in queue_state(p).items() if k != "log"},
+                "work_groups": sorted(map(repr, one(p, "SELECT * EXCLUDE (run_id) FROM work_groups"))),
+                "participations": sorted(map(repr, one(p, "SELECT * EXCLUDE (run_id) FROM participations"))),
+                "ddl": one(p, "SELECT table_name, sql FROM duckdb_tables() ORDER BY 1"),
+            }
+        )
+    assert staged == [True, True]  # both loads of the first warehouse went the staged way
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0]["ddl"] == ddl  # same tables, columns and constraints as before the loads
+    assert outcomes[0]["results"][0][1:4] == (6, 3, 3)
+    assert ("'Replaced'" in repr(outcomes[0]["work_groups"])) and "Second copy wins" in repr(outcomes[0])
