@@ -109,6 +109,10 @@ class Server:
             self.log.unlink(missing_ok=True)
 
 
+# As `make run` and the image start it (see the Makefile); a caller's environment may override it.
+SERVER_ENV = {"MALLOC_ARENA_MAX": "2"}
+
+
 def launch(
     data_dir: Path,
     args: Sequence[str] = (),
@@ -146,7 +150,7 @@ def launch(
                 *args,
             ],
             cwd=REPO_ROOT,
-            env={**(os.environ if env is None else env), "ATLAS_DATA_DIR": str(data_dir)},
+            env={**SERVER_ENV, **(os.environ if env is None else env), "ATLAS_DATA_DIR": str(data_dir)},
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -88,3 +88,14 @@ def test_the_image_is_non_root_healthchecked_and_runtime_only():
         assert must in compose, must
     secrets = (DEPLOY / "secrets.example.toml").read_text(encoding="utf-8")
     assert "[auth]" in secrets and "Entra" in secrets and "Google" in secrets
+
+
+def test_every_way_of_starting_the_server_uses_the_same_malloc_arenas():
+    """make run, the image and the tests' server start the app with the same allocator setting."""
+    from tests.streamlit_server import SERVER_ENV
+
+    want = SERVER_ENV["MALLOC_ARENA_MAX"]
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    docker = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert f"export MALLOC_ARENA_MAX ?= {want}" in makefile
+    assert f"ENV MALLOC_ARENA_MAX={want}" in docker

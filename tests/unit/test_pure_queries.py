@@ -74,3 +74,18 @@ def test_cached_wrappers_return_what_the_pure_functions_do(use_warehouse):
         assert about.load_history(exact=False).equals(about.fetch_load_history(con, exact=False))
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def test_the_app_reads_the_snapshot_with_small_allocator_caches_and_one_thread(use_warehouse):
+    st.cache_resource.clear()
+    try:
+        with db.cursor() as cur:
+            got = dict(cur.sql("SELECT name, value FROM duckdb_settings()").fetchall())
+        assert got["threads"] == "1"
+        assert got["allocator_background_threads"] == "true"
+        assert got["allocator_flush_threshold"] in {"4MB", "4.0 MiB", "4000000B", "4194304B"}, got
+        # another reader of the same file in this process is not refused for its configuration
+        with duckdb.connect(str(current_snapshot(use_warehouse)), read_only=True) as other:
+            assert other.sql("SELECT count(*) FROM hubs").fetchall()[0][0] > 0
+    finally:
+        st.cache_resource.clear()
