@@ -176,6 +176,14 @@ def _stage(
     names = {c for c, _, _ in columns}
     if any(k in names and m.SQL_OUTPUT.get(k) != k for k in plain) or not set(m.SQL_OUTPUT) <= names:
         return None  # a helper column would clash with a table column holding something else
+    other = con.execute(
+        "SELECT (SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'main' AND table_name = $t"
+        " AND constraint_type <> 'NOT NULL') + (SELECT count(*) FROM duckdb_indexes() WHERE table_name = $t)"
+        " + (SELECT count(*) FROM duckdb_columns() WHERE table_name = $t AND column_default IS NOT NULL)",
+        {"t": m.ENTITY},
+    ).fetchall()[0][0]
+    if other:
+        return None  # a key, index or default (an older snapshot's table): only NOT NULL is rebuilt here
     fixed = {"is_sample": f"{bool(direct.is_sample)}", "run_id": f"{int(direct.run_id)}::BIGINT"}
     values = [
         f"CAST({m.SQL_OUTPUT[c]} AS {t})" if c in m.SQL_OUTPUT else fixed.get(c, f"NULL::{t}")

@@ -368,5 +368,8 @@ def refresh_locations(con: duckdb.DuckDBPyConnection) -> None:
             WHERE w.venue_postcode IS NOT NULL
         ) AS g
         WHERE g.work_group_id = w.work_group_id
+            -- (only rows whose location changes: the stored ones already have theirs)
+            AND (w.venue_latitude IS DISTINCT FROM g.lat OR w.venue_longitude IS DISTINCT FROM g.lon
+                 OR w.venue_location_source IS DISTINCT FROM g.source)
         """
     )

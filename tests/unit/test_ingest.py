@@ -362,3 +362,24 @@ def test_a_load_staged_in_a_new_table_leaves_the_same_warehouse_as_the_usual_way
     assert outcomes[0]["ddl"] == ddl  # same tables, columns and constraints as before the loads
     assert outcomes[0]["results"][0][1:4] == (6, 3, 3)
     assert ("'Replaced'" in repr(outcomes[0]["work_groups"])) and "Second copy wins" in repr(outcomes[0])
+
+
+def test_a_table_with_more_than_not_null_is_not_staged_and_keeps_its_definition(
+    fresh_warehouse, tmp_path, monkeypatch
+):
+    """An older snapshot's table with a primary key: the load takes the temp-table way (in_duckdb
+    rebuilds only NOT NULL constraints), and the key survives the load."""
+    from pipelines.contracts import in_duckdb
+    from pipelines.warehouse import loading
+
+    with duckdb.connect(str(current_snapshot(fresh_warehouse))) as con:
+        con.execute("ALTER TABLE work_groups ADD PRIMARY KEY (work_group_id)")
+        ddl = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'work_groups'").fetchall()
+    staged = []
+    real_stage = in_duckdb._stage
+    monkeypatch.setattr(in_duckdb, "_stage", lambda *a, **k: staged.append(real_stage(*a, **k)) or staged[-1])
+    monkeypatch.setattr(loading, "_REBUILD", lambda incoming, stored: True)
+    result = ingest(fresh_warehouse, "work_groups", wg_file(tmp_path, [GOOD_ROW]))
+    assert (result.status, result.loaded) == ("loaded", 1)
+    assert staged == [None]
+    assert one(fresh_warehouse, "SELECT sql FROM duckdb_tables() WHERE table_name = 'work_groups'") == ddl
