@@ -3,8 +3,10 @@
 An entity module that declares `SQL_STEPS` (its parsing, as SQL over the trimmed text columns),
 `SQL_RULES` (each named rule of its polars schema as the SQL condition a valid row meets),
 `SQL_KEY` and `SQL_OUTPUT` can be validated here without the rows ever leaving DuckDB: the
-valid rows stay in a temp view the loader inserts from, and only what is quarantined (few rows)
-comes back to Python, where its record is built exactly as `contracts.validate` builds it. The
+valid rows stay in a temp view the loader inserts from (or, for a load at least as big as its
+table, in a new copy of the table the loader swaps in: `Direct`, so the rows are written once),
+and only what is quarantined (few rows) comes back to Python, where its record is built exactly
+as `contracts.validate` builds it. The
 outcome is the polars engine's, row for row and reason for reason (tests/unit/test_in_duckdb.py
 proves it on the hostile corpus and on files that break every rule); `validate` there stays the
 engine for other formats and for files the structural proof does not clear.
