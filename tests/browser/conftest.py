@@ -91,7 +91,8 @@ def wait_until_settled(page, timeout: float = 10000) -> None:
     running. axe measures colours as painted, so a half-faded label reads as a contrast failure
     that no user ever sees once the page has settled (CI failed twice on that, at 390 px)."""
     page.wait_for_function(
-        """() => !document.querySelector("[role='dialog'], [data-baseweb='modal'], [data-stale='true']")
+        """() => !document.querySelector(
+                "[role='dialog'], [data-baseweb='modal'], [data-baseweb='popover'], [data-stale='true']")
             && document.getAnimations().every(a => a.playState !== 'running')""",
         timeout=timeout,
     )
@@ -100,13 +101,26 @@ def wait_until_settled(page, timeout: float = 10000) -> None:
 
 def serious_violations(page) -> list[str]:
     """axe-core's serious and critical findings on the settled page, each with the elements it
-    names (so a failure says where, not only what)."""
+    names (so a failure says where, not only what).
+
+    A finding is reported only if a second run, a second later, finds it again: a real problem is
+    still there, while a frame caught mid-render is not (CI under load twice failed on a label's
+    contrast while Streamlit was still painting it; no user sees that frame)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    wait_until_settled(page)
-    found = Axe().run(page).response["violations"]
-    return [
-        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
-        for v in found
-        if v["impact"] in ("serious", "critical")
-    ]
+    def run() -> dict[tuple[str, str], str]:
+        wait_until_settled(page)
+        found = Axe().run(page).response["violations"]
+        return {
+            (v["id"], str(n["target"])): f"{v['id']}: {v['help']} at {n['target']}"
+            for v in found
+            if v["impact"] in ("serious", "critical")
+            for n in v["nodes"]
+        }
+
+    first = run()
+    if not first:
+        return []
+    page.wait_for_timeout(1000)
+    again = run()
+    return [text for key, text in again.items() if key in first]
