@@ -426,9 +426,16 @@ class BuildDates:
 
 
 def has_stored_mart(con) -> bool:
-    return bool(
-        _rows(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [_SOURCES[True]])[0][0]
-    )
+    """The snapshot has the stored copy of the mart and it still holds the view's rows (compared by a
+    sum of row hashes: a snapshot changed in place after it was published, as some tests do, is
+    searched through the view). Once per snapshot: ~90 ms at scale 10."""
+    if not _rows(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [_SOURCES[True]])[0][0]:
+        return False
+    return _rows(
+        con,
+        f"SELECT (SELECT sum(hash(v)) FROM {_SOURCES[False]} AS v) "  # noqa: S608 - the two constant names
+        f"IS NOT DISTINCT FROM (SELECT sum(hash(t)) FROM {_SOURCES[True]} AS t)",
+    )[0][0]
 
 
 def build_dates(con) -> BuildDates:

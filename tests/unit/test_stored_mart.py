@@ -77,3 +77,17 @@ def test_a_snapshot_without_the_stored_mart_is_searched_through_the_view(warehou
         dates = F.build_dates(con)
         assert not dates.stored
         assert F.search(con, Filters(), None, dates).height > 0
+
+
+def test_a_snapshot_changed_after_publishing_is_searched_through_the_view(warehouse, tmp_path):
+    """Written in place after its publish (as some tests do), the stored copy is stale: not used."""
+    copy = tmp_path / "changed.duckdb"
+    copy.write_bytes(store.current_snapshot(warehouse).read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        assert F.has_stored_mart(con)
+        con.execute(
+            "UPDATE work_groups SET title = 'Changed' "
+            "WHERE work_group_id = (SELECT min(work_group_id) FROM work_groups)"
+        )
+        assert not F.has_stored_mart(con)
+        assert "Changed" in F.search(con, Filters(year=ALL_YEARS, started=True), None)["title"].to_list()
