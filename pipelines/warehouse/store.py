@@ -93,9 +93,24 @@ def start_snapshot(p: Paths, *, fresh: bool) -> Path:
 STORED_MARTS = ("mart_work_group_search",)
 
 
+def stored_mart_current(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """`<name>_stored` exists and holds the view's rows (compared by a sum of row hashes, one scan of
+    each: ~90 ms at scale 10, against ~700 ms to write the table)."""
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [f"{name}_stored"])
+    if not found.fetchall()[0][0]:
+        return False
+    return con.execute(
+        f"SELECT (SELECT sum(hash(v)) FROM {name} AS v) "  # noqa: S608 - constant names
+        f"IS NOT DISTINCT FROM (SELECT sum(hash(t)) FROM {name}_stored AS t)"
+    ).fetchall()[0][0]
+
+
 def store_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)write each stored mart whose rows differ from its view (a load of participations leaves the
+    Work Groups' one as it was)."""
     for name in STORED_MARTS:
-        con.execute(f"CREATE OR REPLACE TABLE {name}_stored AS SELECT * FROM {name}")  # noqa: S608 - constant
+        if not stored_mart_current(con, name):
+            con.execute(f"CREATE OR REPLACE TABLE {name}_stored AS SELECT * FROM {name}")  # noqa: S608 - constant
 
 
 def publish(p: Paths, snapshot: Path) -> None:
