@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import url_state
+from dashboard import run_gate, url_state
 from dashboard.auth import sign_in_controls, viewer
 from dashboard.data.db import NoWarehouse, follow_current
 from dashboard.ui import sample_banner
@@ -23,7 +23,7 @@ def restricted(file: str, title: str, icon: str, url_path: str, roles: tuple[str
     return st.Page(PAGES / file, title=title, icon=icon, url_path=url_path, visibility=visible)
 
 
-pages = [
+public = [
     st.Page(PAGES / "national_map.py", title="National map", icon=":material/map:", default=True),
     st.Page(PAGES / "llme_coverage.py", title="LLME coverage", icon=":material/groups:", url_path="coverage"),
     st.Page(PAGES / "hub_profile.py", title="Hub profile", icon=":material/school:", url_path="hub"),
@@ -31,6 +31,8 @@ pages = [
         PAGES / "work_group_finder.py", title="Find a Work Group", icon=":material/search:", url_path="finder"
     ),
     st.Page(PAGES / "about_data.py", title="About the data", icon=":material/info:", url_path="about"),
+]
+pages = public + [
     restricted("hub_roster.py", "LLME roster", ":material/badge:", "roster", ("hub_lead", "coordinator")),
     restricted("ingest_report.py", "Ingest report", ":material/fact_check:", "ingest", ("coordinator",)),
     restricted("load_file.py", "Load a file", ":material/upload_file:", "load", ("coordinator",)),
@@ -56,4 +58,4 @@ try:
 except NoWarehouse as exc:
     st.error(str(exc))
     st.stop()
-page.run()
+run_gate.run(page, gated=public)  # a bound on memory under load

@@ -19,7 +19,7 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from dashboard import finder_state
+from dashboard import finder_state, run_gate
 from dashboard import finder_ui as ui
 from dashboard.data import finder as data
 from dashboard.data.finder_params import (
@@ -67,6 +67,7 @@ def update(**values):
 
 
 @st.fragment
+@run_gate.gated
 def finder() -> None:
     raw = finder_state.url_params()
     finder_state.seed_from_url(raw, hub_names=hub_names, programmes=programmes, years=years, current=current)
@@ -156,6 +157,7 @@ def finder() -> None:
 
 
 @st.fragment
+@run_gate.gated
 def results(f: Filters, place) -> None:
     """The list and the map: a choice on the map or in the online list reruns only this part.
 
