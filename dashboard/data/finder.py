@@ -26,7 +26,6 @@ from dashboard.data.finder_params import (
     year_start_for,
 )
 from pipelines import domain
-from pipelines.warehouse import store
 
 # TTLs in seconds, not "10m": Streamlit parses a string TTL with pandas on every cached call (~0.7 ms).
 TEN_MINUTES, HOUR = 600, 3600
@@ -342,7 +341,7 @@ WITH matches AS (
         s.first_session < $today AS has_started,
         len(list_filter(s.session_dates, lambda d: d < $today)) AS sessions_held,
         h.map_latitude AS hub_latitude, h.map_longitude AS hub_longitude
-    FROM {source} AS s
+    FROM mart_work_group_search AS s
     LEFT JOIN hubs AS h USING (hub_id)
     WHERE (len($phases) = 0 OR list_has_any(s.phases, $phases))
       AND (len($programmes) = 0 OR list_contains($programmes, s.programme_id))
@@ -356,9 +355,6 @@ WITH matches AS (
       AND (NOT $has_places OR (s.status = 'open' AND s.places_left > 0))
       AND (NOT $hide_started OR s.first_session IS NULL OR s.first_session >= $today)
 )"""  # noqa: S608 - constant text; every value is a $parameter
-# What the search reads: the mart's view, or the table `store.publish` wrote from it (same rows,
-# no per-search joins). Only these two names ever fill {source}.
-_SOURCES = {False: "mart_work_group_search", True: "mart_work_group_search_stored"}
 
 _IN_RADIUS = "($lat IS NULL OR is_online OR distance_miles <= $radius)"
 
@@ -370,29 +366,22 @@ SORT_ORDERS = {
     "title": "lower(title), first_session NULLS LAST, work_group_id",
 }
 _SEARCH_SQL = {
-    (stored, key): f"{_MATCHES.replace('{source}', source)}\n"
-    "SELECT * EXCLUDE (is_area_hub), coalesce(is_area_hub, false) AS is_area_hub "
+    key: f"{_MATCHES}\nSELECT * EXCLUDE (is_area_hub), coalesce(is_area_hub, false) AS is_area_hub "
     f"FROM matches WHERE {_IN_RADIUS} ORDER BY {order}"  # noqa: S608 - allow-listed ORDER BY only
     for key, order in SORT_ORDERS.items()
-    for stored, source in _SOURCES.items()
 }
-_COUNTS_SQL = {
-    stored: f"{_MATCHES.replace('{source}', source)}\n"  # noqa: S608 - constant text
-    "SELECT count(*) FILTER (WHERE is_online) AS online, "
+_COUNTS_SQL = (
+    f"{_MATCHES}\nSELECT count(*) FILTER (WHERE is_online) AS online, "  # noqa: S608 - constant text
     + ", ".join(f"count(*) FILTER (WHERE is_online OR distance_miles <= {r}) AS r{r}" for r in RADII)
     + ", count(*) FILTER (WHERE NOT is_online AND distance_miles IS NULL) AS unplaced, count(*) AS anywhere "
     "FROM matches"
-    for stored, source in _SOURCES.items()
-}
+)
 _COUNT_NAMES = ("online", *(f"r{r}" for r in RADII), "unplaced", "anywhere")  # _COUNTS_SQL's columns
-_BY_HUB_SQL = {
-    stored: f"""{_MATCHES.replace("{source}", source)}
+_BY_HUB_SQL = f"""{_MATCHES}
 SELECT hub_id, any_value(hub_name) AS hub_name, count(*) AS matches,
        min(hub_distance_miles) AS hub_distance_miles
 FROM matches GROUP BY hub_id
 ORDER BY hub_distance_miles NULLS LAST, matches DESC, hub_name"""  # noqa: S608 - constant text
-    for stored, source in _SOURCES.items()
-}
 
 
 def current_year_start(con) -> int:
@@ -417,24 +406,15 @@ def build_today(con) -> date:
 
 @dataclass(frozen=True)
 class BuildDates:
-    """The build's "today" and current academic year, and whether the snapshot holds the stored copy of
-    the mart (`store.publish`): constant for a snapshot. The page reads them once per snapshot
-    (`cached_dates`) and passes them in, rather than two or three small queries per search."""
+    """The build's "today" and current academic year: constant for a snapshot. The page reads them once
+    per snapshot (`cached_dates`) and passes them in, rather than two or three small queries per search."""
 
     today: date
     current: int | None
-    stored: bool = False
-
-
-def has_stored_mart(con) -> bool:
-    """The snapshot has the stored copy of the mart and it still holds the view's rows: a snapshot
-    changed in place after it was published, as some tests do, is searched through the view. Read
-    once per snapshot (~90 ms at scale 10)."""
-    return store.stored_mart_current(con, _SOURCES[False])
 
 
 def build_dates(con) -> BuildDates:
-    return BuildDates(build_today(con), current_year_start(con), has_stored_mart(con))
+    return BuildDates(build_today(con), current_year_start(con))
 
 
 def hides_started(con, f: Filters, place: Place | None, dates: BuildDates | None = None) -> bool:
@@ -478,17 +458,14 @@ def effective_sort(f: Filters, place: Place | None) -> str:
 
 def search(con, f: Filters, place: Place | None, dates: BuildDates | None = None) -> pl.DataFrame:
     """Every matching Work Group (in-person ones within the radius, online ones always), sorted."""
-    dates = dates or build_dates(con)
-    sql = _SEARCH_SQL[dates.stored, effective_sort(f, place)]
+    sql = _SEARCH_SQL[effective_sort(f, place)]
     return con.sql(sql, params=_params(con, sql, f, place, dates)).pl()
 
 
 def radius_counts(con, f: Filters, place: Place | None, dates: BuildDates | None = None) -> dict[str, int]:
     """Matches at each offered radius (online ones included), online alone, unplaced, and anywhere."""
-    dates = dates or build_dates(con)
-    sql = _COUNTS_SQL[dates.stored]
-    params = _params(con, sql, f, place, dates)
-    return {k: int(v or 0) for k, v in zip(_COUNT_NAMES, _rows(con, sql, params)[0], strict=True)}
+    params = _params(con, _COUNTS_SQL, f, place, dates)
+    return {k: int(v or 0) for k, v in zip(_COUNT_NAMES, _rows(con, _COUNTS_SQL, params)[0], strict=True)}
 
 
 def count(con, f: Filters, place: Place | None, dates: BuildDates | None = None) -> int:
@@ -501,9 +478,8 @@ def hubs_with_matches(
     con, f: Filters, place: Place | None, limit: int = 4, dates: BuildDates | None = None
 ) -> pl.DataFrame:
     """Hubs with matches for these filters anywhere (ignoring place and hub), nearest hub first."""
-    dates = dates or build_dates(con)
-    sql = _BY_HUB_SQL[dates.stored]
-    frame = con.sql(sql, params=_params(con, sql, replace(f, hubs=()), place, dates)).pl()
+    params = _params(con, _BY_HUB_SQL, replace(f, hubs=()), place, dates)
+    frame = con.sql(_BY_HUB_SQL, params=params).pl()
     return frame.filter(~pl.col("hub_id").is_in(list(f.hubs))).head(limit)
 
 
@@ -688,10 +664,5 @@ def cached_today() -> date:
     return _with_cursor(build_today)
 
 
-@st.cache_data(ttl=HOUR, max_entries=4)
-def cached_has_stored_mart() -> bool:
-    return _with_cursor(has_stored_mart)
-
-
 def cached_dates() -> BuildDates:
-    return BuildDates(cached_today(), cached_current_year(), cached_has_stored_mart())
+    return BuildDates(cached_today(), cached_current_year())

@@ -85,40 +85,8 @@ def start_snapshot(p: Paths, *, fresh: bool) -> Path:
     return target
 
 
-# Marts a page reads on every request, also written as a table (`<name>_stored`) into each snapshot
-# as it is published: a search of the view joins and computes all ~99,100 Work Groups (scale 10) each
-# time, ~10 ms of a finder search's server CPU (issue 13). Written here, the last step before the flip,
-# so whatever changed the snapshot (a build, a load, a test) the copy matches the view. A snapshot
-# published by older code has no copy; the finder then reads the view (`has_stored_mart`).
-STORED_MARTS = ("mart_work_group_search",)
-
-
-def stored_mart_current(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """`<name>_stored` exists and holds the view's rows (compared by a sum of row hashes, one scan of
-    each: ~90 ms at scale 10, against ~700 ms to write the table)."""
-    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [f"{name}_stored"])
-    if not found.fetchall()[0][0]:
-        return False
-    return con.execute(
-        f"SELECT (SELECT sum(hash(v)) FROM {name} AS v) "  # noqa: S608 - constant names
-        f"IS NOT DISTINCT FROM (SELECT sum(hash(t)) FROM {name}_stored AS t)"
-    ).fetchall()[0][0]
-
-
-def store_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)write each stored mart whose rows differ from its view (a load of participations leaves the
-    Work Groups' one as it was)."""
-    for name in STORED_MARTS:
-        if not stored_mart_current(con, name):
-            con.execute(f"CREATE OR REPLACE TABLE {name}_stored AS SELECT * FROM {name}")  # noqa: S608 - constant
-
-
 def publish(p: Paths, snapshot: Path) -> None:
-    """Store the marts' tables (`store_marts`), then make `snapshot` current: fsync it, then replace the
-    pointer atomically."""
-    with duckdb.connect(str(snapshot)) as con:
-        store_marts(con)
-        con.execute("CHECKPOINT")
+    """Make `snapshot` current: fsync it, then replace the pointer atomically."""
     with open(snapshot, "rb") as f:
         os.fsync(f.fileno())
     tmp = p.pointer.with_name(f"CURRENT.{os.getpid()}.tmp")
