@@ -95,7 +95,9 @@ def publish(p: Paths, snapshot: Path) -> None:
         os.fsync(f.fileno())
     os.replace(tmp, p.pointer)
     with open(p.warehouse / "PUBLISHED", "a", encoding="utf-8") as history:
-        history.write(f"{snapshot.name}\t{time.time():.0f}\n")  # when it became current
+        # When it became current, to the millisecond: rounded to the second, the time could lie up to
+        # half a second ahead, and a prune in that half second kept a file even with no grace period.
+        history.write(f"{snapshot.name}\t{time.time():.3f}\n")
     dir_fd = os.open(p.warehouse, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
