@@ -9,8 +9,9 @@ ATLAS_REFERENCE_DIR ?= $(wildcard $(abspath ../shared/data))
 export ATLAS_REFERENCE_DIR
 # glibc gives each thread that allocates under contention its own arena (up to 8 per core) and rarely
 # returns their memory; Streamlit runs every script run on a new thread. Two arenas kept the server ~50 MB
-# smaller under the load benchmark at no CPU cost. Set wherever the server starts: here, deploy/Dockerfile
-# and tests/streamlit_server.py (tests/service/test_deploy.py checks all three agree).
+# smaller under the load benchmark, CPU per rerun unchanged within noise (benchmarks/README.md, "Server
+# memory"). Set wherever the server starts: here, deploy/Dockerfile and tests/streamlit_server.py
+# (tests/service/test_deploy.py checks all three agree).
 export MALLOC_ARENA_MAX ?= 2
 
 .PHONY: setup run build warehouse test lint bench soak clean

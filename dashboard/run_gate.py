@@ -3,8 +3,8 @@
 Streamlit runs every session's script on a thread of its own, so under the load benchmark's 20 users
 about 20 runs were in flight at once, each holding its frames, Arrow copies and messages until it
 ended, while the GIL let only one of them run Python at a time. Runs beyond a few now wait at the door
-instead: at sample scale 10 the server's RSS under 20 users went from 510-570 MB (peaks) to 440-470 MB
-with as many reruns per second and a lower p95 (benchmarks/README.md, "Server memory").
+instead: at sample scale 10 the server's peak RSS went from 492 to 459 MB under 20 users and from 647
+to 496 MB under 50, where p95 also fell from 13.0 to 6.8 s (benchmarks/README.md, "Server memory").
 
 Only the public read-only pages are gated: a coordinator's upload page waits on its loader process and
 must not hold a slot meanwhile. Re-entrant per thread: a fragment inside a gated page run does not

@@ -395,7 +395,9 @@ def effective_year(con, filters: Filters, current: int | None = None) -> int | N
     (`current` when the caller knows it, else read from the build)."""
     if filters.year == ALL_YEARS or isinstance(filters.year, int):
         return year_start_for(filters.year, None)
-    return current if current is not None or con is None else current_year_start(con)
+    if current is None and con is not None:
+        current = current_year_start(con)
+    return current
 
 
 def build_today(con) -> date:
