@@ -13,6 +13,7 @@ before changing it, and callers must not mutate it either.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Hashable
@@ -96,3 +97,131 @@ def chart_spec(name: str, params: tuple[Hashable, ...], build: Callable[[], alt.
     `params` must determine the chart completely (with the snapshot): year, filters, colour-by and
     whether the viewer sees exact numbers."""
     return _cached_spec(name, str(snapshot_path()), params, build)
+
+
+# --- A selectable chart sent as a prepared proto --------------------------------------------------
+#
+# `st.vega_lite_chart(spec, on_select="rerun")` turns the spec into JSON and back on every run:
+# `json.dumps`, then `_stabilize_vega_json_spec` (which parses it, dumps it without its data, parses
+# that and dumps the whole again), then `json.loads` once more to find the selections. For the
+# national map (~555 kB of district outlines) that was about half of a fresh visit's server CPU
+# (py-spy on the running server, benchmarks/README). The result depends only on the spec, so it is
+# computed once per snapshot and chart (`prepared_chart`) with Streamlit's own functions, in
+# Streamlit's order, and each run copies the finished proto and registers the widget exactly as
+# `_vega_lite_chart` does (`vega_lite_chart` below). A test compares the element with the one
+# `st.vega_lite_chart` sends. If Streamlit's private helpers move, the chart goes through
+# `st.vega_lite_chart` again: slower, the same element.
+
+try:  # private Streamlit functions: guarded, so a Streamlit release that moves them costs speed, not the app
+    from streamlit.elements.lib.form_utils import current_form_id
+    from streamlit.elements.lib.layout_utils import LayoutConfig
+    from streamlit.elements.lib.policies import check_widget_policies
+    from streamlit.elements.lib.utils import compute_and_register_element_id
+    from streamlit.elements.vega_charts import (
+        VegaLiteStateSerde,
+        _has_nested_composition,
+        _marshall_chart_data,
+        _parse_selection_mode,
+        _prepare_vega_lite_spec,
+        _stabilize_vega_json_spec,
+    )
+    from streamlit.proto.VegaLiteChart_pb2 import VegaLiteChart as VegaLiteChartProto
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    from streamlit.runtime.state import register_widget
+
+    _PREPARED = True
+except ImportError:  # pragma: no cover - depends on the installed Streamlit
+    _PREPARED = False
+
+
+class PreparedChart:
+    """A chart's spec and, when Streamlit's helpers are available, the proto `st.vega_lite_chart`
+    would build from it (spec text stabilized, datasets as Arrow, selection modes checked), without
+    its per-run fields (element id, form id). Shared between sessions: never mutated after creation.
+    The spec dict is kept only for the fallback (`st.vega_lite_chart`): the proto holds it as text."""
+
+    __slots__ = ("proto", "selection_mode", "spec", "width")
+
+    def __init__(self, spec: dict, selection_mode: tuple[str, ...]) -> None:
+        self.spec: dict | None = spec
+        self.selection_mode, self.proto, self.width = selection_mode, None, "stretch"
+        if not _PREPARED:
+            return
+        # As `_vega_lite_chart` with width=None, use_container_width=None, theme "streamlit", no alt.
+        facet = "facet" in spec or any(x in spec.get("encoding", {}) for x in ("row", "column", "facet"))
+        content = facet or "hconcat" in spec or "repeat" in spec or _has_nested_composition(spec)
+        self.width = "content" if content else "stretch"
+        proto = VegaLiteChartProto()
+        prepared = _prepare_vega_lite_spec(spec, self.width == "stretch")
+        _marshall_chart_data(proto, prepared)
+        proto.spec = _stabilize_vega_json_spec(json.dumps(prepared))
+        proto.theme = "streamlit"
+        self.selection_mode = tuple(_parse_selection_mode(json.loads(proto.spec), selection_mode))
+        proto.selection_mode.extend(self.selection_mode)
+        self.proto, self.spec = proto, None
+
+
+@st.cache_resource(ttl="1h", max_entries=64, show_spinner=False)
+def _cached_prepared(
+    name: str, snapshot: str, params: tuple, selection_mode: tuple[str, ...], _build: Callable
+) -> PreparedChart:
+    return PreparedChart(altair_spec(_build()), selection_mode)
+
+
+def prepared_chart(
+    name: str,
+    params: tuple[Hashable, ...],
+    build: Callable[[], alt.TopLevelMixin],
+    selection_mode: tuple[str, ...],
+) -> PreparedChart:
+    """`build()`'s chart ready to send with selections on, built once per (name, snapshot, params):
+    `params` must determine the chart completely (with the snapshot), as for `chart_spec`."""
+    return _cached_prepared(name, str(snapshot_path()), params, tuple(selection_mode), build)
+
+
+def vega_lite_chart(chart: PreparedChart, *, key: str) -> object:
+    """`st.vega_lite_chart(chart.spec, key=key, on_select="rerun", selection_mode=...)`: the same
+    element and the same selection state, without re-encoding the spec on every run."""
+    if chart.proto is None:
+        return st.vega_lite_chart(
+            chart.spec, key=key, on_select="rerun", selection_mode=list(chart.selection_mode)
+        )
+    dg = st._main  # what `st.vega_lite_chart` is bound to; `_enqueue` writes into the active container
+    check_widget_policies(
+        dg, key, on_change=None, default_value=None, writes_allowed=False, enable_check_callback_rules=False
+    )
+    proto = VegaLiteChartProto()
+    proto.CopyFrom(chart.proto)
+    proto.form_id = current_form_id(dg)
+    modes = list(chart.selection_mode)
+    proto.id = compute_and_register_element_id(
+        "vega_lite_chart",
+        user_key=key,
+        key_as_main_identity={"selection_mode"},
+        dg=dg,
+        vega_lite_spec=proto.spec,
+        vega_lite_data=proto.data.data,
+        named_datasets=[dataset.name for dataset in proto.datasets],
+        theme="streamlit",
+        use_container_width=None,
+        selection_mode=modes,
+        alt=None,
+    )
+    serde = VegaLiteStateSerde(modes)
+    state = register_widget(
+        proto.id,
+        on_change_handler=None,
+        deserializer=serde.deserialize,
+        serializer=serde.serialize,
+        ctx=get_script_run_ctx(),
+        value_type="string_value",
+    )
+    dg._enqueue(
+        "vega_lite_chart",
+        proto,
+        layout_config=LayoutConfig(width=chart.width, height="content"),
+        agent_props=dg._chart_agent_props(
+            proto, command="vega_lite_chart", encoding=None, selection_mode=modes
+        ),
+    )
+    return state.value

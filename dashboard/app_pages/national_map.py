@@ -10,7 +10,7 @@ from dashboard.data.page_params import HubParams, MapParams, slug
 from dashboard.find_hub_ui import PROFILE, find_your_hub
 from dashboard.privacy import SYMBOL
 from dashboard.ui import csv_download
-from dashboard.vega import chart_spec
+from dashboard.vega import prepared_chart, vega_lite_chart
 from pipelines import domain
 
 exact = viewer().exact_numbers  # public viewers see small counts suppressed (dashboard/privacy.py)
@@ -103,12 +103,13 @@ has_boundaries = districts["geometry"].is_not_null().any()
 
 map_col, side = st.columns([3, 2], gap="medium")
 with map_col:
-    # The chart is built and converted once per (snapshot, year, colour-by, exact, region): hub_frame
-    # and districts follow from those.
-    spec = chart_spec(
+    # The chart is built, converted and encoded once per (snapshot, year, colour-by, exact, region):
+    # hub_frame and districts follow from those. Each run sends the prepared element (dashboard/vega.py).
+    chart = prepared_chart(
         "national-map",
         (year_start, colour, exact, region),
         lambda: charts.hub_map(districts, hub_frame, colour, region),
+        charts.SELECTIONS,
     )
     if not has_boundaries:
         st.info(
@@ -118,7 +119,7 @@ with map_col:
             "a plain `atlas build` draws the real boundaries from the ONS data shipped with the product.",
             icon=":material/map:",
         )
-    event = st.vega_lite_chart(spec, key="map", on_select="rerun", selection_mode=list(charts.SELECTIONS))
+    event = vega_lite_chart(chart, key="map")
     if note := present.legend(hubs):
         st.markdown(note)
     picked = charts.selected_hub(event)

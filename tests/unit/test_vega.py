@@ -3,10 +3,15 @@ profile's charts) are exactly what `st.altair_chart` sends: the same spec, the s
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pytest
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.testing.v1 import AppTest
 
+from dashboard import vega
 from dashboard.charts import national as charts
 from dashboard.vega import unvalidated_spec
 
@@ -53,3 +58,104 @@ STAGES = ["Readiness", "Development", "Embedding", "Sustaining"]
 )
 def test_unvalidated_spec_is_what_st_altair_chart_sends(build):
     assert unvalidated_spec(build()) == _convert_altair_to_vega_lite_spec(build())
+
+
+def small_map():
+    """A national map in miniature: GeoJSON districts in the spec, hub points as an Arrow dataset,
+    two selections (what the national map page sends)."""
+    square = [[[-1.8, 54.5], [-1.8, 55.0], [-1.3, 55.0], [-1.3, 54.5], [-1.8, 54.5]]]
+    hubs = pl.DataFrame(
+        {
+            "hub_id": ["north", "south"],
+            "name": ["North Hub", "South Hub"],
+            "lead_schools": ["A School;B School", None],
+            "map_latitude": [54.7, 50.7],
+            "map_longitude": [-1.6, -3.5],
+            "map_point_source": ["lead school", "estimated: centre of its districts"],
+            "active_llmes": [60, 20],
+            "llme_target": [50, 50],
+            "schools_in_area": [100, 0],
+            "schools_reached": [40, 0],
+            "work_groups": [30, 5],
+            "share_of_target": [1.2, 0.4],
+            "reach_share": [0.4, None],
+        }
+    )
+    districts = pl.DataFrame(
+        {
+            "lad_code": ["E1", "E2"],
+            "lad_name": ["Northtown", "Southtown"],
+            "region_name": ["North East", "South West"],
+            "hub_id": ["north", "south"],
+            "provenance": ["declared", "estimated"],
+            "centroid_lat": [54.7, 50.7],
+            "centroid_lon": [-1.6, -3.5],
+            "geometry": [json.dumps({"type": "Polygon", "coordinates": square})] * 2,
+        }
+    )
+    frame = charts.hub_map_frame(hubs, {"north": "#4e79a7", "south": "#f28e2b"})
+    return charts.hub_map(districts, frame, "llmes")
+
+
+def _map_page(ours: bool) -> None:
+    """An AppTest script: the small map in a column, through `dashboard.vega.vega_lite_chart` (ours)
+    or `st.vega_lite_chart`, keeping every chart element the run sends (serialized) in session state."""
+    import json
+
+    import streamlit as st
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    from dashboard import vega
+    from dashboard.charts import national as charts
+    from tests.unit.test_vega import small_map
+
+    ctx = get_script_run_ctx()
+    sent = st.session_state.setdefault("sent", [])
+    enqueue = ctx._enqueue
+
+    def keep(msg):
+        if (
+            msg.WhichOneof("type") == "delta"
+            and msg.delta.new_element.WhichOneof("type") == "vega_lite_chart"
+        ):
+            sent.append(msg.SerializeToString())
+        enqueue(msg)
+
+    ctx._enqueue = keep
+    st.title("Map")
+    with st.columns([3, 2])[0]:
+        if ours:
+            chart = vega.PreparedChart(vega.altair_spec(small_map()), charts.SELECTIONS)
+            event = vega.vega_lite_chart(chart, key="map")
+        else:
+            spec = vega.altair_spec(small_map())
+            event = st.vega_lite_chart(
+                spec, key="map", on_select="rerun", selection_mode=list(charts.SELECTIONS)
+            )
+    st.session_state["event"] = json.dumps(event)
+
+
+def _sent(ours: bool) -> tuple[list[ForwardMsg], str]:
+    at = AppTest.from_function(_map_page, args=(ours,), default_timeout=60).run()
+    assert not at.exception
+    return [ForwardMsg.FromString(b) for b in at.session_state["sent"]], at.session_state["event"]
+
+
+def test_prepared_chart_is_the_element_st_vega_lite_chart_sends():
+    """Same element (spec text, Arrow datasets, selection modes, element id, width, place on the page),
+    byte for byte, and the same selection state handed back to the page."""
+    (ours,), our_event = _sent(ours=True)
+    (theirs,), their_event = _sent(ours=False)
+    assert ours.delta.new_element.vega_lite_chart.datasets, "the hub points travel as an Arrow dataset"
+    assert '"geoshape"' in ours.delta.new_element.vega_lite_chart.spec
+    assert ours.delta.new_element.SerializeToString() == theirs.delta.new_element.SerializeToString()
+    assert list(ours.metadata.delta_path) == list(theirs.metadata.delta_path)
+    assert our_event == their_event
+
+
+def test_prepared_chart_falls_back_to_st_vega_lite_chart(monkeypatch):
+    """Without Streamlit's private helpers the chart keeps its spec and goes through Streamlit."""
+    monkeypatch.setattr(vega, "_PREPARED", False)
+    chart = vega.PreparedChart(vega.altair_spec(small_map()), charts.SELECTIONS)
+    assert chart.proto is None
+    assert chart.spec["layer"]
