@@ -113,6 +113,7 @@ def chart_spec(name: str, params: tuple[Hashable, ...], build: Callable[[], alt.
 # `st.vega_lite_chart` again: slower, the same element.
 
 try:  # private Streamlit functions: guarded, so a Streamlit release that moves them costs speed, not the app
+    from streamlit import _main as _MAIN_DG  # what `st.vega_lite_chart` is bound to
     from streamlit.elements.lib.form_utils import current_form_id
     from streamlit.elements.lib.layout_utils import LayoutConfig
     from streamlit.elements.lib.policies import check_widget_policies
@@ -182,11 +183,11 @@ def prepared_chart(
 def vega_lite_chart(chart: PreparedChart, *, key: str) -> object:
     """`st.vega_lite_chart(chart.spec, key=key, on_select="rerun", selection_mode=...)`: the same
     element and the same selection state, without re-encoding the spec on every run."""
-    if chart.proto is None:
+    if chart.proto is None or not _PREPARED:
         return st.vega_lite_chart(
             chart.spec, key=key, on_select="rerun", selection_mode=list(chart.selection_mode)
         )
-    dg = st._main  # what `st.vega_lite_chart` is bound to; `_enqueue` writes into the active container
+    dg = _MAIN_DG  # `_enqueue` and `current_form_id` follow it into the active container (`with col:`)
     check_widget_policies(
         dg, key, on_change=None, default_value=None, writes_allowed=False, enable_check_callback_rules=False
     )

@@ -97,9 +97,10 @@ def small_map():
     return charts.hub_map(districts, frame, "llmes")
 
 
-def _map_page(ours: bool) -> None:
-    """An AppTest script: the small map in a column, through `dashboard.vega.vega_lite_chart` (ours)
-    or `st.vega_lite_chart`, keeping every chart element the run sends (serialized) in session state."""
+def _map_page(how: str) -> None:
+    """An AppTest script: the small map in a column, through `dashboard.vega.vega_lite_chart` ("ours",
+    or "fallback" as without Streamlit's private helpers) or `st.vega_lite_chart` ("streamlit"),
+    keeping every chart element the run sends (serialized) in session state."""
     import json
 
     import streamlit as st
@@ -124,9 +125,16 @@ def _map_page(ours: bool) -> None:
     ctx._enqueue = keep
     st.title("Map")
     with st.columns([3, 2])[0]:
-        if ours:
+        if how == "ours":
             chart = vega.PreparedChart(vega.altair_spec(small_map()), charts.SELECTIONS)
             event = vega.vega_lite_chart(chart, key="map")
+        elif how == "fallback":
+            vega._PREPARED = False
+            try:
+                chart = vega.PreparedChart(vega.altair_spec(small_map()), charts.SELECTIONS)
+                event = vega.vega_lite_chart(chart, key="map")
+            finally:
+                vega._PREPARED = True
         else:
             spec = vega.altair_spec(small_map())
             event = st.vega_lite_chart(
@@ -135,8 +143,8 @@ def _map_page(ours: bool) -> None:
     st.session_state["event"] = json.dumps(event)
 
 
-def _sent(ours: bool) -> tuple[list[ForwardMsg], str]:
-    at = AppTest.from_function(_map_page, args=(ours,), default_timeout=60).run()
+def _sent(how: str) -> tuple[list[ForwardMsg], str]:
+    at = AppTest.from_function(_map_page, args=(how,), default_timeout=60).run()
     assert not at.exception
     return [ForwardMsg.FromString(b) for b in at.session_state["sent"]], at.session_state["event"]
 
@@ -144,8 +152,8 @@ def _sent(ours: bool) -> tuple[list[ForwardMsg], str]:
 def test_prepared_chart_is_the_element_st_vega_lite_chart_sends():
     """Same element (spec text, Arrow datasets, selection modes, element id, width, place on the page),
     byte for byte, and the same selection state handed back to the page."""
-    (ours,), our_event = _sent(ours=True)
-    (theirs,), their_event = _sent(ours=False)
+    (ours,), our_event = _sent("ours")
+    (theirs,), their_event = _sent("streamlit")
     assert ours.delta.new_element.vega_lite_chart.datasets, "the hub points travel as an Arrow dataset"
     assert '"geoshape"' in ours.delta.new_element.vega_lite_chart.spec
     assert ours.delta.new_element.SerializeToString() == theirs.delta.new_element.SerializeToString()
@@ -154,8 +162,13 @@ def test_prepared_chart_is_the_element_st_vega_lite_chart_sends():
 
 
 def test_prepared_chart_falls_back_to_st_vega_lite_chart(monkeypatch):
-    """Without Streamlit's private helpers the chart keeps its spec and goes through Streamlit."""
+    """Without Streamlit's private helpers the chart keeps its spec and goes through Streamlit: the
+    same element again."""
     monkeypatch.setattr(vega, "_PREPARED", False)
     chart = vega.PreparedChart(vega.altair_spec(small_map()), charts.SELECTIONS)
     assert chart.proto is None
     assert chart.spec["layer"]
+    monkeypatch.undo()
+    (fallback,), _ = _sent("fallback")
+    (theirs,), _ = _sent("streamlit")
+    assert fallback.delta.new_element.SerializeToString() == theirs.delta.new_element.SerializeToString()
