@@ -33,7 +33,8 @@ class Plan:
     quoted: bool  # the file has a quote character somewhere
     records: int  # lines after the header: the rows DuckDB must return
     short: bool  # the whole file is under MAX_FIELD_BYTES (no field can be over it)
-    edges: bool  # some field may start or end with whitespace (False: the bytes prove none does)
+    spaces: str  # the ASCII whitespace characters (of space, tab, VT, FF) the file holds anywhere
+    wide: bool  # the file may hold wider (Unicode) whitespace: False when its bytes prove it holds none
 
 
 def csv_like(path: Path) -> bool:
@@ -48,7 +49,8 @@ def plan(path: Path, required: Sequence[str] = (), data: bytes | None = None) ->
     data = path.read_bytes() if data is None else data
     if not data or data.isspace() or b"\x00" in data:
         return None  # the exact reader gives the empty-file message or quarantines the NUL
-    if not data.isascii() and not _looks_utf8(data):
+    ascii_only = data.isascii()
+    if not ascii_only and not _looks_utf8(data):
         return None  # cp1252 and anything else: the exact reader decides (DuckDB checks every byte too)
     body = data.removeprefix(b"\xef\xbb\xbf")
     if b"\r" in body and body.count(b"\r") != body.count(b"\r\n") or body.startswith(b"\n"):
@@ -71,7 +73,15 @@ def plan(path: Path, required: Sequence[str] = (), data: bytes | None = None) ->
     if any(r not in columns for r in required):
         return None  # ... and says where the header really is, or which column is missing
     quoted, short = b'"' in body, len(data) <= MAX_FIELD_BYTES
-    return Plan(path, columns, delimiter, quoted, lines - 1, short, _edges(body, delimiter))
+    spaces = "".join(c for c in ASCII_SPACES if c.encode() in body)
+    wide = not ascii_only and _wide_space(b)
+    return Plan(path, columns, delimiter, quoted, lines - 1, short, spaces, wide)
+
+
+# The whitespace polars' str.strip_chars() strips (Unicode White_Space) that a field can hold under
+# the proof: a line break cannot be inside a field (one record per line), so only these, and the
+# wide ones `_wide_space` looks for.
+ASCII_SPACES = " \t\x0b\x0c"
 
 
 # Unicode whitespace beyond ASCII, as UTF-8: lead byte -> (second byte, allowed third bytes or None)
@@ -98,42 +108,6 @@ def _wide_space(b: np.ndarray) -> bool:
             if hit.size:
                 return True
     return False
-
-
-def _edges(body: bytes, delimiter: str) -> bool:
-    """Whether a field may begin or end with whitespace: an ASCII space, tab, VT or FF next to a
-    field boundary (a delimiter or line break outside quotes, an opening or closing quote, the
-    file's ends), or any wider space anywhere. Vector passes over the bytes; cautious (a space
-    after an escaped quote `""` also says yes). Quote state is the parity of the quotes before a
-    byte: exact for any file DuckDB's strict reader accepts, and no other file is read this way.
-    Only the spaces' neighbours are looked at (one pass finds the spaces, one the quotes): a
-    whole-file boolean array per test cost a second on 88 MB."""
-    spaces = [c for c in b" \t\x0b\x0c" if c != ord(delimiter) and bytes([c]) in body]
-    end = len(body)
-    while end > 1 and body[end - 1] in b"\r\n":  # (rstrip would copy the whole file)
-        end -= 1
-    if body[0] in spaces or body[end - 1] in spaces:
-        return True
-    b = np.frombuffer(body, dtype=np.uint8)
-    if spaces:
-        where = b == spaces[0]
-        for c in spaces[1:]:
-            where |= b == c
-        at = np.flatnonzero(where)
-        near = np.zeros(256, dtype=bool)  # a boundary, if outside quotes
-        near[[ord('"'), ord(delimiter), 10, 13]] = True
-        lead = at[at > 0] - 1  # the byte before a space
-        lead = lead[near[b[lead]]]
-        trail = at[at + 1 < len(b)] + 1  # the byte after a space
-        trail = trail[near[b[trail]]]
-        quotes = np.flatnonzero(b == ord('"')) if b'"' in body else np.zeros(0, dtype=np.intp)
-        # Outside quotes: a delimiter or line break there is a boundary, a quote there opens a field;
-        # a quote inside quotes closes one (or is the first of an escaped pair: a false alarm).
-        if (np.searchsorted(quotes, lead) & 1 == 0).any():
-            return True
-        if ((np.searchsorted(quotes, trail) & 1) == (b[trail] == ord('"'))).any():
-            return True
-    return not body.isascii() and _wide_space(b)
 
 
 def _looks_utf8(data: bytes) -> bool:

@@ -46,12 +46,21 @@ def supports(entity: str) -> bool:
     return hasattr(module(entity), "SQL_RULES")
 
 
-def text(column: str, edges: bool = True) -> str:
-    """A staged field as the readers give it: surrounding whitespace off, empty means missing."""
+def text(column: str, plan: staging.Plan | None = None) -> str:
+    """A staged field as the readers give it: surrounding whitespace off, empty means missing.
+
+    polars' `strip_chars()` strips Unicode whitespace. A file the proof clears has no line break
+    inside a field, so unless its bytes hold a wider space somewhere (`plan.wide`), the only
+    whitespace a field can start or end with is the ASCII the file holds (`plan.spaces`): a prefix
+    and suffix test per value picks the few values to trim (a pattern per value cost seconds)."""
     c = identifier(column)
-    if not edges:  # the file's bytes prove no field has whitespace to strip
+    if plan is None or plan.wide:
+        return f"nullif({sql_strip(c)}, '')"
+    if not plan.spaces:  # the file holds no whitespace at all
         return f"nullif({c}, '')"
-    return f"nullif({sql_strip(c)}, '')"
+    chars = [_literal(ch) if ch == " " else f"chr({ord(ch)})" for ch in plan.spaces]
+    edge = " OR ".join(f"starts_with({c}, {ch}) OR ends_with({c}, {ch})" for ch in chars)
+    return f"nullif(CASE WHEN {edge} THEN trim({c}, {' || '.join(chars)}) ELSE {c} END, '')"
 
 
 def validate(
@@ -227,7 +236,7 @@ def _checked_select(m, plan: staging.Plan) -> str:
     """One pass over the file: trimmed text, each parsing step, every rule's flag and their AND.
     A record with no value at all is not a row (`_empty`), as in the readers; `_big` marks a field
     over the size limit (a structural issue)."""
-    trimmed = [f"{text(c, plan.edges)} AS {identifier(c)}" for c in plan.columns]
+    trimmed = [f"{text(c, plan)} AS {identifier(c)}" for c in plan.columns]
     trimmed += [f"NULL::VARCHAR AS {identifier(c)}" for c in m.OPTIONAL if c not in plan.columns]
     empty = " AND ".join(f"{identifier(c)} IS NULL" for c in plan.columns)
     big = " OR ".join(f"coalesce(strlen({identifier(c)}) > {MAX_FIELD_BYTES}, false)" for c in plan.columns)
