@@ -119,9 +119,14 @@ def _looks_utf8(data: bytes) -> bool:
     return True
 
 
-def source(p: Plan) -> str:
-    """The file as DuckDB reads it under the proof: `_row` (its line number), then every column
-    as text. The caller checks that exactly `p.records` rows came back (see the module note)."""
+def source(p: Plan, numbered: bool = True) -> str:
+    """The file as DuckDB reads it under the proof: `_row` (its line number; not with `numbered`
+    False), then every column as text. The caller checks that exactly `p.records` rows came back
+    (see the module note).
+
+    The numbering is a window over the whole file, which DuckDB runs on one thread. Without it the
+    file is read in parallel and the rows still come in the file's order (DuckDB keeps insertion
+    order): a table created from them holds record i at row id i - 1, so line = rowid + 2."""
     names = ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in p.columns)
     quote = "'\"'" if p.quoted else "''"
     options = (
@@ -130,6 +135,8 @@ def source(p: Plan) -> str:
         f"quote = {quote}, escape = {quote}, columns = {{{names}}}"
     )
     # row_number() over the file's own order (DuckDB keeps insertion order): record i -> line i + 1.
+    if not numbered:
+        return f"(SELECT * FROM read_csv({_literal(str(p.path))}, {options}))"  # noqa: S608
     return (
         f"(SELECT (row_number() OVER () + 1)::BIGINT AS _row, * "  # noqa: S608
         f"FROM read_csv({_literal(str(p.path))}, {options}))"

@@ -92,54 +92,73 @@ def validate(
 
 
 def _validate(
-    con: duckdb.DuckDBPyConnection, m, plan: staging.Plan, ctx: Context, direct: Direct | None
+    con: duckdb.DuckDBPyConnection,
+    m,
+    plan: staging.Plan,
+    ctx: Context,
+    direct: Direct | None,
+    numbered: bool = False,
 ) -> Validation | None:
-    full = _checked_select(m, plan)
-    # Kept: what loading and the key need. Raw text and each rule's flag are computed again, from
-    # the file, only for the rows that fail (none, in a clean file).
-    plain = [ROW, "_empty", "_big", "_ok", *dict.fromkeys([*m.SQL_KEY, *_hub(m)])]
-    # An output that is a kept column as it stands (the key, the hub) is not stored twice.
-    output = {name: identifier(sql if sql in plain else "out:" + name) for name, sql in m.SQL_OUTPUT.items()}
-    kept = plain + [
-        f"{sql} AS {identifier('out:' + name)}" for name, sql in m.SQL_OUTPUT.items() if sql not in plain
-    ]
+    """Stored per record: the entity's output columns, each key column the outputs do not hold as
+    it is (`key:`), `_state` (STATE: NULL for a row that may load), and, `numbered`, its line.
+
+    A record's line is needed only to quarantine it or to know which of two rows with one key
+    comes last. Numbering the records is a window over the whole file, which DuckDB runs on one
+    thread, so the first pass goes without (read and judged in parallel; DuckDB guarantees no row
+    order across the joins of the rules, so a row's place in the stored table says nothing). Then:
+    no row fails and no key repeats (a clean file): nothing needs a line. Rows fail but no key
+    repeats: the file is read again, numbered, for the failing rows (as it always was, to word
+    their quarantine record), and the stored failing rows are found by `_state`. A key repeats:
+    everything again, numbered."""
+    key = {k: next((o for o, sql in m.SQL_OUTPUT.items() if sql == k), "key:" + k) for k in m.SQL_KEY}
+    helpers = {name: sql for sql, name in key.items() if name.startswith("key:")}
+    full = _checked_select(m, plan, numbered=numbered)
     checked, table = CHECKED, None
-    if direct is not None and (table := _stage(con, m, full, plain, direct)) is not None:
+    if direct is not None and (table := _stage(con, m, full, helpers, direct, numbered)) is not None:
         checked = direct.table
     else:
+        kept = [f"{sql} AS {identifier(name)}" for name, sql in {**m.SQL_OUTPUT, **helpers}.items()]
+        kept += [STATE] + ([ROW] if numbered else [])
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS SELECT {', '.join(kept)} FROM ({full})")  # noqa: S608
         except duckdb.Error:
             return None  # DuckDB's strict reading refused a record: the exact reader words it
-    keyed = " AND ".join(f"{k} IS NOT NULL" for k in m.SQL_KEY) + " AND NOT _empty"
+    keys = [identifier(key[k]) for k in m.SQL_KEY]
+    keyed = " AND ".join(f"{k} IS NOT NULL" for k in keys) + " AND _state IS DISTINCT FROM 2"
     records, received, big, ok_rows, keyed_rows, keyed_hashes = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE NOT _empty), bool_or(_big),"  # noqa: S608
-        f" count(*) FILTER (WHERE _ok AND NOT _empty), count(*) FILTER (WHERE {keyed}),"
-        f" count(DISTINCT hash({', '.join(m.SQL_KEY)})) FILTER (WHERE {keyed}) FROM {checked}"
+        f"SELECT count(*), count(*) FILTER (WHERE _state IS DISTINCT FROM 2), bool_or(_state = 3),"  # noqa: S608
+        f" count(*) FILTER (WHERE _state IS NULL), count(*) FILTER (WHERE {keyed}),"
+        f" count(DISTINCT hash({', '.join(keys)})) FILTER (WHERE {keyed}) FROM {checked}"
     ).fetchall()[0]
-    if records != plan.records or big:
-        # Not one record per line (a record was dropped, merged or split), or a field over the size
-        # limit (a structural issue): the exact reader words it.
+    if records != plan.records or big or (not numbered and keyed_hashes != keyed_rows):
         if table is not None:
             con.execute(f"DROP TABLE {direct.table}")
-        return None
+        if records != plan.records or big:
+            # Not one record per line (a record was dropped, merged or split), or a field over the
+            # size limit (a structural issue): the exact reader words it.
+            return None
+        # As many distinct key hashes as keyed rows proves no key repeats (equal keys hash alike);
+        # here one may: which row comes last is a question of lines.
+        return _validate(con, m, plan, ctx, direct, numbered=True)
     known = set(m.REQUIRED) | set(m.OPTIONAL)
     extra = [c for c in plan.columns if c not in known]
-    keys = " AND ".join(f"c.{k} = d.{k}" for k in m.SQL_KEY)
-    # As many distinct key hashes as keyed rows: no key repeats (equal keys hash alike), and the
-    # grouping by the keys themselves, which finds the rows a later line supersedes, is not needed.
-    repeated = (
-        f"SELECT {', '.join(m.SQL_KEY)}, max({ROW}) AS keep FROM {checked} WHERE {keyed}"  # noqa: S608
-        " GROUP BY ALL HAVING count(*) > 1"
-        if keyed_hashes != keyed_rows
-        else f"SELECT {', '.join(m.SQL_KEY)}, {ROW} AS keep FROM {checked} WHERE false"  # noqa: S608
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {SUPERSEDED} AS SELECT c.{ROW} FROM {checked} AS c"  # noqa: S608
-        f" JOIN ({repeated}) AS d ON {keys} WHERE c.{ROW} < d.keep"
-    )
-    superseded = con.execute(f"SELECT count(*) FROM {SUPERSEDED}").fetchall()[0][0]  # noqa: S608
-    loads = "_ok AND NOT _empty"
+    superseded = 0
+    if numbered:
+        # The grouping by the keys themselves, which finds the rows a later line supersedes, only
+        # when the hashes say a key repeats.
+        on = " AND ".join(f"c.{k} = d.{k}" for k in keys)
+        repeated = (
+            f"SELECT {', '.join(keys)}, max({ROW}) AS keep FROM {checked} WHERE {keyed}"  # noqa: S608
+            " GROUP BY ALL HAVING count(*) > 1"
+            if keyed_hashes != keyed_rows
+            else f"SELECT {', '.join(keys)}, {ROW} AS keep FROM {checked} WHERE false"  # noqa: S608
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {SUPERSEDED} AS SELECT c.{ROW} FROM {checked} AS c"  # noqa: S608
+            f" JOIN ({repeated}) AS d ON {on} WHERE c.{ROW} < d.keep"
+        )
+        superseded = con.execute(f"SELECT count(*) FROM {SUPERSEDED}").fetchall()[0][0]  # noqa: S608
+    loads = "_state IS NULL"
     if superseded:  # (no anti-join over every row when no key repeats, the usual case)
         loads += f" AND {ROW} NOT IN (SELECT {ROW} FROM {SUPERSEDED})"  # noqa: S608
     good_rows = (
@@ -147,12 +166,16 @@ def _validate(
         if superseded
         else ok_rows
     )
-    quarantine, row_hubs = _quarantine(con, m, plan.columns, full, superseded, checked)
+    # (the file read again for the failing rows is numbered: their lines come from there)
+    reread = full if numbered else _checked_select(m, plan)
+    quarantine, row_hubs = _quarantine(
+        con, m, plan.columns, reread, superseded, checked if numbered else None, received - ok_rows
+    )
     if table is not None:
         _finish_stage(con, direct.table, table, f"NOT ({loads})" if good_rows != records else None)
         good = direct.table
     else:
-        selected = ", ".join(f"{column} AS {name}" for name, column in output.items())
+        selected = ", ".join(identifier(name) for name in m.SQL_OUTPUT)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {GOOD} AS SELECT {selected} FROM {CHECKED} WHERE {loads}")  # noqa: S608
         good = GOOD
     # Keys of the rows that load are distinct: every other row of a repeated (non-NULL) key is
@@ -173,8 +196,13 @@ def _validate(
     return v
 
 
+# Why a record does not load, in one small column (NULL, the usual case, costs next to nothing to
+# store): 1 a rule failed, 2 no value at all (not a row), 3 a field over the size limit.
+STATE = "(CASE WHEN _big THEN 3 WHEN _empty THEN 2 WHEN NOT _ok THEN 1 END)::UTINYINT AS _state"
+
+
 def _stage(
-    con: duckdb.DuckDBPyConnection, m, full: str, plain: list[str], direct: Direct
+    con: duckdb.DuckDBPyConnection, m, full: str, helpers: dict[str, str], direct: Direct, numbered: bool
 ) -> list[tuple[str, bool]] | None:
     """Every record into `direct.table`: the entity table's columns (without their NOT NULL yet:
     failing rows are there until `_finish_stage`), then the helper columns. Returns the table's
@@ -185,8 +213,8 @@ def _stage(
         [m.ENTITY],
     ).fetchall()
     names = {c for c, _, _ in columns}
-    if any(k in names and m.SQL_OUTPUT.get(k) != k for k in plain) or not set(m.SQL_OUTPUT) <= names:
-        return None  # a helper column would clash with a table column holding something else
+    if names & {*helpers, "_state", ROW} or not set(m.SQL_OUTPUT) <= names:
+        return None  # a helper column would clash with a table column
     other = con.execute(
         "SELECT (SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'main' AND table_name = $t"
         " AND constraint_type <> 'NOT NULL') + (SELECT count(*) FROM duckdb_indexes() WHERE table_name = $t)"
@@ -201,7 +229,8 @@ def _stage(
         for c, t, _ in columns
     ]
     select = [f"{value} AS {identifier(c)}" for value, (c, _, _) in zip(values, columns, strict=True)]
-    select += [k for k in plain if k not in names]
+    select += [f"{sql} AS {identifier(name)}" for name, sql in helpers.items()] + [STATE]
+    select += [ROW] if numbered else []
     try:
         con.execute(f"CREATE TABLE {direct.table} AS SELECT {', '.join(select)} FROM ({full})")  # noqa: S608
     except duckdb.Error:
@@ -232,15 +261,16 @@ def _hub(m) -> list[str]:
     return ["hub_id"] if any("hub_id" in step for step in m.SQL_STEPS) else []
 
 
-def _checked_select(m, plan: staging.Plan) -> str:
+def _checked_select(m, plan: staging.Plan, numbered: bool = True) -> str:
     """One pass over the file: trimmed text, each parsing step, every rule's flag and their AND.
     A record with no value at all is not a row (`_empty`), as in the readers; `_big` marks a field
-    over the size limit (a structural issue)."""
+    over the size limit (a structural issue). `numbered`: with each record's line (`_row`)."""
     trimmed = [f"{text(c, plan)} AS {identifier(c)}" for c in plan.columns]
     trimmed += [f"NULL::VARCHAR AS {identifier(c)}" for c in m.OPTIONAL if c not in plan.columns]
     empty = " AND ".join(f"{identifier(c)} IS NULL" for c in plan.columns)
     big = " OR ".join(f"coalesce(strlen({identifier(c)}) > {MAX_FIELD_BYTES}, false)" for c in plan.columns)
-    sql = f"SELECT {ROW}, {', '.join(trimmed)} FROM {staging.source(plan)}"  # noqa: S608
+    line = [ROW] if numbered else []
+    sql = f"SELECT {', '.join(line + trimmed)} FROM {staging.source(plan, numbered)}"  # noqa: S608
     sql = f"SELECT *, {empty} AS _empty, {'false' if plan.short else big} AS _big FROM ({sql})"  # noqa: S608
     for step in m.SQL_STEPS:
         derived = ", ".join(f"{expr} AS {name}" for name, expr in step.items())
@@ -251,31 +281,52 @@ def _checked_select(m, plan: staging.Plan) -> str:
 
 
 def _quarantine(
-    con: duckdb.DuckDBPyConnection, m, columns: list[str], full: str, superseded_rows: int, checked: str
+    con: duckdb.DuckDBPyConnection,
+    m,
+    columns: list[str],
+    full: str,
+    superseded_rows: int,
+    checked: str | None,
+    failed_rows: int,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The quarantine rows, built from the few failing records as `contracts.validate` builds them:
-    the file is read again for those rows only, with their text, hub, key and every rule's flag."""
+    the file (`full`, numbered) is read again for those rows only, with their text, hub, key and
+    every rule's flag. The rows: those `checked` (a numbered table) has failing or superseded, or
+    without it, those failing in the reading itself; `failed_rows` failed in the first reading."""
     rules = m.rules.rules
-    superseded = f"{ROW} IN (SELECT {ROW} FROM {SUPERSEDED})" if superseded_rows else "false"  # noqa: S608
-    failing = con.sql(
-        f"SELECT {ROW}, {superseded} AS _dup FROM {checked} WHERE NOT _empty AND ({superseded} OR NOT _ok)"  # noqa: S608
-    ).pl()
+    if checked is not None:
+        superseded = f"{ROW} IN (SELECT {ROW} FROM {SUPERSEDED})" if superseded_rows else "false"  # noqa: S608
+        failing = con.sql(
+            f"SELECT {ROW}, {superseded} AS _dup FROM {checked}"  # noqa: S608
+            f" WHERE _state IS DISTINCT FROM 2 AND ({superseded} OR _state = 1)"
+        ).pl()
+    else:
+        failing = pl.DataFrame({ROW: [], "_dup": []}, schema={ROW: pl.Int64, "_dup": pl.Boolean})
     hub = _hub(m)[0] if _hub(m) else "NULL::VARCHAR"
     record_key = " || '|' || ".join(f"CAST({k} AS VARCHAR)" for k in m.SQL_KEY)
-    if not failing.height:
+    if not (failing.height if checked is not None else failed_rows):
         empty = pl.DataFrame(schema={"row_number": pl.Int64, "hub_id": pl.String, "record_key": pl.String})
         return pl.DataFrame(schema=QUARANTINE_SCHEMA), empty
     flags = ", ".join(identifier("ok:" + r) for r in m.SQL_RULES)
     fields = ", ".join(identifier(c) for c in columns)
-    con.register("_atlas_failing", failing)
-    try:
+    selected = f"{hub} AS hub_id, {record_key} AS record_key, {flags}, {fields}"
+    if checked is None:
         held = con.sql(
-            f"SELECT f.{ROW}, f._dup, {hub} AS hub_id, {record_key} AS record_key, {flags}, {fields}"  # noqa: S608
-            f" FROM ({full}) AS c JOIN _atlas_failing AS f ON f.{ROW} = c.{ROW} ORDER BY f.{ROW}"
+            f"SELECT {ROW}, false AS _dup, {selected} FROM ({full})"  # noqa: S608
+            f" WHERE NOT _empty AND NOT _ok ORDER BY {ROW}"
         ).pl()
-    finally:
-        con.unregister("_atlas_failing")
-    if held.height != failing.height:  # the file changed under us: never load a guess
+        expected = failed_rows
+    else:
+        con.register("_atlas_failing", failing)
+        try:
+            held = con.sql(
+                f"SELECT f.{ROW}, f._dup, {selected}"  # noqa: S608
+                f" FROM ({full}) AS c JOIN _atlas_failing AS f ON f.{ROW} = c.{ROW} ORDER BY f.{ROW}"
+            ).pl()
+        finally:
+            con.unregister("_atlas_failing")
+        expected = failing.height
+    if held.height != expected:  # the file changed under us: never load a guess
         raise RuntimeError(f"{m.ENTITY}: the file changed while it was being read")
     row_hubs = held.select(pl.col(ROW).alias("row_number"), pl.col("hub_id").cast(pl.String), "record_key")
     raws = held.with_columns(pl.col(c).cast(pl.String) for c in columns).select(
