@@ -125,8 +125,8 @@ def source(p: Plan, numbered: bool = True) -> str:
     (see the module note).
 
     The numbering is a window over the whole file, which DuckDB runs on one thread. Without it the
-    file is read in parallel and the rows still come in the file's order (DuckDB keeps insertion
-    order): a table created from them holds record i at row id i - 1, so line = rowid + 2."""
+    file is read in parallel; a query that joins the rows keeps no order DuckDB guarantees, so an
+    unnumbered reading serves only where no line is needed (see `in_duckdb._validate`)."""
     names = ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in p.columns)
     quote = "'\"'" if p.quoted else "''"
     options = (
