@@ -181,15 +181,19 @@ def card(
     focused: bool = False,
     key: str = "",
 ) -> None:
-    """One Work Group as a bordered card in five elements (title, one Markdown block, the actions): every
-    field the issue lists, one "can I still book?" answer, booking link, calendar file built on download.
+    """One Work Group as a bordered card in three elements (one Markdown block, the calendar button, in
+    a bordered container): every field the issue lists, one "can I still book?" answer, the booking
+    link, a calendar file built on download.
 
-    The title is a heading without an anchor link (no extra tab stop per card); the Book and calendar
-    labels end in the Work Group's title, visually hidden (CSS below) so screen readers name the group."""
+    Three, not six: each element is a message with its own bookkeeping on the server, and a page of
+    twenty cards was a third of a search's messages (issue 13). The title is a heading inside the
+    Markdown, without an anchor link (no extra tab stop per card); the Book link is a Markdown link
+    (it opens in a new tab, as every Markdown link does) that FINDER_CSS draws as a button. The Book
+    and calendar labels end in the Work Group's title, visually hidden (CSS below) so screen readers
+    name the group."""
     wg = row["work_group_id"]
     with st.container(border=True, key=f"card-{key}{wg}"):
         answer, colour, can_book = booking_state(row, today)
-        st.subheader(md(row["title"]), anchor=False)
         # Badges in words only: an icon's ligature name ("near_me") would be read out by screen readers.
         # The answer is our own text (no untrusted part), kept readable: md() would break its colons.
         badges = [":violet-badge[Selected]"] if focused else []
@@ -200,30 +204,24 @@ def card(
             badges.append(f":gray-badge[{row['distance_miles']:.1f} miles away]")
         code = f" · {md(row['project_code'])}" if row.get("project_code") else ""
         phases = and_list([labels["phase"].get(p, p) for p in row.get("phases") or []])
+        hidden = f" *for {md(row['title'])}*"  # read by screen readers, hidden on screen by FINDER_CSS
+        url = safe_url(row.get("booking_url")) or safe_url(row.get("hub_website"))
+        book = ""
+        if url and can_book:
+            late = "Book a late place" if row.get("has_started") else "Book"
+            book = f'\n\n[{late} on the hub\'s site{hidden}]({link_target(url)} "{BOOK_HELP}")'
         st.markdown(
-            " ".join(badges) + f"  \n{md(row['programme_name'])}{code} · {md(row['hub_name'])}  \n"
+            f"### {md(row['title'])}\n\n"
+            + " ".join(badges)
+            + f"  \n{md(row['programme_name'])}{code} · {md(row['hub_name'])}  \n"
             f"**Where:** {_where(row, labels['delivery'])}  \n**Phase:** {md(phases)}  \n"
             f"**When:** {md(dates_text(row.get('session_dates') or []))}  \n"
             f"**Cost:** {md(row.get('cost_note') or 'Ask the hub')}  \n"
-            f"**Who it's for:** {md(row.get('eligibility') or 'See the hub page')}"
+            f"**Who it's for:** {md(row.get('eligibility') or 'See the hub page')}" + book,
+            anchors=False,
         )
-        url = safe_url(row.get("booking_url")) or safe_url(row.get("hub_website"))
-        dates = bool(row.get("session_dates"))
-        if not ((url and can_book) or dates):
-            return
-        # A row for two buttons; a lone button goes straight into the card (one element fewer to send).
-        actions = st.container(horizontal=True, gap="small") if url and can_book and dates else st
-        hidden = f" *for {md(row['title'])}*"  # read by screen readers, hidden on screen by FINDER_CSS
-        if url and can_book:
-            started = bool(row.get("has_started"))
-            actions.link_button(
-                f"{'Book a late place' if started else 'Book'} on the hub's site{hidden}",
-                url,
-                icon=":material/open_in_new:",
-                help="Opens the hub's own page in a new tab",
-            )
-        if dates:
-            actions.download_button(
+        if row.get("session_dates"):
+            st.download_button(
                 f"Add to calendar (.ics){hidden}",
                 data=lambda r=dict(row): work_group_ics(r),
                 file_name=ics_file_name(row),
@@ -232,6 +230,18 @@ def card(
                 icon=":material/event:",
                 key=f"ics-{key}{wg}",
             )
+
+
+BOOK_HELP = "Opens the hub's own page in a new tab"
+
+
+def link_target(url: str) -> str:
+    """`url` (already http(s), see `safe_url`) as a Markdown link destination: the characters that would
+    end or break one are percent-encoded, so a link from a hub's site cannot smuggle Markdown."""
+    return url.translate(LINK_ESCAPES)
+
+
+LINK_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in ' ()<>"\\\n\r\t'})
 
 
 def chips(items: list[tuple[str, Callable[[], None]]], clear_all: Callable[[], None]) -> None:
@@ -513,10 +523,18 @@ def side_panel(
 # italic end of a card's Book/calendar label is the Work Group's title for screen readers only; the
 # list/map switch is for phones, where the two columns stack and the map would sit below 20 cards.
 FINDER_CSS = """<style>
-[class*="st-key-card-"] [data-testid="stLinkButton"] em,
+[class*="st-key-card-"] [data-testid="stMarkdownContainer"] a em,
 [class*="st-key-card-"] [data-testid="stDownloadButton"] em {
   position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
+/* A card's Book link (the last paragraph of its Markdown, nothing else in it) drawn as a button. */
+[class*="st-key-card-"] [data-testid="stMarkdownContainer"] p:last-child > a:only-child {
+  display: inline-block; padding: 0.25rem 0.75rem; border: 1px solid rgba(49, 51, 63, 0.2);
+  border-radius: 0.5rem; color: inherit; text-decoration: none; line-height: 1.6; }
+[class*="st-key-card-"] [data-testid="stMarkdownContainer"] p:last-child > a:only-child:hover {
+  border-color: currentColor; }
+[class*="st-key-card-"] [data-testid="stMarkdownContainer"] p:last-child > a:only-child::after {
+  content: " \\2197" / ""; }  /* an arrow: it leaves the Atlas (empty alternative text: not read out) */
 .st-key-finder-chosen { scroll-margin-top: 4rem; }  /* clear of the fixed header when scrolled to */
 .finder-sr {
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;

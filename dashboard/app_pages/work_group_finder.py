@@ -33,14 +33,10 @@ from dashboard.finder_filters import filters_panel
 from pipelines.domain import year_label
 
 ss = ui.state  # session state under "finder_" keys (other pages use "year" too)
-look = data.cached_lookups()
-vocab = {
-    v: dict(look["vocab"].filter(pl.col("vocabulary") == v).select("code", "label").iter_rows())
-    for v in ("phase", "delivery", "status")
-}
-programmes, hub_names = dict(look["programmes"].iter_rows()), dict(look["hubs"].iter_rows())
+look = data.cached_labels()
+vocab, programmes, hub_names = look.vocab, look.programmes, look.hubs
 current, today = data.cached_current_year(), data.cached_today()
-years = sorted({*look["years"]["year_start"].to_list(), current}, reverse=True)  # the current year always
+years = sorted({*look.years, current}, reverse=True)  # the current year always
 labels = {"status": vocab["status"], "phase": vocab["phase"], "delivery": vocab["delivery"]}
 names = {**vocab["phase"], **vocab["delivery"], **programmes, **hub_names}
 DEFAULTS = {
@@ -125,7 +121,7 @@ def finder() -> None:
         + ([(f"Near {ui.md(place.label)}", update(place="", radius=None))] if place else []),
         update(**DEFAULTS),
     )
-    ui.place_notes(place, problem, online.height, bool(look["postcode_directory"]["loaded"][0]))
+    ui.place_notes(place, problem, online.height, look.have_directory)
     started = data.cached_count(replace(f, started=True), place) - frame.height if upcoming else 0
     if started:
         st.markdown(

@@ -10,6 +10,7 @@ Distances are great-circle miles from the snapshot's `haversine_miles` macro (pi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -642,6 +643,46 @@ def cached_hides_started(f: Filters, place: Place | None) -> bool:
 @st.cache_data(ttl=HOUR, max_entries=4)
 def cached_lookups() -> dict[str, pl.DataFrame]:
     return _with_cursor(lookups)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The finder's option lists as plain mappings: code -> label per vocabulary ("phase", "delivery",
+    "status"), programme and hub names, the academic years that have Work Groups (newest first), and
+    whether the postcode directory is loaded. Read-only: one copy is shared by every session."""
+
+    vocab: Mapping[str, Mapping[str, str]]
+    programmes: Mapping[str, str]
+    hubs: Mapping[str, str]
+    years: tuple[int, ...]
+    have_directory: bool
+
+
+def labels_from(look: Mapping[str, pl.DataFrame]) -> Labels:
+    vocab: dict[str, dict[str, str]] = {v: {} for v in ("phase", "delivery", "status")}
+    for vocabulary, code, label in look["vocab"].iter_rows():
+        vocab.setdefault(vocabulary, {})[code] = label
+    return Labels(
+        vocab=vocab,
+        programmes=dict(look["programmes"].iter_rows()),
+        hubs=dict(look["hubs"].iter_rows()),
+        years=tuple(look["years"]["year_start"].to_list()),
+        have_directory=bool(look["postcode_directory"]["loaded"][0]),
+    )
+
+
+def cached_labels() -> Labels:
+    """`labels_from(lookups)` once per snapshot: the page reads them on every run, and a cache_data
+    entry would be unpickled (five frames) and re-filtered each time."""
+    from dashboard.data import db
+
+    return _labels(str(db.snapshot_path()))
+
+
+@st.cache_resource(ttl=HOUR, max_entries=4, show_spinner=False)
+def _labels(snapshot: str) -> Labels:
+    del snapshot  # part of the cache key only
+    return labels_from(_with_cursor(lookups))
 
 
 @st.cache_data(ttl=HOUR, max_entries=4)
