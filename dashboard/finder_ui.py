@@ -17,6 +17,7 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
+from dashboard import vega
 from dashboard.charts.finder import hubs_map_spec, outline_spec, results_map_spec, with_outlines
 from dashboard.data import demand
 from dashboard.data import finder as data
@@ -465,8 +466,8 @@ def side_panel(
         key = ss.key(f"hubs-{gen}")
         with ALTAIR_LOCK:  # the template is built by Altair's to_dict on first use
             spec = hubs_map_spec(by_hub.sort("hub_id"))
-        st.vega_lite_chart(
-            with_outlines(spec, _outlines(None, None, (), 4)),
+        vega.vega_lite_chart(
+            vega.PreparedChart(with_outlines(spec, _outlines(None, None, (), 4)), None),
             key=key,
             on_select=lambda: ss.update(
                 {
@@ -481,7 +482,7 @@ def side_panel(
             spec = results_map_spec(mapped, where, radius if place else None, dict(status_labels))
         spec = with_outlines(spec, _outlines(where, radius, f.hubs, 1 if where else 3))
         key = ss.key(f"map-{gen}")
-        st.vega_lite_chart(spec, key=key, on_select=partial(pick, "map", key))
+        vega.vega_lite_chart(vega.PreparedChart(spec, None), key=key, on_select=partial(pick, "map", key))
         note(
             "Choose a venue to show its Work Group first in the list. Several Work Groups can share a venue."
             + (" The dark outline is the hub's area." if f.hubs else "")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from contextlib import nullcontext
 
@@ -121,6 +122,7 @@ try:  # private Streamlit functions: guarded, so a Streamlit release that moves 
     from streamlit.elements.vega_charts import (
         VegaLiteStateSerde,
         _has_nested_composition,
+        _is_geojson_or_topojson_payload,
         _marshall_chart_data,
         _parse_selection_mode,
         _prepare_vega_lite_spec,
@@ -143,7 +145,7 @@ class PreparedChart:
 
     __slots__ = ("proto", "selection_mode", "spec", "width")
 
-    def __init__(self, spec: dict, selection_mode: tuple[str, ...]) -> None:
+    def __init__(self, spec: dict, selection_mode: tuple[str, ...] | None) -> None:
         self.spec: dict | None = spec
         self.selection_mode, self.proto, self.width = selection_mode, None, "stretch"
         if not _PREPARED:
@@ -155,9 +157,9 @@ class PreparedChart:
         proto = VegaLiteChartProto()
         prepared = _prepare_vega_lite_spec(spec, self.width == "stretch")
         _marshall_chart_data(proto, prepared)
-        proto.spec = _stabilize_vega_json_spec(json.dumps(prepared))
+        proto.spec, head = stable_spec_text(prepared)
         proto.theme = "streamlit"
-        self.selection_mode = tuple(_parse_selection_mode(json.loads(proto.spec), selection_mode))
+        self.selection_mode = tuple(_parse_selection_mode(head, selection_mode))
         proto.selection_mode.extend(self.selection_mode)
         self.proto, self.spec = proto, None
 
@@ -180,16 +182,25 @@ def prepared_chart(
     return _cached_prepared(name, str(snapshot_path()), params, tuple(selection_mode), build)
 
 
-def vega_lite_chart(chart: PreparedChart, *, key: str) -> object:
-    """`st.vega_lite_chart(chart.spec, key=key, on_select="rerun", selection_mode=...)`: the same
-    element and the same selection state, without re-encoding the spec on every run."""
+def vega_lite_chart(
+    chart: PreparedChart, *, key: str, on_select: str | Callable[[], None] = "rerun"
+) -> object:
+    """`st.vega_lite_chart(chart.spec, key=key, on_select=on_select, selection_mode=...)`: the same
+    element and the same selection state, without re-encoding the spec on every run. `on_select` is
+    "rerun" or a callback, as for Streamlit."""
+    callback = None if on_select == "rerun" else on_select
     if chart.proto is None or not _PREPARED:
         return st.vega_lite_chart(
-            chart.spec, key=key, on_select="rerun", selection_mode=list(chart.selection_mode)
+            chart.spec, key=key, on_select=on_select, selection_mode=list(chart.selection_mode or ()) or None
         )
     dg = _MAIN_DG  # `_enqueue` and `current_form_id` follow it into the active container (`with col:`)
     check_widget_policies(
-        dg, key, on_change=None, default_value=None, writes_allowed=False, enable_check_callback_rules=False
+        dg,
+        key,
+        on_change=callback,
+        default_value=None,
+        writes_allowed=False,
+        enable_check_callback_rules=callback is not None,
     )
     proto = VegaLiteChartProto()
     proto.CopyFrom(chart.proto)
@@ -211,7 +222,7 @@ def vega_lite_chart(chart: PreparedChart, *, key: str) -> object:
     serde = VegaLiteStateSerde(modes)
     state = register_widget(
         proto.id,
-        on_change_handler=None,
+        on_change_handler=callback,
         deserializer=serde.deserialize,
         serializer=serde.serialize,
         ctx=get_script_run_ctx(),
@@ -226,3 +237,51 @@ def vega_lite_chart(chart: PreparedChart, *, key: str) -> object:
         ),
     )
     return state.value
+
+
+# --- The spec's text without re-encoding its outlines ---------------------------------------------
+#
+# `_stabilize_vega_json_spec` parses the whole spec text, dumps it without its datasets, renames
+# Altair's counters in that, parses it again and dumps it whole with the datasets put back last. For
+# a map the datasets are the district outlines (GeoJSON, most of the text), the same objects search
+# after search (`_outline_spec` shares them). `stable_spec_text` gives the same text from the spec's
+# head (stabilized by Streamlit's own function) and each GeoJSON dataset's text, encoded once per
+# object: json.dumps of a dict is its items' texts joined, and text from json.dumps parses back to the
+# same dumps. A test compares it with Streamlit's on the finder's and the national map's specs.
+
+_GEO_TEXT: OrderedDict[int, tuple[object, str]] = OrderedDict()  # id -> (the object, held; its text)
+_GEO_LOCK = threading.Lock()
+_GEO_MAX = 32  # as many outline sets as the finder's `_outline_spec` cache holds
+
+
+def _geo_text(value: object) -> str:
+    key = id(value)
+    with _GEO_LOCK:
+        hit = _GEO_TEXT.get(key)
+        if hit is not None and hit[0] is value:  # the object is held, so its id cannot be reused
+            _GEO_TEXT.move_to_end(key)
+            return hit[1]
+    text = json.dumps(value)
+    with _GEO_LOCK:
+        _GEO_TEXT[key] = (value, text)
+        while len(_GEO_TEXT) > _GEO_MAX:
+            _GEO_TEXT.popitem(last=False)
+    return text
+
+
+def stable_spec_text(prepared: dict) -> tuple[str, dict]:
+    """`_stabilize_vega_json_spec(json.dumps(prepared))` for a spec after `_marshall_chart_data` (only
+    GeoJSON datasets left in it), and the spec's head (everything but the datasets) parsed back, which
+    holds its selection parameters."""
+    datasets = prepared.get("datasets")
+    data = prepared.get("data")
+    inline_geo = isinstance(data, dict) and _is_geojson_or_topojson_payload(data.get("values"))
+    if not isinstance(datasets, dict) or not datasets or inline_geo:  # small, or not the shape above
+        text = _stabilize_vega_json_spec(json.dumps(prepared))
+        head = json.loads(text)
+        head.pop("datasets", None)
+        return text, head
+    head_text = _stabilize_vega_json_spec(json.dumps({k: v for k, v in prepared.items() if k != "datasets"}))
+    body = ", ".join(f"{json.dumps(str(name))}: {_geo_text(value)}" for name, value in datasets.items())
+    joint = ", " if head_text != "{}" else ""
+    return f'{head_text[:-1]}{joint}"datasets": {{{body}}}}}', json.loads(head_text)
