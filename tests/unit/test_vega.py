@@ -97,18 +97,11 @@ def small_map():
     return charts.hub_map(districts, frame, "llmes")
 
 
-def _map_page(how: str) -> None:
-    """An AppTest script: the small map in a column, through `dashboard.vega.vega_lite_chart` ("ours",
-    or "fallback" as without Streamlit's private helpers) or `st.vega_lite_chart` ("streamlit"),
-    keeping every chart element the run sends (serialized) in session state."""
-    import json
-
+def keep_chart_messages() -> None:
+    """In an AppTest script: keep every Vega-Lite chart message the run sends (serialized) in
+    `st.session_state["sent"]`, as well as sending it."""
     import streamlit as st
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    from dashboard import vega
-    from dashboard.charts import national as charts
-    from tests.unit.test_vega import small_map
 
     ctx = get_script_run_ctx()
     sent = st.session_state.setdefault("sent", [])
@@ -123,6 +116,21 @@ def _map_page(how: str) -> None:
         enqueue(msg)
 
     ctx._enqueue = keep
+
+
+def _map_page(how: str) -> None:
+    """An AppTest script: the small map in a column, through `dashboard.vega.vega_lite_chart` ("ours",
+    or "fallback" as without Streamlit's private helpers) or `st.vega_lite_chart` ("streamlit"),
+    keeping every chart element the run sends (serialized) in session state."""
+    import json
+
+    import streamlit as st
+
+    from dashboard import vega
+    from dashboard.charts import national as charts
+    from tests.unit.test_vega import keep_chart_messages, small_map
+
+    keep_chart_messages()
     st.title("Map")
     with st.columns([3, 2])[0]:
         if how == "ours":

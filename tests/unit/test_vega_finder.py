@@ -54,27 +54,16 @@ def test_stable_spec_text_is_streamlits(name):
 def _page(ours: bool, name: str) -> None:
     """An AppTest script: one finder map with a selection callback, keeping the chart messages sent."""
     import streamlit as st
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
     from dashboard import vega
+    from tests.unit.test_vega import keep_chart_messages
     from tests.unit.test_vega_finder import specs
 
-    ctx = get_script_run_ctx()
-    sent = st.session_state.setdefault("sent", [])
-    enqueue = ctx._enqueue
-
-    def keep(msg):
-        if (
-            msg.WhichOneof("type") == "delta"
-            and msg.delta.new_element.WhichOneof("type") == "vega_lite_chart"
-        ):
-            sent.append(msg.SerializeToString())
-        enqueue(msg)
+    keep_chart_messages()
 
     def picked():
         st.session_state["picked"] = True
 
-    ctx._enqueue = keep
     with st.columns([3, 2])[1]:
         if ours:
             vega.vega_lite_chart(vega.PreparedChart(specs()[name], None), key="map", on_select=picked)
